@@ -1,0 +1,46 @@
+import type { CacheItem } from '../item.js';
+import type { MaybePromise } from '../maybe-promise.js';
+
+/** Counters a store keeps about itself. */
+export interface StoreStats {
+  /** Live (not yet swept) items held. */
+  items: number;
+  /** Bytes charged for held items (key + value + per-item overhead). */
+  bytes: number;
+  /** Byte budget; 0 when unbounded. */
+  limitBytes: number;
+  /** Items removed to make room. */
+  evictions: number;
+  /** Items removed because they expired (lazily or by the sweep). */
+  expired: number;
+  /** Items ever stored. */
+  totalItems: number;
+}
+
+/**
+ * A key/value store tier. Methods return synchronously when they can (memory)
+ * and a Promise only when they must wait (disk).
+ *
+ * Items returned by `get` belong to the store: callers read them and build a
+ * new item to change anything. Expired items are never returned.
+ */
+export interface CacheStore {
+  readonly name: string;
+  /** The live item, or undefined on a miss (expired counts as a miss). */
+  get(key: string): MaybePromise<CacheItem | undefined>;
+  /**
+   * Stores or overwrites. Returns false when this store can never hold the
+   * item (larger than its whole budget); the previous value is then removed.
+   */
+  set(item: CacheItem): MaybePromise<boolean>;
+  /** Removes; true when a live item was there. */
+  delete(key: string): MaybePromise<boolean>;
+  /** Changes the expiry of a live item and returns it, or undefined on a miss. */
+  touch(key: string, exptime: number): MaybePromise<CacheItem | undefined>;
+  /** Removes every item. */
+  clear(): MaybePromise<void>;
+  /** Live keys (latin1), in no particular order. */
+  keys(): AsyncIterable<string>;
+  stats(): StoreStats;
+}
+export const CacheStore = Symbol('CacheStore');
