@@ -42,6 +42,23 @@ export class NodeList {
     return node;
   }
 
+  /**
+   * Moves every node of `older` behind this list's tail in O(1), keeping
+   * their order, and leaves `older` empty. Used to merge LFU buckets.
+   */
+  appendOlder(older: NodeList): void {
+    if (older === this || older.head === null) return;
+    if (this.tail === null) {
+      this.head = older.head;
+    } else {
+      this.tail.next = older.head;
+      older.head.prev = this.tail;
+    }
+    this.tail = older.tail;
+    this.length += older.length;
+    older.clear();
+  }
+
   clear(): void {
     this.head = this.tail = null;
     this.length = 0;

@@ -1,0 +1,637 @@
+import type { Socket } from 'node:net';
+import type { CacheItem } from '../../domain/item.js';
+import { isPromise, type MaybePromise } from '../../domain/maybe-promise.js';
+import { KEY_MAX_LENGTH } from '../../domain/rules.js';
+import { StoreMode, type StoreOutcome } from '../../application/storage.js';
+import type { StatPair } from '../../application/stats.js';
+import type { UseCases } from '../../application/use-cases.js';
+import type { ProtocolSession } from '../protocol/protocol-session.js';
+import { ReplyWriter } from '../protocol/reply-writer.js';
+import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
+import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
+
+/** Limits and switches of the text front end. */
+export interface AsciiOptions {
+  /**
+   * Largest command line buffered while waiting for its newline. memcached
+   * closes a connection after 2048 bytes without one unless the line is a
+   * get/gets (multi-gets are long); this bounds those too.
+   */
+  maxLineLength: number;
+  /** memcached's -A: the `shutdown` command is honoured. */
+  shutdownEnabled: boolean;
+  /** Asks the server to stop (graceful). */
+  requestShutdown(): void;
+  /** Extension commands (streaming, meta...) tried before answering ERROR. */
+  extensions?: AsciiExtension[];
+}
+
+/**
+ * A text command family added beside the classic ones (meta, streaming).
+ * `handle` returns false when the command is not its own.
+ */
+export interface AsciiExtension {
+  handle(session: AsciiSession, tokens: Tokens): boolean | Promise<void>;
+}
+
+/** Without a newline in this many bytes a non-get line is garbage (memcached's rule). */
+const NO_NEWLINE_LIMIT = 2048;
+/** memcached's MAX_TOKENS - 1: tokens after this are one opaque remainder. */
+const MAX_TOKENS = 23;
+
+const enum Mode {
+  Line,
+  Data,
+  Swallow,
+}
+
+/**
+ * The memcached text protocol on one connection: an incremental parser over
+ * Buffers, one handler per command, replies gathered per socket read and
+ * written once. A command whose store access goes asynchronous (disk) blocks
+ * the pipeline until it completes, so replies stay in request order.
+ */
+export class AsciiSession implements ProtocolSession {
+  readonly writer: ReplyWriter;
+  private readonly tokens = new Tokens();
+  private buf: Buffer | undefined;
+  private pos = 0;
+  private mode = Mode.Line;
+  private busy = false;
+  private closed = false;
+  private paused = false;
+  /** Suppresses every reply of the current command (memcached's c->noreply). */
+  private noreply = false;
+
+  // Pending storage command while its data block arrives.
+  private need = 0;
+  private parts: Buffer[] = [];
+  private got = 0;
+  private pMode = StoreMode.Set;
+  private pKey = '';
+  private pFlags = 0;
+  private pExptime = 0;
+  private pCas = 0;
+  private pNoreply = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly uc: UseCases,
+    private readonly options: AsciiOptions,
+  ) {
+    this.writer = new ReplyWriter(socket);
+    socket.on('drain', () => {
+      if (this.paused && !this.busy) {
+        this.paused = false;
+        socket.resume();
+      }
+    });
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.uc.context.stats.bytes_read += chunk.length;
+    if (this.buf === undefined || this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+    if (!this.busy) this.run();
+  }
+
+  onClose(): void {
+    this.closed = true;
+    this.buf = undefined;
+    this.parts = [];
+  }
+
+  /** Appends reply text unless the current command is noreply. */
+  reply(text: string): void {
+    if (!this.noreply) this.writer.text(text);
+  }
+
+  /** Parses and executes everything buffered, then writes the batch once. */
+  private run(): void {
+    while (!this.closed && this.buf !== undefined && this.pos < this.buf.length) {
+      let r: MaybePromise<void> | undefined;
+      if (this.mode === Mode.Line) {
+        const more = this.nextLine();
+        if (more === false) break;
+        r = more;
+      } else if (this.mode === Mode.Data) {
+        if (!this.collectData()) break;
+        r = this.completeStore();
+      } else {
+        if (!this.swallow()) break;
+      }
+      if (isPromise(r)) {
+        this.block(r);
+        return;
+      }
+    }
+    this.flush();
+  }
+
+  /** Waits for an asynchronous command, then goes on with the rest of the input. */
+  private block(p: Promise<void>): void {
+    this.busy = true;
+    this.flush();
+    p.then(
+      () => this.unblock(),
+      (err: unknown) => {
+        this.writer.text('SERVER_ERROR ' + String((err as Error)?.message ?? err).replace(/[\r\n]/g, ' ') + '\r\n');
+        this.unblock();
+      },
+    );
+  }
+
+  private unblock(): void {
+    this.busy = false;
+    if (this.closed) return;
+    this.run();
+  }
+
+  private flush(): void {
+    if (this.writer.isEmpty || this.closed) return;
+    const before = this.writer.written;
+    const ok = this.writer.flush();
+    this.uc.context.stats.bytes_written += this.writer.written - before;
+    if (!ok && !this.paused) {
+      // The peer is not reading: stop reading its requests until it does.
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  /** Handles one complete line; false when the line is not complete yet. */
+  private nextLine(): MaybePromise<void> | false {
+    const buf = this.buf!;
+    const start = this.pos;
+    const nl = buf.indexOf(10, start);
+    if (nl === -1) {
+      this.checkPartialLine(buf, start);
+      return false;
+    }
+    this.pos = nl + 1;
+    const end = nl - start > 1 && buf[nl - 1] === 13 ? nl - 1 : nl;
+    return this.dispatch(buf, start, end);
+  }
+
+  /** memcached's rule for a line with no newline yet: only multi-gets may be long. */
+  private checkPartialLine(buf: Buffer, start: number): void {
+    const pending = buf.length - start;
+    if (pending <= NO_NEWLINE_LIMIT) return;
+    let i = start;
+    while (i < buf.length && buf[i] === 0x20) i++;
+    const isGet =
+      i - start <= 100 &&
+      buf[i] === 0x67 && buf[i + 1] === 0x65 && buf[i + 2] === 0x74 &&
+      (buf[i + 3] === 0x20 || (buf[i + 3] === 0x73 && buf[i + 4] === 0x20));
+    if (!isGet || pending > this.options.maxLineLength) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.socket.end();
+    this.socket.destroySoon?.();
+  }
+
+  private dispatch(buf: Buffer, start: number, end: number): MaybePromise<void> {
+    const t = this.tokens;
+    const n = t.tokenize(buf, start, end);
+    this.noreply = false;
+    if (n === 0 || t.length(0) < 2) {
+      this.reply(Reply.ERROR);
+      return;
+    }
+    // memcached counts the terminal token: ntokens = tokens + 1, capped at 24.
+    const nt = (n > MAX_TOKENS ? MAX_TOKENS : n) + 1;
+    switch (t.byte(0)) {
+      case 0x67: // g
+        if (t.is(0, 'get')) return this.get(false, false);
+        if (t.is(0, 'gets')) return this.get(true, false);
+        if (t.is(0, 'gat')) return this.get(false, true);
+        if (t.is(0, 'gats')) return this.get(true, true);
+        break;
+      case 0x73: // s
+        if (t.is(0, 'set')) return this.update(StoreMode.Set, nt);
+        if (t.is(0, 'stats')) return this.stats(nt);
+        if (t.is(0, 'shutdown')) return this.shutdown(nt);
+        if (t.is(0, 'slabs')) return this.slabs(nt);
+        break;
+      case 0x61: // a
+        if (t.is(0, 'add')) return this.update(StoreMode.Add, nt);
+        if (t.is(0, 'append')) return this.update(StoreMode.Append, nt);
+        break;
+      case 0x63: // c
+        if (t.is(0, 'cas')) return this.update(StoreMode.Cas, nt);
+        if (t.is(0, 'cache_memlimit')) return this.memlimit(nt);
+        break;
+      case 0x69: // i
+        if (t.is(0, 'incr')) return this.arithmetic(true, nt);
+        break;
+      case 0x64: // d
+        if (t.is(0, 'delete')) return this.delete(nt);
+        if (t.is(0, 'decr')) return this.arithmetic(false, nt);
+        break;
+      case 0x74: // t
+        if (t.is(0, 'touch')) return this.touch(nt);
+        break;
+      case 0x72: // r
+        if (t.is(0, 'replace')) return this.update(StoreMode.Replace, nt);
+        break;
+      case 0x70: // p
+        if (t.is(0, 'prepend')) return this.update(StoreMode.Prepend, nt);
+        break;
+      case 0x66: // f
+        if (t.is(0, 'flush_all')) return this.flushAll(nt);
+        break;
+      case 0x76: // v
+        if (t.is(0, 'version')) return this.reply('VERSION ' + this.uc.admin.version() + '\r\n');
+        if (t.is(0, 'verbosity')) return this.verbosity(nt);
+        break;
+      case 0x71: // q
+        if (t.is(0, 'quit')) return this.close();
+        break;
+      case 0x6c: // l
+        if (t.is(0, 'lru_crawler')) return this.lruCrawler(nt);
+        if (t.is(0, 'lru')) return this.lru(nt);
+        break;
+      case 0x77: // w
+        if (t.is(0, 'watch')) return this.reply(Reply.WATCH_DISABLED);
+        break;
+      case 0x62: // b
+        if (t.is(0, 'bget')) return this.get(false, false);
+        break;
+    }
+    const ext = this.options.extensions;
+    if (ext) {
+      for (const e of ext) {
+        const handled = e.handle(this, t);
+        if (handled !== false) return handled === true ? undefined : handled;
+      }
+    }
+    // A line that ends in HTTP/x is a browser or a cross-protocol attack: drop it, as memcached does.
+    const last = n - 1;
+    if (t.length(last) >= 5 && buf.toString('latin1', t.start(last), t.start(last) + 5) === 'HTTP/') {
+      this.close();
+      return;
+    }
+    this.reply(Reply.ERROR);
+  }
+
+  /** memcached's set_noreply_maybe: the last real token is "noreply". */
+  private noreplyMaybe(nt: number): boolean {
+    if (nt >= 2 && this.tokens.is(nt - 2, 'noreply')) this.noreply = true;
+    return this.noreply;
+  }
+
+  // ---- retrieval ---------------------------------------------------------
+
+  private get(withCas: boolean, touch: boolean): MaybePromise<void> {
+    const t = this.tokens;
+    if (t.count < 2) return this.reply(Reply.ERROR);
+    let first = 1;
+    let exptime = 0;
+    if (touch) {
+      const e = tokenI32(t, 1);
+      if (e === undefined) return this.reply(Reply.BAD_EXPTIME);
+      exptime = e;
+      first = 2;
+    }
+    return this.getKeys(first, withCas, touch, exptime);
+  }
+
+  private getKeys(from: number, withCas: boolean, touch: boolean, exptime: number): MaybePromise<void> {
+    const t = this.tokens;
+    const { retrieval } = this.uc;
+    for (let i = from; i < t.count; i++) {
+      if (t.length(i) > KEY_MAX_LENGTH) {
+        // memcached drops every reply not yet sent and answers only this.
+        this.writer.discard();
+        return this.reply(Reply.BAD_FORMAT);
+      }
+      const key = t.str(i);
+      const r = touch ? retrieval.getAndTouch(key, exptime) : retrieval.get(key);
+      if (isPromise(r)) {
+        // Snapshot the rest of the keys: the tokenizer is reused by later lines.
+        const rest: string[] = [];
+        for (let k = i + 1; k < t.count; k++) rest.push(t.str(k));
+        return r.then((item) => this.getRest(item, key, rest, withCas, touch, exptime));
+      }
+      if (r !== undefined) this.value(key, r, withCas);
+    }
+    this.writer.text(Reply.END);
+  }
+
+  private async getRest(
+    first: CacheItem | undefined,
+    firstKey: string,
+    rest: string[],
+    withCas: boolean,
+    touch: boolean,
+    exptime: number,
+  ): Promise<void> {
+    if (first !== undefined) this.value(firstKey, first, withCas);
+    const { retrieval } = this.uc;
+    for (const key of rest) {
+      if (key.length > KEY_MAX_LENGTH) {
+        this.writer.discard();
+        return this.reply(Reply.BAD_FORMAT);
+      }
+      const item = await (touch ? retrieval.getAndTouch(key, exptime) : retrieval.get(key));
+      if (item !== undefined) this.value(key, item, withCas);
+    }
+    this.writer.text(Reply.END);
+  }
+
+  private value(key: string, item: CacheItem, withCas: boolean): void {
+    const w = this.writer;
+    const v = item.value;
+    w.text(
+      withCas
+        ? 'VALUE ' + key + ' ' + item.flags + ' ' + v.length + ' ' + item.cas + '\r\n'
+        : 'VALUE ' + key + ' ' + item.flags + ' ' + v.length + '\r\n',
+    );
+    w.data(v);
+    w.text('\r\n');
+  }
+
+  // ---- storage -------------------------------------------------------------
+
+  private update(mode: StoreMode, nt: number): MaybePromise<void> {
+    const t = this.tokens;
+    const isCas = mode === StoreMode.Cas;
+    if (isCas ? nt !== 7 && nt !== 8 : nt !== 6 && nt !== 7) return this.reply(Reply.ERROR);
+    this.noreplyMaybe(nt);
+    if (t.length(1) > KEY_MAX_LENGTH) return this.reply(Reply.BAD_FORMAT);
+    const flags = tokenU32(t, 2);
+    const exptime = tokenI32(t, 3);
+    const vlen = tokenI32(t, 4);
+    if (flags < 0 || exptime === undefined || vlen === undefined) return this.reply(Reply.BAD_FORMAT);
+    let cas = 0;
+    if (isCas) {
+      const c = tokenU64(t, 5);
+      if (c === undefined) return this.reply(Reply.BAD_FORMAT);
+      // Our cas values stay below 2^53; a larger one can only mismatch.
+      cas = c > 0x1f_ffff_ffff_ffffn ? -1 : Number(c);
+    }
+    if (vlen < 0 || vlen > 0x7fff_fffd) return this.reply(Reply.BAD_FORMAT);
+    const key = t.str(1);
+    this.need = vlen + 2;
+    if (!this.uc.storage.fits(key.length, vlen, flags)) {
+      this.reply(Reply.TOO_LARGE);
+      this.mode = Mode.Swallow;
+      this.got = 0;
+      const r = this.uc.storage.rejectTooLarge(mode, key);
+      return isPromise(r) ? r.then(noop) : undefined;
+    }
+    this.pMode = mode;
+    this.pKey = key;
+    this.pFlags = flags;
+    this.pExptime = exptime;
+    this.pCas = cas;
+    this.pNoreply = this.noreply;
+    this.mode = Mode.Data;
+    this.got = 0;
+    this.parts.length = 0;
+  }
+
+  /** Gathers the data block; true once all `need` bytes are here. */
+  private collectData(): boolean {
+    const buf = this.buf!;
+    const avail = buf.length - this.pos;
+    const want = this.need - this.got;
+    if (this.got === 0 && avail >= want) return true;
+    const take = avail < want ? avail : want;
+    // Network chunks are fresh Buffers, never reused, so keeping views is safe.
+    this.parts.push(buf.subarray(this.pos, this.pos + take));
+    this.got += take;
+    this.pos += take;
+    return this.got === this.need;
+  }
+
+  private completeStore(): MaybePromise<void> {
+    const need = this.need;
+    let block: Buffer;
+    if (this.got === 0) {
+      const buf = this.buf!;
+      // Copy: a view would pin the whole socket chunk in the cache.
+      block = Buffer.from(buf.subarray(this.pos, this.pos + need));
+      this.pos += need;
+    } else {
+      block = Buffer.concat(this.parts, need);
+      this.parts.length = 0;
+    }
+    this.mode = Mode.Line;
+    this.noreply = this.pNoreply;
+    const { storage } = this.uc;
+    if (block[need - 2] !== 13 || block[need - 1] !== 10) {
+      storage.countRejectedSet();
+      this.reply(Reply.BAD_CHUNK);
+      return;
+    }
+    const r = storage.store(this.pMode, this.pKey, this.pFlags, this.pExptime, block.subarray(0, need - 2), this.pCas);
+    if (isPromise(r)) return r.then((o) => this.storeDone(o));
+    this.reply(storeReply(r));
+  }
+
+  private storeDone(outcome: StoreOutcome): void {
+    this.reply(storeReply(outcome));
+  }
+
+  /** Discards the data block of a refused storage command. */
+  private swallow(): boolean {
+    const avail = this.buf!.length - this.pos;
+    const want = this.need - this.got;
+    const take = avail < want ? avail : want;
+    this.pos += take;
+    this.got += take;
+    if (this.got < this.need) return false;
+    this.mode = Mode.Line;
+    return true;
+  }
+
+  // ---- other key commands ----------------------------------------------------
+
+  private delete(nt: number): MaybePromise<void> {
+    const t = this.tokens;
+    if (nt < 3 || nt > 5) return this.reply(Reply.ERROR);
+    if (nt > 3) {
+      const holdIsZero = t.is(2, '0');
+      const noreply = this.noreplyMaybe(nt);
+      const valid = (nt === 4 && (holdIsZero || noreply)) || (nt === 5 && holdIsZero && noreply);
+      if (!valid) return this.reply(Reply.DELETE_USAGE);
+    }
+    if (t.length(1) > KEY_MAX_LENGTH) return this.reply(Reply.BAD_FORMAT);
+    const r = this.uc.deletion.delete(t.str(1));
+    if (isPromise(r)) return r.then((hit) => this.reply(hit ? Reply.DELETED : Reply.NOT_FOUND));
+    this.reply(r ? Reply.DELETED : Reply.NOT_FOUND);
+  }
+
+  private arithmetic(incr: boolean, nt: number): MaybePromise<void> {
+    const t = this.tokens;
+    if (nt !== 4 && nt !== 5) return this.reply(Reply.ERROR);
+    this.noreplyMaybe(nt);
+    if (t.length(1) > KEY_MAX_LENGTH) return this.reply(Reply.BAD_FORMAT);
+    const delta = tokenU64(t, 2);
+    if (delta === undefined) return this.reply(Reply.BAD_DELTA);
+    const r = this.uc.arithmetic.apply(t.str(1), delta, incr);
+    if (isPromise(r)) return r.then((v) => this.reply(arithmeticReply(v)));
+    this.reply(arithmeticReply(r));
+  }
+
+  private touch(nt: number): MaybePromise<void> {
+    const t = this.tokens;
+    if (nt !== 4 && nt !== 5) return this.reply(Reply.ERROR);
+    this.noreplyMaybe(nt);
+    if (t.length(1) > KEY_MAX_LENGTH) return this.reply(Reply.BAD_FORMAT);
+    const exptime = tokenI32(t, 2);
+    if (exptime === undefined) return this.reply(Reply.BAD_EXPTIME);
+    const r = this.uc.touch.touch(t.str(1), exptime);
+    if (isPromise(r)) return r.then((hit) => this.reply(hit ? Reply.TOUCHED : Reply.NOT_FOUND));
+    this.reply(r ? Reply.TOUCHED : Reply.NOT_FOUND);
+  }
+
+  // ---- administration --------------------------------------------------------
+
+  private flushAll(nt: number): MaybePromise<void> {
+    if (nt < 2 || nt > 4) return this.reply(Reply.ERROR);
+    const noreply = this.noreplyMaybe(nt);
+    let delay = 0;
+    if (nt !== (noreply ? 3 : 2)) {
+      const d = tokenI32(this.tokens, 1);
+      if (d === undefined) {
+        this.uc.context.stats.cmd_flush++;
+        return this.reply(Reply.BAD_EXPTIME);
+      }
+      delay = d;
+    }
+    const r = this.uc.flush.flushAll(delay);
+    if (isPromise(r)) return r.then(() => this.reply(Reply.OK));
+    this.reply(Reply.OK);
+  }
+
+  private verbosity(nt: number): void {
+    if (nt !== 3 && nt !== 4) return this.reply(Reply.ERROR);
+    this.noreplyMaybe(nt);
+    const level = tokenU32(this.tokens, 1);
+    if (level < 0) return this.reply(Reply.BAD_FORMAT);
+    this.uc.admin.setVerbosity(level);
+    this.reply(Reply.OK);
+  }
+
+  private memlimit(nt: number): void {
+    if (nt !== 3 && nt !== 4) return this.reply(Reply.ERROR);
+    this.noreplyMaybe(nt);
+    const mb = tokenU32(this.tokens, 1);
+    if (mb < 0) return this.reply(Reply.ERROR);
+    const r = this.uc.admin.setMemoryLimitMb(mb);
+    this.reply(
+      r === 'ok' ? Reply.OK : r === 'too-small' ? Reply.MEMLIMIT_TOO_SMALL : r === 'not-megabytes' ? Reply.MEMLIMIT_NOT_MB : Reply.MEMLIMIT_FAILED,
+    );
+  }
+
+  private shutdown(nt: number): void {
+    if (!this.options.shutdownEnabled) return this.reply(Reply.SHUTDOWN_DISABLED);
+    if (nt === 2 || (nt === 3 && this.tokens.is(1, 'graceful'))) {
+      this.close();
+      this.options.requestShutdown();
+      return;
+    }
+    this.reply(Reply.SHUTDOWN_BAD_MODE);
+  }
+
+  /** memcached's slabs commands; our store has one class and nothing to move. */
+  private slabs(nt: number): void {
+    const t = this.tokens;
+    if (nt === 5 && t.is(1, 'reassign')) {
+      if (tokenI32(t, 2) === undefined || tokenI32(t, 3) === undefined) return this.reply(Reply.BAD_FORMAT);
+      const src = tokenI32(t, 2)!;
+      const dst = tokenI32(t, 3)!;
+      return this.reply(src === dst ? 'SAME src and dst class are identical\r\n' : src === 1 || dst === 1 ? Reply.NOSPARE : Reply.BADCLASS);
+    }
+    if (nt >= 4 && t.is(1, 'automove')) {
+      this.noreplyMaybe(nt);
+      if (t.is(2, 'ratio')) {
+        if (nt < 5 || !Number.isFinite(Number(t.str(3)))) return this.reply(Reply.ERROR);
+        return this.reply(Reply.OK);
+      }
+      const level = tokenU32(t, 2);
+      if (level < 0) return this.reply(Reply.BAD_FORMAT);
+      return this.reply(level <= 2 ? Reply.OK : Reply.ERROR);
+    }
+    this.reply(Reply.ERROR);
+  }
+
+  /** lru_crawler: `crawl` runs our expiry sweep; metadump is refused as memcached does when dumps are off. */
+  private lruCrawler(nt: number): void {
+    const t = this.tokens;
+    if (nt === 4 && t.is(1, 'crawl')) {
+      void this.uc.context.store.stats(); // the sweep runs on its own timer; crawl is accepted
+      return this.reply(Reply.OK);
+    }
+    if (nt === 4 && t.is(1, 'metadump')) return this.reply(Reply.METADUMP_DISABLED);
+    if (nt === 4 && t.is(1, 'tocrawl')) return this.reply(tokenU32(t, 2) < 0 ? Reply.BAD_FORMAT : Reply.OK);
+    if (nt === 4 && t.is(1, 'sleep')) {
+      const v = tokenU32(t, 2);
+      if (v < 0) return this.reply(Reply.BAD_FORMAT);
+      return this.reply(v > 1_000_000 ? Reply.SLEEP_TOO_LONG : Reply.OK);
+    }
+    if (nt === 3 && (t.is(1, 'enable') || t.is(1, 'disable'))) return this.reply(Reply.OK);
+    this.reply(Reply.ERROR);
+  }
+
+  /** lru tune/mode/temp_ttl: validated like memcached, no effect on our policies. */
+  private lru(nt: number): void {
+    const t = this.tokens;
+    if (nt < 3) return this.reply(Reply.ERROR);
+    this.noreplyMaybe(nt);
+    if (t.is(1, 'tune') && nt >= 7) {
+      const hot = tokenU32(t, 2);
+      const warm = tokenU32(t, 3);
+      const hf = Number(t.str(4));
+      const f = Number(t.str(5));
+      if (hot < 0 || warm < 0 || Number.isNaN(hf) || Number.isNaN(f)) return this.reply(Reply.ERROR);
+      if (hot + warm > 80) return this.reply(Reply.LRU_PCTS);
+      if (f <= 0 || hf <= 0) return this.reply(Reply.LRU_FACTORS);
+      return this.reply(Reply.OK);
+    }
+    if (t.is(1, 'mode') && nt >= 4) return this.reply(t.is(2, 'flat') || t.is(2, 'segmented') ? Reply.OK : Reply.ERROR);
+    if (t.is(1, 'temp_ttl') && nt >= 4) return this.reply(tokenI32(t, 2) === undefined ? Reply.ERROR : Reply.OK);
+    this.reply(Reply.ERROR);
+  }
+
+  private stats(nt: number): void {
+    const t = this.tokens;
+    const s = this.uc.stats;
+    if (nt === 2) return this.statLines(s.general());
+    if (t.is(1, 'reset')) {
+      s.reset();
+      return this.reply(Reply.RESET);
+    }
+    if (t.is(1, 'detail')) {
+      const r = nt < 4 ? undefined : s.detail(t.str(2));
+      if (r === undefined) return this.reply(Reply.STATS_DETAIL_USAGE);
+      if (typeof r === 'string') return this.reply(Reply.OK);
+      for (const line of r) this.reply(line + '\r\n');
+      return this.reply(Reply.END);
+    }
+    if (t.is(1, 'settings')) return this.statLines(s.settings());
+    if (t.is(1, 'items')) return this.statLines(s.items());
+    if (t.is(1, 'slabs')) return this.statLines(s.slabs());
+    if (t.is(1, 'sizes')) return this.statLines([['sizes_status', 'disabled']]);
+    this.reply(Reply.ERROR);
+  }
+
+  private statLines(pairs: StatPair[]): void {
+    let out = '';
+    for (const [k, v] of pairs) out += 'STAT ' + k + ' ' + v + '\r\n';
+    this.reply(out + Reply.END);
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,26 @@
+import type { EvictionPolicy } from '../../domain/ports/eviction-policy.js';
+import { FifoPolicy } from './fifo-policy.js';
+import { HybridPolicy } from './hybrid-policy.js';
+import { LfuPolicy } from './lfu-policy.js';
+import { LruPolicy } from './lru-policy.js';
+import { S3FifoPolicy } from './s3-fifo-policy.js';
+import { SievePolicy } from './sieve-policy.js';
+import { WTinyLfuPolicy } from './w-tinylfu-policy.js';
+
+/**
+ * Eviction policies by config name (`l1.eviction_strategy`). Each factory
+ * gets the store's byte budget (0 = unbounded) and returns a fresh instance.
+ * Adding a policy = one file + one line here.
+ */
+export const evictionPolicies: Record<string, (capacityBytes: number) => EvictionPolicy> = {
+  lru: () => new LruPolicy(),
+  lfu: () => new LfuPolicy(),
+  fifo: () => new FifoPolicy(),
+  hybrid: () => new HybridPolicy(),
+  sieve: () => new SievePolicy(),
+  s3fifo: (capacityBytes) => new S3FifoPolicy(capacityBytes),
+  wtinylfu: (capacityBytes) => new WTinyLfuPolicy(capacityBytes),
+};
+
+/** The accepted values of `l1.eviction_strategy`, in registry order. */
+export const evictionPolicyNames: readonly string[] = Object.keys(evictionPolicies);

@@ -1,0 +1,20 @@
+import type { Socket } from 'node:net';
+
+/**
+ * One connection's protocol handler. The TCP listener picks the front end
+ * from the first byte (0x80 = binary, anything else = text) and feeds it
+ * every chunk after that.
+ */
+export interface ProtocolSession {
+  onData(chunk: Buffer): void;
+  /** The socket closed (either side); release per-connection state. */
+  onClose(): void;
+}
+
+/** Builds sessions for one protocol; implemented by each inbound adapter. */
+export interface ProtocolSessionFactory {
+  readonly protocol: string;
+  /** True when this protocol claims a connection that starts with `firstByte`. */
+  accepts(firstByte: number): boolean;
+  create(socket: Socket): ProtocolSession;
+}

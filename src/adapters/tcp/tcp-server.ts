@@ -1,0 +1,102 @@
+import net from 'node:net';
+import type { Lifecycle } from '../../domain/ports/lifecycle.js';
+import type { Logger } from '../../domain/ports/logger.js';
+import type { ServerStats } from '../../application/server-stats.js';
+import type { ProtocolSession, ProtocolSessionFactory } from '../protocol/protocol-session.js';
+
+/** Listener settings (memcached's -l, -p, -c). */
+export interface TcpServerOptions {
+  host: string;
+  port: number;
+  maxConnections: number;
+  /** Audit-log each connection open/close (logging.enable_audit_logs). */
+  auditConnections: boolean;
+  /** How long stop() waits for clients to finish before dropping them. */
+  shutdownGraceMs: number;
+}
+
+/** memcached's reply when -c is reached (with maxconns_fast, its default). */
+const TOO_MANY = Buffer.from('ERROR Too many open connections\r\n', 'latin1');
+
+/**
+ * The TCP front door: accepts connections, enforces the connection limit and
+ * hands each connection to the protocol its first byte names (as memcached
+ * negotiates text vs binary on one port).
+ */
+export class TcpServer implements Lifecycle {
+  readonly name = 'tcp';
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(
+    private readonly options: TcpServerOptions,
+    private readonly factories: ProtocolSessionFactory[],
+    private readonly stats: ServerStats,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The bound address (useful with port 0). */
+  address(): net.AddressInfo {
+    return this.server!.address() as net.AddressInfo;
+  }
+
+  start(): Promise<void> {
+    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(new Error(`cannot listen on ${this.options.host}:${this.options.port}: ${err.message}`));
+      server.once('error', onError);
+      server.listen({ host: this.options.host, port: this.options.port, backlog: 1024 }, () => {
+        server.off('error', onError);
+        server.on('error', (err) => this.logger.error({ err }, 'listener error'));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting, lets clients finish what is in flight, then closes them. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of this.sockets) s.end();
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
+    await Promise.race([closed, grace]);
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    const { stats } = this;
+    if (this.sockets.size >= this.options.maxConnections) {
+      stats.rejected_connections++;
+      socket.end(TOO_MANY);
+      return;
+    }
+    stats.curr_connections++;
+    stats.total_connections++;
+    this.sockets.add(socket);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    if (this.options.auditConnections) this.logger.info({ audit: 'connection-open', peer }, 'connection opened');
+    let session: ProtocolSession | undefined;
+    socket.on('data', (chunk: Buffer) => {
+      if (session === undefined) {
+        const factory = this.factories.find((f) => f.accepts(chunk[0]!));
+        if (!factory) {
+          socket.destroy();
+          return;
+        }
+        session = factory.create(socket);
+      }
+      session.onData(chunk);
+    });
+    socket.on('error', (err) => this.logger.debug({ err: err.message, peer }, 'socket error'));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      stats.curr_connections--;
+      session?.onClose();
+      if (this.options.auditConnections) this.logger.info({ audit: 'connection-close', peer }, 'connection closed');
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import type { CacheStore } from '../domain/ports/cache-store.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { CasSequence } from './cas-sequence.js';
+import type { PrefixStats } from './prefix-stats.js';
+import type { ServerStats } from './server-stats.js';
+
+/** Limits and identity the use-cases need; set once from configuration. */
+export interface CacheSettings {
+  /** memcached's -I: largest item (key + value + header) accepted. */
+  itemSizeMax: number;
+  /** Epoch ms when the server started (absolute exptimes before it are "already expired"). */
+  processStartMs: number;
+  /** Version reported by `version` and `stats`. */
+  version: string;
+}
+
+/**
+ * What every use-case shares: the store (memory, disk or tiered; the
+ * use-cases do not know which), the clock, the cas sequence and the counters.
+ * Built once by the container.
+ */
+export class CacheContext {
+  constructor(
+    readonly store: CacheStore,
+    readonly clock: Clock,
+    readonly cas: CasSequence,
+    readonly stats: ServerStats,
+    readonly prefixStats: PrefixStats,
+    readonly settings: CacheSettings,
+  ) {}
+}

@@ -1,0 +1,43 @@
+import type { CacheItem } from '../domain/item.js';
+import { isPromise, then, type MaybePromise } from '../domain/maybe-promise.js';
+import { expiryFromExptime } from '../domain/rules.js';
+import type { CacheContext } from './cache-context.js';
+
+/** get / gets / gat / gats, one key at a time (front ends loop over multi-key requests). */
+export class RetrievalUseCase {
+  constructor(private readonly ctx: CacheContext) {}
+
+  /** The live item or undefined; counts a get hit or miss. */
+  get(key: string): MaybePromise<CacheItem | undefined> {
+    const r = this.ctx.store.get(key);
+    // Branch instead of then(): a memory hit must not allocate a closure.
+    return isPromise(r) ? r.then((item) => this.countGet(key, item)) : this.countGet(key, r);
+  }
+
+  /** Fetches and sets a new expiry (exptime in protocol seconds); counts as a touch. */
+  getAndTouch(key: string, exptime: number): MaybePromise<CacheItem | undefined> {
+    const { ctx } = this;
+    const expiry = expiryFromExptime(exptime, ctx.clock.now(), ctx.settings.processStartMs);
+    return then(ctx.store.touch(key, expiry), (item) => {
+      ctx.stats.cmd_touch++;
+      if (item) {
+        ctx.stats.touch_hits++;
+        ctx.stats.get_hits++;
+      } else {
+        ctx.stats.touch_misses++;
+        ctx.stats.get_misses++;
+      }
+      if (ctx.prefixStats.enabled) ctx.prefixStats.recordGet(key, item !== undefined);
+      return item;
+    });
+  }
+
+  private countGet(key: string, item: CacheItem | undefined): CacheItem | undefined {
+    const { stats, prefixStats } = this.ctx;
+    stats.cmd_get++;
+    if (item) stats.get_hits++;
+    else stats.get_misses++;
+    if (prefixStats.enabled) prefixStats.recordGet(key, item !== undefined);
+    return item;
+  }
+}

@@ -1,0 +1,157 @@
+import type { CacheContext } from './cache-context.js';
+
+/** One `STAT name value` line's worth. */
+export type StatPair = readonly [name: string, value: string | number];
+
+/** Process facts the application cannot know by itself (from infrastructure). */
+export interface RuntimeInfo {
+  /** `stats settings` lines, in memcached's order where the names are memcached's. */
+  settings(): StatPair[];
+  /** memcached's max_connections. */
+  maxConnections(): number;
+  /** Extra store-specific general stats (e.g. the l2_ group). */
+  extraStats(): StatPair[];
+}
+
+/** stats, stats settings/items/slabs/reset/detail. */
+export class StatsUseCase {
+  constructor(
+    private readonly ctx: CacheContext,
+    private readonly runtime: RuntimeInfo,
+  ) {}
+
+  /** `stats` with memcached's general field names, in its order. */
+  general(): StatPair[] {
+    const { stats, settings, clock, store } = this.ctx;
+    const now = clock.now();
+    const usage = process.resourceUsage();
+    const s = store.stats();
+    return [
+      ['pid', process.pid],
+      ['uptime', Math.floor((now - settings.processStartMs) / 1000)],
+      ['time', Math.floor(now / 1000)],
+      ['version', settings.version],
+      ['pointer_size', 64],
+      ['rusage_user', seconds(usage.userCPUTime)],
+      ['rusage_system', seconds(usage.systemCPUTime)],
+      ['max_connections', this.runtime.maxConnections()],
+      ['curr_connections', stats.curr_connections],
+      ['total_connections', stats.total_connections],
+      ['rejected_connections', stats.rejected_connections],
+      ['cmd_get', stats.cmd_get],
+      ['cmd_set', stats.cmd_set],
+      ['cmd_flush', stats.cmd_flush],
+      ['cmd_touch', stats.cmd_touch],
+      ['get_hits', stats.get_hits],
+      ['get_misses', stats.get_misses],
+      ['get_expired', stats.get_expired],
+      ['get_flushed', stats.get_flushed],
+      ['delete_misses', stats.delete_misses],
+      ['delete_hits', stats.delete_hits],
+      ['incr_misses', stats.incr_misses],
+      ['incr_hits', stats.incr_hits],
+      ['decr_misses', stats.decr_misses],
+      ['decr_hits', stats.decr_hits],
+      ['cas_misses', stats.cas_misses],
+      ['cas_hits', stats.cas_hits],
+      ['cas_badval', stats.cas_badval],
+      ['touch_hits', stats.touch_hits],
+      ['touch_misses', stats.touch_misses],
+      ['store_too_large', stats.store_too_large],
+      ['store_no_memory', stats.store_no_memory],
+      ['auth_cmds', stats.auth_cmds],
+      ['auth_errors', stats.auth_errors],
+      ['bytes_read', stats.bytes_read],
+      ['bytes_written', stats.bytes_written],
+      ['limit_maxbytes', s.limitBytes],
+      ['accepting_conns', 1],
+      ['threads', 1],
+      ['conn_yields', stats.conn_yields],
+      ['bytes', s.bytes],
+      ['curr_items', s.items],
+      ['total_items', s.totalItems],
+      ['expired_unfetched', 0],
+      ['evicted_unfetched', 0],
+      ['evictions', s.evictions],
+      ['reclaimed', s.expired],
+      ...this.runtime.extraStats(),
+    ];
+  }
+
+  settings(): StatPair[] {
+    return this.runtime.settings();
+  }
+
+  /**
+   * `stats items`: our memory tier has no slab classes, so everything is
+   * reported as class 1 with memcached's field names.
+   */
+  items(): StatPair[] {
+    const s = this.ctx.store.stats();
+    if (s.items === 0) return [];
+    return [
+      ['items:1:number', s.items],
+      ['items:1:age', 0],
+      ['items:1:mem_requested', s.bytes],
+      ['items:1:evicted', s.evictions],
+      ['items:1:evicted_nonzero', 0],
+      ['items:1:evicted_time', 0],
+      ['items:1:outofmemory', this.ctx.stats.store_no_memory],
+      ['items:1:tailrepairs', 0],
+      ['items:1:reclaimed', s.expired],
+      ['items:1:expired_unfetched', 0],
+      ['items:1:evicted_unfetched', 0],
+    ];
+  }
+
+  /** `stats slabs`: one honest class covering the whole memory tier. */
+  slabs(): StatPair[] {
+    const s = this.ctx.store.stats();
+    const { stats } = this.ctx;
+    const lines: StatPair[] = [];
+    if (s.items > 0) {
+      lines.push(
+        ['1:chunk_size', s.items > 0 ? Math.ceil(s.bytes / s.items) : 0],
+        ['1:chunks_per_page', 1],
+        ['1:total_pages', s.items],
+        ['1:total_chunks', s.items],
+        ['1:used_chunks', s.items],
+        ['1:free_chunks', 0],
+        ['1:free_chunks_end', 0],
+        ['1:get_hits', stats.get_hits],
+        ['1:cmd_set', stats.cmd_set],
+        ['1:delete_hits', stats.delete_hits],
+        ['1:incr_hits', stats.incr_hits],
+        ['1:decr_hits', stats.decr_hits],
+        ['1:cas_hits', stats.cas_hits],
+        ['1:cas_badval', stats.cas_badval],
+        ['1:touch_hits', stats.touch_hits],
+      );
+    }
+    lines.push(['active_slabs', s.items > 0 ? 1 : 0], ['total_malloced', s.bytes]);
+    return lines;
+  }
+
+  reset(): void {
+    this.ctx.stats.reset();
+  }
+
+  /** `stats detail on|off|dump`; undefined for a bad argument. */
+  detail(arg: string): 'on' | 'off' | string[] | undefined {
+    const p = this.ctx.prefixStats;
+    if (arg === 'on') {
+      p.enabled = true;
+      return 'on';
+    }
+    if (arg === 'off') {
+      p.enabled = false;
+      return 'off';
+    }
+    if (arg === 'dump') return p.dump();
+    return undefined;
+  }
+}
+
+function seconds(micros: number): string {
+  return (micros / 1e6).toFixed(6);
+}

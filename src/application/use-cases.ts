@@ -1,0 +1,27 @@
+import type { AdminUseCase } from './admin.js';
+import type { ArithmeticUseCase } from './arithmetic.js';
+import type { CacheContext } from './cache-context.js';
+import type { DeletionUseCase } from './deletion.js';
+import type { FlushUseCase } from './flush.js';
+import type { RetrievalUseCase } from './retrieval.js';
+import type { StatsUseCase } from './stats.js';
+import type { StorageUseCase } from './storage.js';
+import type { TouchUseCase } from './touch.js';
+
+/**
+ * Every command family's use-case, resolved once at start-up and handed to
+ * each inbound adapter (ASCII, binary, meta), so no front end looks anything
+ * up per request and none has its own copy of the cache logic.
+ */
+export interface UseCases {
+  readonly context: CacheContext;
+  readonly retrieval: RetrievalUseCase;
+  readonly storage: StorageUseCase;
+  readonly deletion: DeletionUseCase;
+  readonly arithmetic: ArithmeticUseCase;
+  readonly touch: TouchUseCase;
+  readonly flush: FlushUseCase;
+  readonly stats: StatsUseCase;
+  readonly admin: AdminUseCase;
+}
+export const UseCases = Symbol('UseCases');

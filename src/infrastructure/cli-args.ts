@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import type { Overrides } from './config.js';
+
+/** What the command line asked for, beside configuration overrides. */
+export interface CliRequest {
+  help: boolean;
+  version: boolean;
+  daemon: boolean;
+  configFiles: string[];
+  overrides: Overrides;
+}
+
+export const USAGE = `Usage: rat-memcached [options]
+
+  --bind HOST:PORT       listen address (default 127.0.0.1:11211)
+  --config FILE          TOML configuration file (after config/default.toml)
+  -p, --port PORT        TCP port (memcached -p)
+  -l, --listen HOST      listen address (memcached -l)
+  -m, --memory-limit MB  memory tier budget in megabytes (memcached -m)
+  -c, --conn-limit N     max simultaneous connections (memcached -c)
+  -I, --max-item-size S  largest item, e.g. 1m, 512k (memcached -I)
+  -A, --enable-shutdown  honour the "shutdown" command (memcached -A)
+  -v, --verbose          log at debug level
+  -d, --daemon           run in the background
+  -P, --pid-file FILE    write the process id to FILE (removed on exit)
+  --l2 on|off            enable or disable the disk tier
+  --data-dir DIR         disk tier directory
+  -h, --help             this text
+  -V, --version          print the version
+
+memcached flags that do not apply (-t, -U, -u, -o, -R, -B) are accepted and ignored.
+Configuration keys can also be set with environment variables RAT_<SECTION>_<KEY>.`;
+
+/** Parses memcached-style sizes: plain bytes or a k/m/g suffix. */
+export function parseSize(text: string): number {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(text);
+  if (!m) throw new Error(`invalid size "${text}" (expected a number with optional k, m or g)`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * mult;
+}
+
+function int(name: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`option ${name} expects a whole number, got "${text}"`);
+  return Number(text);
+}
+
+export function parseCli(argv: string[]): CliRequest {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      bind: { type: 'string' },
+      config: { type: 'string', multiple: true },
+      port: { type: 'string', short: 'p' },
+      listen: { type: 'string', short: 'l' },
+      'memory-limit': { type: 'string', short: 'm' },
+      'conn-limit': { type: 'string', short: 'c' },
+      'max-item-size': { type: 'string', short: 'I' },
+      'enable-shutdown': { type: 'boolean', short: 'A' },
+      verbose: { type: 'boolean', short: 'v', multiple: true },
+      daemon: { type: 'boolean', short: 'd' },
+      'pid-file': { type: 'string', short: 'P' },
+      l2: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+      threads: { type: 'string', short: 't' },
+      'udp-port': { type: 'string', short: 'U' },
+      user: { type: 'string', short: 'u' },
+      'extended': { type: 'string', short: 'o', multiple: true },
+      'max-reqs-per-event': { type: 'string', short: 'R' },
+      protocol: { type: 'string', short: 'B' },
+    },
+  });
+  const server: Record<string, unknown> = {};
+  const l1: Record<string, unknown> = {};
+  const l2: Record<string, unknown> = {};
+  const logging: Record<string, unknown> = {};
+  if (values.bind !== undefined) {
+    const i = values.bind.lastIndexOf(':');
+    if (i <= 0) throw new Error(`--bind expects HOST:PORT, got "${values.bind}"`);
+    server.host = values.bind.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+    server.port = int('--bind', values.bind.slice(i + 1));
+  }
+  if (values.listen !== undefined) server.host = values.listen;
+  if (values.port !== undefined) server.port = int('-p', values.port);
+  if (values['conn-limit'] !== undefined) server.max_connections = int('-c', values['conn-limit']);
+  if (values['max-item-size'] !== undefined) server.item_size_max = parseSize(values['max-item-size']);
+  if (values['enable-shutdown']) server.shutdown_enabled = true;
+  if (values['pid-file'] !== undefined) server.pid_file = values['pid-file'];
+  if (values['memory-limit'] !== undefined) l1.max_memory = int('-m', values['memory-limit']) * 1024 * 1024;
+  if (values.l2 !== undefined) {
+    if (values.l2 !== 'on' && values.l2 !== 'off') throw new Error(`--l2 expects on or off, got "${values.l2}"`);
+    l2.enable_l2_cache = values.l2 === 'on';
+  }
+  if (values['data-dir'] !== undefined) l2.data_dir = values['data-dir'];
+  if (values.verbose?.length) logging.level = values.verbose.length > 1 ? 'trace' : 'debug';
+  const overrides: Overrides = {};
+  for (const [k, v] of Object.entries({ server, l1, l2, logging })) if (Object.keys(v).length) overrides[k] = v;
+  return {
+    help: values.help ?? false,
+    version: values.version ?? false,
+    daemon: values.daemon ?? false,
+    configFiles: values.config ?? [],
+    overrides,
+  };
+}

@@ -1,0 +1,117 @@
+import convict from 'convict';
+import { readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+
+/**
+ * The configuration schema: the original project's sections, each key
+ * documented, with an environment variable per key (RAT_<SECTION>_<KEY>).
+ */
+export const schema = {
+  server: {
+    host: { doc: 'Address to listen on (memcached -l). Never all interfaces by default.', format: String, default: '127.0.0.1', env: 'RAT_SERVER_HOST' },
+    port: { doc: 'TCP port (memcached -p); 0 picks a free one.', format: 'port', default: 11211, env: 'RAT_SERVER_PORT' },
+    max_connections: { doc: 'Simultaneous connections (memcached -c).', format: 'nat', default: 1024, env: 'RAT_SERVER_MAX_CONNECTIONS' },
+    item_size_max: { doc: 'Largest item in bytes (memcached -I).', format: 'nat', default: 1024 * 1024, env: 'RAT_SERVER_ITEM_SIZE_MAX' },
+    max_line_length: { doc: 'Longest multi-get command line buffered, in bytes.', format: 'nat', default: 1024 * 1024, env: 'RAT_SERVER_MAX_LINE_LENGTH' },
+    shutdown_enabled: { doc: 'Honour the `shutdown` command (memcached -A).', format: Boolean, default: false, env: 'RAT_SERVER_SHUTDOWN_ENABLED' },
+    shutdown_grace_ms: { doc: 'How long a graceful stop waits for clients.', format: 'nat', default: 2000, env: 'RAT_SERVER_SHUTDOWN_GRACE_MS' },
+    version: { doc: 'Version reported by `version`/`stats` (the memcached release we match).', format: String, default: '1.6.18', env: 'RAT_SERVER_VERSION' },
+    pid_file: { doc: 'Write the process id here (memcached -P).', format: String, default: '', env: 'RAT_SERVER_PID_FILE' },
+  },
+  l1: {
+    max_memory: { doc: 'Memory tier budget in bytes (key + value + per-item overhead).', format: 'nat', default: 64 * 1024 * 1024, env: 'RAT_L1_MAX_MEMORY' },
+    max_entries: { doc: 'Memory tier entry budget; 0 = unbounded.', format: 'nat', default: 0, env: 'RAT_L1_MAX_ENTRIES' },
+    eviction_strategy: { doc: 'Eviction policy name.', format: String, default: 'lru', env: 'RAT_L1_EVICTION_STRATEGY' },
+  },
+  l2: {
+    enable_l2_cache: { doc: 'Persist to the LevelDB tier.', format: Boolean, default: false, env: 'RAT_L2_ENABLE_L2_CACHE' },
+    data_dir: { doc: 'LevelDB directory.', format: String, default: './data', env: 'RAT_L2_DATA_DIR' },
+    clear_on_startup: { doc: 'Wipe the disk tier at start.', format: Boolean, default: false, env: 'RAT_L2_CLEAR_ON_STARTUP' },
+    max_disk_size: { doc: 'Disk tier budget in bytes; 0 = unbounded.', format: 'nat', default: 1024 * 1024 * 1024, env: 'RAT_L2_MAX_DISK_SIZE' },
+    sync_writes: { doc: 'fsync each write batch (durable across kill -9 and power loss; slower).', format: Boolean, default: false, env: 'RAT_L2_SYNC_WRITES' },
+    write_buffer_size: { doc: 'LevelDB write buffer in bytes.', format: 'nat', default: 4 * 1024 * 1024, env: 'RAT_L2_WRITE_BUFFER_SIZE' },
+    block_cache_size: { doc: 'LevelDB block cache in bytes.', format: 'nat', default: 8 * 1024 * 1024, env: 'RAT_L2_BLOCK_CACHE_SIZE' },
+  },
+  compression: {
+    enable_lz4: { doc: 'LZ4-compress values stored on disk.', format: Boolean, default: true, env: 'RAT_COMPRESSION_ENABLE_LZ4' },
+    compression_threshold: { doc: 'Smallest value (bytes) worth compressing.', format: 'nat', default: 1024, env: 'RAT_COMPRESSION_COMPRESSION_THRESHOLD' },
+    compression_level: { doc: 'Accepted for compatibility with the original project; lz4js has one level.', format: 'nat', default: 6, env: 'RAT_COMPRESSION_COMPRESSION_LEVEL' },
+  },
+  ttl: {
+    cleanup_interval: { doc: 'Seconds between expiry sweeps; 0 disables the sweep (expiry stays lazy).', format: 'nat', default: 60, env: 'RAT_TTL_CLEANUP_INTERVAL' },
+  },
+  performance: {
+    large_value_threshold: { doc: 'Values above this many bytes live only in the disk tier (when enabled).', format: 'nat', default: 512 * 1024, env: 'RAT_PERFORMANCE_LARGE_VALUE_THRESHOLD' },
+    worker_threads: { doc: 'Accepted for compatibility; the server runs one event loop.', format: 'nat', default: 1, env: 'RAT_PERFORMANCE_WORKER_THREADS' },
+  },
+  logging: {
+    level: { doc: 'trace, debug, info, warn, error or off.', format: ['trace', 'debug', 'info', 'warn', 'error', 'off', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'], default: 'info', env: 'RAT_LOGGING_LEVEL' },
+    enable_logging: { doc: 'false = nothing is logged at all.', format: Boolean, default: true, env: 'RAT_LOGGING_ENABLE_LOGGING' },
+    enable_async: { doc: "pino's asynchronous destination, flushed on exit (may lose the last lines on a crash).", format: Boolean, default: false, env: 'RAT_LOGGING_ENABLE_ASYNC' },
+    enable_audit_logs: { doc: 'Log connections, flush_all and shutdown.', format: Boolean, default: true, env: 'RAT_LOGGING_ENABLE_AUDIT_LOGS' },
+    enable_cache_logs: { doc: 'Per-command logs (debug level only).', format: Boolean, default: false, env: 'RAT_LOGGING_ENABLE_CACHE_LOGS' },
+    enable_colors: { doc: 'Accepted for compatibility (pino writes JSON).', format: Boolean, default: false, env: 'RAT_LOGGING_ENABLE_COLORS' },
+    show_timestamp: { doc: 'Include a timestamp in each line.', format: Boolean, default: true, env: 'RAT_LOGGING_SHOW_TIMESTAMP' },
+    enable_performance_logs: { doc: 'Accepted for compatibility.', format: Boolean, default: false, env: 'RAT_LOGGING_ENABLE_PERFORMANCE_LOGS' },
+    batch_size: { doc: 'Async mode: bytes buffered before a write.', format: 'nat', default: 4096, env: 'RAT_LOGGING_BATCH_SIZE' },
+    batch_interval_ms: { doc: 'Accepted for compatibility.', format: 'nat', default: 25, env: 'RAT_LOGGING_BATCH_INTERVAL_MS' },
+    buffer_size: { doc: 'Accepted for compatibility.', format: 'nat', default: 16384, env: 'RAT_LOGGING_BUFFER_SIZE' },
+  },
+};
+
+/** The validated configuration, typed from the schema. */
+export type Settings = ReturnType<typeof loadSettings>;
+
+/** Everything a start needs to know besides files: CLI overrides as a partial tree. */
+export type Overrides = Record<string, Record<string, unknown>>;
+
+/**
+ * Loads defaults, then each TOML file in order, then environment variables,
+ * then CLI overrides; validates strictly so an unknown or malformed key fails
+ * start-up with a message that names it.
+ */
+export function loadSettings(files: string[] = [], overrides: Overrides = {}) {
+  const conf = convict(schema);
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+    let data: Record<string, unknown>;
+    try {
+      data = parseToml(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`config file ${file} is not valid TOML: ${(err as Error).message.split('\n')[0]}`);
+    }
+    conf.load(data);
+  }
+  // Environment variables beat files; convict applies env at construction, so re-apply them.
+  conf.load(envOverrides());
+  conf.load(overrides);
+  try {
+    conf.validate({ allowed: 'strict' });
+  } catch (err) {
+    throw new Error(`invalid configuration: ${(err as Error).message.replace(/\n/g, '; ')}`);
+  }
+  return conf.getProperties();
+}
+
+function envOverrides(): Overrides {
+  const out: Overrides = {};
+  for (const [section, keys] of Object.entries(schema)) {
+    for (const [key, spec] of Object.entries(keys as Record<string, { env: string; format: unknown }>)) {
+      const raw = process.env[spec.env];
+      if (raw === undefined) continue;
+      (out[section] ??= {})[key] = coerce(raw, spec.format);
+    }
+  }
+  return out;
+}
+
+function coerce(raw: string, format: unknown): unknown {
+  if (format === Boolean) return raw === 'true' || raw === '1';
+  if (format === 'nat' || format === 'port') return Number(raw);
+  return raw;
+}

@@ -1,0 +1,155 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { CacheStore } from '../domain/ports/cache-store.js';
+import { Clock } from '../domain/ports/clock.js';
+import { EvictionPolicyFactory } from '../domain/ports/eviction-policy.js';
+import type { Lifecycle } from '../domain/ports/lifecycle.js';
+import { Logger } from '../domain/ports/logger.js';
+import { AdminUseCase } from '../application/admin.js';
+import { ArithmeticUseCase } from '../application/arithmetic.js';
+import { CacheContext } from '../application/cache-context.js';
+import { CasSequence } from '../application/cas-sequence.js';
+import { DeletionUseCase } from '../application/deletion.js';
+import { FlushUseCase } from '../application/flush.js';
+import { PrefixStats } from '../application/prefix-stats.js';
+import { RetrievalUseCase } from '../application/retrieval.js';
+import { ServerStats } from '../application/server-stats.js';
+import { StatsUseCase, type StatPair } from '../application/stats.js';
+import { StorageUseCase } from '../application/storage.js';
+import { TouchUseCase } from '../application/touch.js';
+import { UseCases } from '../application/use-cases.js';
+import { AsciiSessionFactory } from '../adapters/ascii/ascii-session-factory.js';
+import { SystemClock } from '../adapters/clock/system-clock.js';
+import { evictionPolicies, evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
+import { MemoryCacheStore } from '../adapters/memory/memory-cache-store.js';
+import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import type { Settings } from './config.js';
+
+/** Tokens that exist only in the composition root. */
+export const SettingsToken = Symbol('Settings');
+export const Lifecycles = Symbol('Lifecycles');
+export const ShutdownRequest = Symbol('ShutdownRequest');
+
+/**
+ * The composition root: the only module that knows every concrete class.
+ * Swapping an adapter is one binding here. Everything is a singleton and is
+ * resolved once at start-up; nothing is looked up per request.
+ */
+export function createContainer(settings: Settings, logger: Logger, requestShutdown: () => void = () => {}): Container {
+  const c = new Container({ defaultScope: 'Singleton' });
+  c.bind<Settings>(SettingsToken).toConstantValue(settings);
+  c.bind<Logger>(Logger).toConstantValue(logger);
+  c.bind<() => void>(ShutdownRequest).toConstantValue(requestShutdown);
+  c.bind<Clock>(Clock).to(SystemClock);
+
+  const strategy = settings.l1.eviction_strategy.toLowerCase();
+  const makePolicy = evictionPolicies[strategy];
+  if (!makePolicy) {
+    throw new Error(`invalid configuration: l1.eviction_strategy "${settings.l1.eviction_strategy}" is not one of ${evictionPolicyNames.join(', ')}`);
+  }
+  c.bind(EvictionPolicyFactory).toConstantValue(() => makePolicy(settings.l1.max_memory));
+
+  c.bind(MemoryCacheStore).toDynamicValue(
+    (ctx) =>
+      new MemoryCacheStore(
+        { maxMemory: settings.l1.max_memory, maxEntries: settings.l1.max_entries, cleanupIntervalMs: settings.ttl.cleanup_interval * 1000 },
+        ctx.get<Clock>(Clock),
+        ctx.get<() => ReturnType<typeof makePolicy>>(EvictionPolicyFactory)(),
+      ),
+  );
+  c.bind<CacheStore>(CacheStore).toDynamicValue((ctx) => ctx.get(MemoryCacheStore));
+
+  c.bind(CasSequence).toSelf();
+  c.bind(ServerStats).toSelf();
+  c.bind(PrefixStats).toConstantValue(new PrefixStats(':'));
+  c.bind(CacheContext).toDynamicValue(
+    (ctx) =>
+      new CacheContext(ctx.get<CacheStore>(CacheStore), ctx.get<Clock>(Clock), ctx.get(CasSequence), ctx.get(ServerStats), ctx.get(PrefixStats), {
+        itemSizeMax: settings.server.item_size_max,
+        processStartMs: Date.now(),
+        version: settings.server.version,
+      }),
+  );
+  c.bind<UseCases>(UseCases).toDynamicValue((ctx) => {
+    const context = ctx.get(CacheContext);
+    const memory = ctx.get(MemoryCacheStore);
+    return {
+      context,
+      retrieval: new RetrievalUseCase(context),
+      storage: new StorageUseCase(context),
+      deletion: new DeletionUseCase(context),
+      arithmetic: new ArithmeticUseCase(context),
+      touch: new TouchUseCase(context),
+      flush: new FlushUseCase(context),
+      stats: new StatsUseCase(context, {
+        settings: () => settingsStats(settings, memory.policyName, context.prefixStats.enabled),
+        maxConnections: () => settings.server.max_connections,
+        extraStats: () => [],
+      }),
+      admin: new AdminUseCase(context, {
+        setMemoryLimit: (bytes) => {
+          memory.resize(bytes);
+          return true;
+        },
+      }),
+    };
+  });
+
+  c.bind(AsciiSessionFactory).toDynamicValue(
+    (ctx) =>
+      new AsciiSessionFactory(ctx.get<UseCases>(UseCases), {
+        maxLineLength: settings.server.max_line_length,
+        shutdownEnabled: settings.server.shutdown_enabled,
+        requestShutdown: ctx.get<() => void>(ShutdownRequest),
+      }),
+  );
+  c.bind(TcpServer).toDynamicValue(
+    (ctx) =>
+      new TcpServer(
+        {
+          host: settings.server.host,
+          port: settings.server.port,
+          maxConnections: settings.server.max_connections,
+          auditConnections: settings.logging.enable_audit_logs,
+          shutdownGraceMs: settings.server.shutdown_grace_ms,
+        },
+        [ctx.get(AsciiSessionFactory)],
+        ctx.get(ServerStats),
+        ctx.get<Logger>(Logger),
+      ),
+  );
+  // Started in this order, stopped in reverse: stores before the listener opens, after it closes.
+  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => [ctx.get(MemoryCacheStore), ctx.get(TcpServer)]);
+  return c;
+}
+
+function settingsStats(s: Settings, policy: string, detail: boolean): StatPair[] {
+  return [
+    ['maxbytes', s.l1.max_memory],
+    ['maxconns', s.server.max_connections],
+    ['tcpport', s.server.port],
+    ['udpport', 0],
+    ['inter', s.server.host],
+    ['verbosity', 0],
+    ['oldest', 0],
+    ['evictions', 'on'],
+    ['domain_socket', 'NULL'],
+    ['umask', 700],
+    ['shutdown_command', s.server.shutdown_enabled ? 'yes' : 'no'],
+    ['growth_factor', '1.25'],
+    ['chunk_size', 48],
+    ['num_threads', 1],
+    ['stat_key_prefix', ':'],
+    ['detail_enabled', detail ? 'yes' : 'no'],
+    ['cas_enabled', 'yes'],
+    ['tcp_backlog', 1024],
+    ['binding_protocol', 'auto-negotiate'],
+    ['auth_enabled_sasl', 'no'],
+    ['auth_enabled_ascii', 'no'],
+    ['item_size_max', s.server.item_size_max],
+    ['flush_enabled', 'yes'],
+    ['dump_enabled', 'no'],
+    ['eviction_policy', policy],
+    ['l2_enabled', s.l2.enable_l2_cache ? 'yes' : 'no'],
+  ];
+}

@@ -1,0 +1,57 @@
+import type { Container } from 'inversify';
+import type { Lifecycle } from '../domain/ports/lifecycle.js';
+import type { Logger } from '../domain/ports/logger.js';
+import { UseCases } from '../application/use-cases.js';
+import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import type { Settings } from './config.js';
+import { createContainer, Lifecycles } from './container.js';
+
+/**
+ * The running server: resolves the container once, starts every lifecycle
+ * in order, and stops them in reverse.
+ */
+export class RatMemcachedServer {
+  private readonly container: Container;
+  private readonly lifecycles: Lifecycle[];
+  private started: Lifecycle[] = [];
+  private stopping: Promise<void> | undefined;
+  readonly useCases: UseCases;
+
+  constructor(
+    readonly settings: Settings,
+    private readonly logger: Logger,
+    onShutdownRequest: () => void = () => void this.stop(),
+  ) {
+    this.container = createContainer(settings, logger, () => onShutdownRequest());
+    this.lifecycles = this.container.get<Lifecycle[]>(Lifecycles);
+    this.useCases = this.container.get<UseCases>(UseCases);
+  }
+
+  /** The bound port (resolves port 0). */
+  get port(): number {
+    return this.container.get(TcpServer).address().port;
+  }
+
+  async start(): Promise<void> {
+    for (const l of this.lifecycles) {
+      await l.start();
+      this.started.push(l);
+    }
+    this.logger.info({ host: this.settings.server.host, port: this.port }, 'rat-memcached listening');
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.useCases.flush.cancel();
+      for (const l of this.started.reverse()) {
+        try {
+          await l.stop();
+        } catch (err) {
+          this.logger.error({ err: (err as Error).message, component: l.name }, 'stop failed');
+        }
+      }
+      this.started = [];
+    })();
+    return this.stopping;
+  }
+}
