@@ -22,6 +22,11 @@ import { AsciiSessionFactory } from '../adapters/ascii/ascii-session-factory.js'
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { evictionPolicies, evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
 import { MemoryCacheStore } from '../adapters/memory/memory-cache-store.js';
+import { IdentityCompressor } from '../adapters/compression/identity-compressor.js';
+import { Lz4jsCompressor } from '../adapters/compression/lz4js-compressor.js';
+import { LevelCacheStore } from '../adapters/level/level-cache-store.js';
+import { TieredCacheStore } from '../application/tiered-cache-store.js';
+import { Compressor } from '../domain/ports/compressor.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
 import type { Settings } from './config.js';
 
@@ -57,7 +62,42 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         ctx.get<() => ReturnType<typeof makePolicy>>(EvictionPolicyFactory)(),
       ),
   );
-  c.bind<CacheStore>(CacheStore).toDynamicValue((ctx) => ctx.get(MemoryCacheStore));
+  const l2Enabled = settings.l2.enable_l2_cache;
+  c.bind<Compressor>(Compressor).toConstantValue(settings.compression.enable_lz4 ? new Lz4jsCompressor() : new IdentityCompressor());
+  c.bind(LevelCacheStore).toDynamicValue(
+    (ctx) =>
+      new LevelCacheStore(
+        {
+          dataDir: settings.l2.data_dir,
+          clearOnStartup: settings.l2.clear_on_startup,
+          maxDiskSize: settings.l2.max_disk_size,
+          syncWrites: settings.l2.sync_writes,
+          writeBufferSize: settings.l2.write_buffer_size,
+          blockCacheSize: settings.l2.block_cache_size,
+          compressionThreshold: settings.compression.compression_threshold,
+          enableCompression: settings.compression.enable_lz4,
+          levelCompression: false,
+          sweepIntervalMs: settings.ttl.cleanup_interval * 1000,
+        },
+        ctx.get<Clock>(Clock),
+        ctx.get<Compressor>(Compressor),
+        ctx.get<Logger>(Logger),
+      ),
+  );
+  c.bind(TieredCacheStore).toDynamicValue(
+    (ctx) =>
+      new TieredCacheStore(
+        ctx.get(MemoryCacheStore),
+        ctx.get(LevelCacheStore),
+        {
+          largeValueThreshold: settings.performance.large_value_threshold,
+          durableAcks: settings.l2.sync_writes,
+          warmBytes: settings.l1.max_memory,
+        },
+        ctx.get<Logger>(Logger),
+      ),
+  );
+  c.bind<CacheStore>(CacheStore).toDynamicValue((ctx) => (l2Enabled ? ctx.get(TieredCacheStore) : ctx.get(MemoryCacheStore)));
 
   c.bind(CasSequence).toSelf();
   c.bind(ServerStats).toSelf();
@@ -84,7 +124,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       stats: new StatsUseCase(context, {
         settings: () => settingsStats(settings, memory.policyName, context.prefixStats.enabled),
         maxConnections: () => settings.server.max_connections,
-        extraStats: () => [],
+        extraStats: () => (l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
       }),
       admin: new AdminUseCase(context, {
         setMemoryLimit: (bytes) => {
@@ -119,8 +159,39 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       ),
   );
   // Started in this order, stopped in reverse: stores before the listener opens, after it closes.
-  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => [ctx.get(MemoryCacheStore), ctx.get(TcpServer)]);
+  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => {
+    const memory = ctx.get(MemoryCacheStore);
+    const tcp = ctx.get(TcpServer);
+    if (!l2Enabled) return [memory, tcp];
+    const disk = ctx.get(LevelCacheStore);
+    const cas = ctx.get(CasSequence);
+    // cas values stay unique across restarts: continue above the highest one on disk.
+    const casSeed: Lifecycle = { name: 'cas-seed', start: async () => cas.advancePast(disk.maxCas()), stop: async () => {} };
+    return [disk, casSeed, memory, ctx.get(TieredCacheStore), tcp];
+  });
   return c;
+}
+
+function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[] {
+  const d = disk.stats();
+  const l = disk.l2Stats();
+  const w = tiered.warmProgress();
+  return [
+    ['l2_items', d.items],
+    ['l2_bytes', d.bytes],
+    ['l2_limit_bytes', d.limitBytes],
+    ['l2_evictions', d.evictions],
+    ['l2_reads', l.reads],
+    ['l2_writes', l.writes],
+    ['l2_hits', l.hits],
+    ['l2_misses', l.misses],
+    ['l2_pending_writes', l.pendingWrites],
+    ['l2_compression_ratio', l.compressionRatio.toFixed(3)],
+    ['l2_corrupt_records', l.corrupt],
+    ['l2_write_errors', l.writeErrors],
+    ['l2_warm_loaded', w.loaded],
+    ['l2_warm_running', w.running ? 1 : 0],
+  ];
 }
 
 function settingsStats(s: Settings, policy: string, detail: boolean): StatPair[] {

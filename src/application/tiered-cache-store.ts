@@ -1,0 +1,152 @@
+import { makeItem, type CacheItem } from '../domain/item.js';
+import { isPromise, then, type MaybePromise } from '../domain/maybe-promise.js';
+import type { CacheStore, StoreStats } from '../domain/ports/cache-store.js';
+import type { Lifecycle } from '../domain/ports/lifecycle.js';
+import type { Logger } from '../domain/ports/logger.js';
+
+/** A disk tier that can list its newest items for warming the memory tier. */
+export interface WarmableStore extends CacheStore {
+  warmEntries(limitBytes: number, perItemOverhead?: number): AsyncIterable<CacheItem>;
+}
+
+export interface TieringOptions {
+  /** Values larger than this live only in the disk tier, so they cannot exhaust memory. */
+  largeValueThreshold: number;
+  /**
+   * Acknowledge a write only once the disk tier has applied it (with the
+   * disk tier's sync setting, that means fsynced). Otherwise writes are
+   * acknowledged from memory and reach the disk in order shortly after.
+   */
+  durableAcks: boolean;
+  /** Bytes of the memory tier to fill from disk at start (0 = no warm-up). */
+  warmBytes: number;
+}
+
+/**
+ * Memory over disk, write-through: every write goes to the disk tier in
+ * order (its queue batches them); reads try memory, then disk, promoting
+ * hits. Items evicted from memory stay on disk. Because the disk tier answers
+ * reads synchronously (LevelDB getSync plus its pending-write overlay), a
+ * read-modify-write command never interleaves with another connection's
+ * write, so nothing is lost between tiers.
+ */
+export class TieredCacheStore implements CacheStore, Lifecycle {
+  readonly name = 'tiered';
+  private warmed = 0;
+  private warming = false;
+  private stopped = false;
+
+  constructor(
+    private readonly l1: CacheStore,
+    private readonly l2: WarmableStore,
+    private readonly options: TieringOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Warms the memory tier in the background; start() does not wait for it. */
+  async start(): Promise<void> {
+    if (this.options.warmBytes <= 0) return;
+    this.warming = true;
+    void this.warm().finally(() => {
+      this.warming = false;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+
+  /** Items copied from disk into memory so far, and whether the warm-up still runs. */
+  warmProgress(): { loaded: number; running: boolean } {
+    return { loaded: this.warmed, running: this.warming };
+  }
+
+  get(key: string): MaybePromise<CacheItem | undefined> {
+    const hit = this.l1.get(key);
+    if (hit !== undefined) return hit;
+    const r = this.l2.get(key);
+    return isPromise(r) ? r.then((item) => this.promote(item)) : this.promote(r as CacheItem | undefined);
+  }
+
+  set(item: CacheItem): MaybePromise<boolean> {
+    const large = item.value.length > this.options.largeValueThreshold;
+    let inMemory = false;
+    if (large) this.l1.delete(item.key);
+    else inMemory = this.l1.set(item) === true;
+    const onDisk = this.l2.set(item);
+    if (!isPromise(onDisk)) return inMemory || onDisk;
+    if (this.options.durableAcks) return onDisk.then((ok) => inMemory || ok);
+    onDisk.catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'L2 write failed'));
+    return true;
+  }
+
+  delete(key: string): MaybePromise<boolean> {
+    const inMemory = this.l1.delete(key) === true;
+    const onDisk = this.l2.delete(key);
+    if (!isPromise(onDisk)) return inMemory || onDisk;
+    // A Promise means the disk tier held a live item.
+    if (this.options.durableAcks) return onDisk.then(() => true);
+    onDisk.catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'L2 delete failed'));
+    return true;
+  }
+
+  touch(key: string, exptime: number): MaybePromise<CacheItem | undefined> {
+    const inMemory = this.l1.touch(key, exptime) as CacheItem | undefined;
+    return then(this.l2.touch(key, exptime), (onDisk) => inMemory ?? this.promote(onDisk));
+  }
+
+  clear(): MaybePromise<void> {
+    return then(this.l1.clear(), () => this.l2.clear());
+  }
+
+  async *keys(): AsyncIterable<string> {
+    const seen = new Set<string>();
+    for await (const k of this.l2.keys()) {
+      seen.add(k);
+      yield k;
+    }
+    for await (const k of this.l1.keys()) if (!seen.has(k)) yield k;
+  }
+
+  /**
+   * memcached's view: items and evictions are the cache's as a whole (the
+   * disk tier holds every item; only its evictions lose data); bytes and the
+   * limit are the memory tier's.
+   */
+  stats(): StoreStats {
+    const m = this.l1.stats();
+    const d = this.l2.stats();
+    return {
+      items: Math.max(d.items, m.items),
+      bytes: m.bytes,
+      limitBytes: m.limitBytes,
+      evictions: d.evictions,
+      expired: m.expired + d.expired,
+      totalItems: d.totalItems,
+    };
+  }
+
+  /** Copies a disk hit into memory unless it is a large value. */
+  private promote(item: CacheItem | undefined): CacheItem | undefined {
+    if (item !== undefined && item.value.length <= this.options.largeValueThreshold) this.l1.set(item);
+    return item;
+  }
+
+  private async warm(): Promise<void> {
+    try {
+      for await (const item of this.l2.warmEntries(this.options.warmBytes)) {
+        if (this.stopped) return;
+        if (item.value.length > this.options.largeValueThreshold) continue;
+        // A client may have written the key since start: never overwrite newer data.
+        const current = this.l1.get(item.key);
+        if (current !== undefined) continue;
+        this.l1.set(makeItem(item.key, item.value, item.flags, item.exptime, item.cas));
+        this.warmed++;
+        // Let requests run between items: warm-up must not delay serving.
+        if (this.warmed % 256 === 0) await new Promise((r) => setImmediate(r));
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'L1 warm-up stopped early');
+    }
+  }
+}
