@@ -21,7 +21,7 @@ export const schema = {
   l1: {
     max_memory: { doc: 'Memory tier budget in bytes (key + value + per-item overhead).', format: 'nat', default: 64 * 1024 * 1024, env: 'RAT_L1_MAX_MEMORY' },
     max_entries: { doc: 'Memory tier entry budget; 0 = unbounded.', format: 'nat', default: 0, env: 'RAT_L1_MAX_ENTRIES' },
-    eviction_strategy: { doc: 'Eviction policy name.', format: String, default: 'lru', env: 'RAT_L1_EVICTION_STRATEGY' },
+    eviction_strategy: { doc: 'Eviction policy: lru, lfu, fifo, hybrid, sieve or s3fifo (see docs/eviction.md).', format: String, default: 's3fifo', env: 'RAT_L1_EVICTION_STRATEGY' },
   },
   l2: {
     enable_l2_cache: { doc: 'Persist to the LevelDB tier.', format: Boolean, default: false, env: 'RAT_L2_ENABLE_L2_CACHE' },

@@ -5,12 +5,13 @@ import { LfuPolicy } from './lfu-policy.js';
 import { LruPolicy } from './lru-policy.js';
 import { S3FifoPolicy } from './s3-fifo-policy.js';
 import { SievePolicy } from './sieve-policy.js';
-import { WTinyLfuPolicy } from './w-tinylfu-policy.js';
 
 /**
  * Eviction policies by config name (`l1.eviction_strategy`). Each factory
  * gets the store's byte budget (0 = unbounded) and returns a fresh instance.
- * Adding a policy = one file + one line here.
+ * Adding a policy = one file + one line here. (W-TinyLFU was evaluated and
+ * lost to S3-FIFO; it lives on as a benchmark candidate in
+ * bench/eviction/candidates/ — see docs/eviction.md.)
  */
 export const evictionPolicies: Record<string, (capacityBytes: number) => EvictionPolicy> = {
   lru: () => new LruPolicy(),
@@ -19,7 +20,6 @@ export const evictionPolicies: Record<string, (capacityBytes: number) => Evictio
   hybrid: () => new HybridPolicy(),
   sieve: () => new SievePolicy(),
   s3fifo: (capacityBytes) => new S3FifoPolicy(capacityBytes),
-  wtinylfu: (capacityBytes) => new WTinyLfuPolicy(capacityBytes),
 };
 
 /** The accepted values of `l1.eviction_strategy`, in registry order. */

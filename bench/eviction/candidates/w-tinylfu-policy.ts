@@ -1,7 +1,7 @@
-import type { EvictionNode, EvictionPolicy } from '../../domain/ports/eviction-policy.js';
+import { keyHash } from '../../../src/adapters/eviction/key-hash.js';
+import { NodeList } from '../../../src/adapters/eviction/node-list.js';
+import type { EvictionNode, EvictionPolicy } from '../../../src/domain/ports/eviction-policy.js';
 import { FrequencySketch } from './frequency-sketch.js';
-import { keyHash } from './key-hash.js';
-import { NodeList } from './node-list.js';
 
 /** Share of the budget (bytes) for the admission window. */
 export const WINDOW_SHARE = 0.01;
@@ -13,6 +13,8 @@ const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
 const HASH_MASK = 0x1fffffff;
+/** Sketch count from which a losing candidate may still be admitted at random. */
+const WARM = 6;
 
 /**
  * W-TinyLFU (Einziger, Friedman & Manes, 2017; the Caffeine design without
@@ -24,6 +26,11 @@ const HASH_MASK = 0x1fffffff;
  * is more popular than main's victim (probation LRU); otherwise the
  * candidate itself is evicted. Hits in probation promote to protected; the
  * protected overflow is demoted back to probation.
+ *
+ * Benchmark candidate, not in the policy registry: it lost to S3-FIFO on
+ * average (docs/eviction.md), mostly because a static 1% window adapts
+ * slowly to popularity shifts (Caffeine adds hill climbing for that).
+ * Promoting it = move it to src/adapters/eviction/ + one registry line.
  *
  * Budget: shares are of min(capacityBytes, resident bytes), so the policy
  * still splits sensibly under an entry budget or after a resize. With
@@ -42,6 +49,8 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   private probationBytes = 0;
   private protectedBytes = 0;
   private readonly sketch = new FrequencySketch();
+  /** xorshift32 state for the warm-candidate lottery. */
+  private random = 0x9e3779b9;
 
   constructor(private readonly capacityBytes = 0) {}
 
@@ -104,7 +113,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
         this.moveToProbation(candidate);
         continue;
       }
-      if (this.sketch.frequency(candidate.meta >>> 2) > this.sketch.frequency(victim.meta >>> 2)) {
+      if (this.admit(this.sketch.frequency(candidate.meta >>> 2), this.sketch.frequency(victim.meta >>> 2))) {
         this.remove(victim);
         this.moveToProbation(candidate);
         return victim;
@@ -124,6 +133,21 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.protected.clear();
     this.windowBytes = this.probationBytes = this.protectedBytes = 0;
     this.sketch.clear();
+  }
+
+  /**
+   * TinyLFU's rule: the more popular of the two stays. As in Caffeine, a
+   * warm candidate that loses still gets in 1 time in 128, so saturated
+   * (15) counts of a former hot set cannot lock new popular keys out until
+   * the next halving, and an attacker cannot pin a victim by flooding.
+   */
+  private admit(candidateFreq: number, victimFreq: number): boolean {
+    if (candidateFreq > victimFreq) return true;
+    if (candidateFreq < WARM) return false;
+    this.random ^= this.random << 13;
+    this.random ^= this.random >>> 17;
+    this.random ^= this.random << 5;
+    return (this.random & 127) === 0;
   }
 
   private mainBytes(): number {
