@@ -1,0 +1,8 @@
+/**
+ * rat-memcache as a library: an embedded memory (+ optional LevelDB) cache
+ * with the same stores and semantics as the `rat-memcached` server.
+ */
+export { RatMemCacheBuilder, RatMemCache } from './infrastructure/library.js';
+export type { CacheKey, CacheStats, L1Config, L2Config, TtlConfig, CompressionConfig, PerformanceConfig } from './infrastructure/library.js';
+export { RatMemcachedServer } from './infrastructure/server.js';
+export { loadSettings } from './infrastructure/config.js';
