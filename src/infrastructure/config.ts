@@ -44,6 +44,11 @@ export const schema = {
     large_value_threshold: { doc: 'Values above this many bytes live only in the disk tier (when enabled).', format: 'nat', default: 512 * 1024, env: 'RAT_PERFORMANCE_LARGE_VALUE_THRESHOLD' },
     worker_threads: { doc: 'Accepted for compatibility; the server runs one event loop.', format: 'nat', default: 1, env: 'RAT_PERFORMANCE_WORKER_THREADS' },
   },
+  security: {
+    sasl_enabled: { doc: 'Require SASL PLAIN authentication (binary protocol only, as memcached -S; text connections are refused).', format: Boolean, default: false, env: 'RAT_SECURITY_SASL_ENABLED' },
+    sasl_users: { doc: 'Inline "user:password" entries.', format: Array, default: [] as string[], env: 'RAT_SECURITY_SASL_USERS', sensitive: true },
+    sasl_authfile: { doc: 'memcached-style authfile of user:password lines.', format: String, default: '', env: 'RAT_SECURITY_SASL_AUTHFILE' },
+  },
   logging: {
     level: { doc: 'trace, debug, info, warn, error or off.', format: ['trace', 'debug', 'info', 'warn', 'error', 'off', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'], default: 'info', env: 'RAT_LOGGING_LEVEL' },
     enable_logging: { doc: 'false = nothing is logged at all.', format: Boolean, default: true, env: 'RAT_LOGGING_ENABLE_LOGGING' },
@@ -113,5 +118,6 @@ function envOverrides(): Overrides {
 function coerce(raw: string, format: unknown): unknown {
   if (format === Boolean) return raw === 'true' || raw === '1';
   if (format === 'nat' || format === 'port') return Number(raw);
+  if (format === Array) return raw.split(',').filter((x) => x.length > 0);
   return raw;
 }

@@ -19,6 +19,8 @@ import { StorageUseCase } from '../application/storage.js';
 import { TouchUseCase } from '../application/touch.js';
 import { UseCases } from '../application/use-cases.js';
 import { AsciiSessionFactory } from '../adapters/ascii/ascii-session-factory.js';
+import { BinarySessionFactory } from '../adapters/binary/binary-session-factory.js';
+import { authfileAuthenticator, credentialsAuthenticator } from '../adapters/binary/sasl-credentials.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { evictionPolicies, evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
 import { MemoryCacheStore } from '../adapters/memory/memory-cache-store.js';
@@ -143,6 +145,16 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         requestShutdown: ctx.get<() => void>(ShutdownRequest),
       }),
   );
+  const sasl = settings.security.sasl_enabled;
+  c.bind(BinarySessionFactory).toDynamicValue(
+    (ctx) =>
+      new BinarySessionFactory(ctx.get<UseCases>(UseCases), {
+        saslEnabled: sasl,
+        authenticate: settings.security.sasl_authfile
+          ? authfileAuthenticator(settings.security.sasl_authfile)
+          : credentialsAuthenticator(settings.security.sasl_users as string[]),
+      }),
+  );
   c.bind(TcpServer).toDynamicValue(
     (ctx) =>
       new TcpServer(
@@ -153,7 +165,8 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           auditConnections: settings.logging.enable_audit_logs,
           shutdownGraceMs: settings.server.shutdown_grace_ms,
         },
-        [ctx.get(AsciiSessionFactory)],
+        // memcached -S serves binary only: with SASL on, text connections find no protocol and are closed.
+        sasl ? [ctx.get(BinarySessionFactory)] : [ctx.get(BinarySessionFactory), ctx.get(AsciiSessionFactory)],
         ctx.get(ServerStats),
         ctx.get<Logger>(Logger),
       ),
@@ -215,7 +228,7 @@ function settingsStats(s: Settings, policy: string, detail: boolean): StatPair[]
     ['cas_enabled', 'yes'],
     ['tcp_backlog', 1024],
     ['binding_protocol', 'auto-negotiate'],
-    ['auth_enabled_sasl', 'no'],
+    ['auth_enabled_sasl', s.security.sasl_enabled ? 'yes' : 'no'],
     ['auth_enabled_ascii', 'no'],
     ['item_size_max', s.server.item_size_max],
     ['flush_enabled', 'yes'],

@@ -1,0 +1,54 @@
+import { ErrorText, HEADER_LENGTH, RESPONSE_MAGIC, Status } from './binary-protocol.js';
+
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Encodes a response header (and room for `extrasLength` bytes of extras
+ * right after it, which the caller fills). The 64-bit cas is written as two
+ * 32-bit halves: our cas values are JS numbers below 2^53, so no BigInt is
+ * needed on the hot path.
+ */
+export function responseHeader(
+  opcode: number,
+  status: number,
+  keyLength: number,
+  extrasLength: number,
+  bodyLength: number,
+  opaque: number,
+  cas: number,
+): Buffer {
+  const h = Buffer.allocUnsafe(HEADER_LENGTH + extrasLength);
+  h[0] = RESPONSE_MAGIC;
+  h[1] = opcode;
+  h.writeUInt16BE(keyLength, 2);
+  h[4] = extrasLength;
+  h[5] = 0; // raw bytes
+  h.writeUInt16BE(status, 6);
+  h.writeUInt32BE(bodyLength, 8);
+  h.writeUInt32BE(opaque, 12);
+  h.writeUInt32BE(Math.floor(cas / TWO_32), 16);
+  h.writeUInt32BE(cas >>> 0, 20);
+  return h;
+}
+
+/** The body memcached sends with each error status. */
+const errorBodies = new Map<number, Buffer>(
+  Object.entries(ErrorText).map(([status, text]) => [Number(status), Buffer.from(text, 'latin1')]),
+);
+
+/** The default error text of `status` as bytes. */
+export function errorBody(status: Status): Buffer {
+  return errorBodies.get(status) ?? Buffer.alloc(0);
+}
+
+/**
+ * Reads a request's 64-bit cas. Returns 0 for "no cas", the exact value when
+ * it is below 2^53, and -1 above that: our cas values never get there, so
+ * such a cas can only mismatch.
+ */
+export function readCas(buf: Buffer, offset: number): number {
+  const hi = buf.readUInt32BE(offset);
+  const lo = buf.readUInt32BE(offset + 4);
+  if (hi >= 0x20_0000) return -1;
+  return hi * TWO_32 + lo;
+}
