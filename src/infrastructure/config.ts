@@ -28,7 +28,8 @@ export const schema = {
     data_dir: { doc: 'LevelDB directory.', format: String, default: './data', env: 'RAT_L2_DATA_DIR' },
     clear_on_startup: { doc: 'Wipe the disk tier at start.', format: Boolean, default: false, env: 'RAT_L2_CLEAR_ON_STARTUP' },
     max_disk_size: { doc: 'Disk tier budget in bytes; 0 = unbounded.', format: 'nat', default: 1024 * 1024 * 1024, env: 'RAT_L2_MAX_DISK_SIZE' },
-    sync_writes: { doc: 'fsync each write batch (durable across kill -9 and power loss; slower).', format: Boolean, default: false, env: 'RAT_L2_SYNC_WRITES' },
+    sync_writes: { doc: 'Acknowledge writes only after their batch is fsynced (survives power loss; slower). With false, writes already applied survive kill -9; queued ones may not.', format: Boolean, default: false, env: 'RAT_L2_SYNC_WRITES' },
+    level_compression: { doc: "LevelDB's own Snappy block compression (off: LZ4 already compresses values; see ADR 0004).", format: Boolean, default: false, env: 'RAT_L2_LEVEL_COMPRESSION' },
     write_buffer_size: { doc: 'LevelDB write buffer in bytes.', format: 'nat', default: 4 * 1024 * 1024, env: 'RAT_L2_WRITE_BUFFER_SIZE' },
     block_cache_size: { doc: 'LevelDB block cache in bytes.', format: 'nat', default: 8 * 1024 * 1024, env: 'RAT_L2_BLOCK_CACHE_SIZE' },
   },
@@ -76,7 +77,9 @@ export type Overrides = Record<string, Record<string, unknown>>;
  * start-up with a message that names it.
  */
 export function loadSettings(files: string[] = [], overrides: Overrides = {}) {
-  const conf = convict(schema);
+  // env is applied by envOverrides() below, in its place in the precedence order; convict would
+  // otherwise re-read it on every load() and let it beat command-line flags.
+  const conf = convict(withoutEnv(schema));
   for (const file of files) {
     let text: string;
     try {
@@ -92,7 +95,6 @@ export function loadSettings(files: string[] = [], overrides: Overrides = {}) {
     }
     conf.load(data);
   }
-  // Environment variables beat files; convict applies env at construction, so re-apply them.
   conf.load(envOverrides());
   conf.load(overrides);
   try {
@@ -101,6 +103,19 @@ export function loadSettings(files: string[] = [], overrides: Overrides = {}) {
     throw new Error(`invalid configuration: ${(err as Error).message.replace(/\n/g, '; ')}`);
   }
   return conf.getProperties();
+}
+
+function withoutEnv<T extends object>(tree: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [section, keys] of Object.entries(tree)) {
+    out[section] = Object.fromEntries(
+      Object.entries(keys as Record<string, Record<string, unknown>>).map(([k, spec]) => {
+        const { env: _env, ...rest } = spec;
+        return [k, rest];
+      }),
+    );
+  }
+  return out as T;
 }
 
 function envOverrides(): Overrides {

@@ -24,7 +24,6 @@ import { authfileAuthenticator, credentialsAuthenticator } from '../adapters/bin
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { evictionPolicies, evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
 import { MemoryCacheStore } from '../adapters/memory/memory-cache-store.js';
-import { IdentityCompressor } from '../adapters/compression/identity-compressor.js';
 import { Lz4jsCompressor } from '../adapters/compression/lz4js-compressor.js';
 import { LevelCacheStore } from '../adapters/level/level-cache-store.js';
 import { TieredCacheStore } from '../application/tiered-cache-store.js';
@@ -65,7 +64,8 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       ),
   );
   const l2Enabled = settings.l2.enable_l2_cache;
-  c.bind<Compressor>(Compressor).toConstantValue(settings.compression.enable_lz4 ? new Lz4jsCompressor() : new IdentityCompressor());
+  // Always LZ4: enable_lz4 only decides whether new values are compressed; older compressed records must stay readable.
+  c.bind<Compressor>(Compressor).toConstantValue(new Lz4jsCompressor());
   c.bind(LevelCacheStore).toDynamicValue(
     (ctx) =>
       new LevelCacheStore(
@@ -78,7 +78,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           blockCacheSize: settings.l2.block_cache_size,
           compressionThreshold: settings.compression.compression_threshold,
           enableCompression: settings.compression.enable_lz4,
-          levelCompression: false,
+          levelCompression: settings.l2.level_compression,
           sweepIntervalMs: settings.ttl.cleanup_interval * 1000,
         },
         ctx.get<Clock>(Clock),

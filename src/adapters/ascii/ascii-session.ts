@@ -325,6 +325,7 @@ export class AsciiSession implements ProtocolSession {
       if (r !== undefined) this.value(key, r, withCas);
     }
     this.writer.text(Reply.END);
+    this.writer.mark();
   }
 
   private async getRest(
@@ -346,6 +347,7 @@ export class AsciiSession implements ProtocolSession {
       if (item !== undefined) this.value(key, item, withCas);
     }
     this.writer.text(Reply.END);
+    this.writer.mark();
   }
 
   private value(key: string, item: CacheItem, withCas: boolean): void {

@@ -692,8 +692,9 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
 function describeError(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown; cause?: unknown };
   const inner = e.cause !== undefined && e.cause !== null ? (e.cause as typeof e) : e;
-  const code = typeof inner.code === 'string' ? `${inner.code}: ` : '';
   const message = typeof inner.message === 'string' ? inner.message : String(err);
+  // Node's fs errors already start with their code.
+  const code = typeof inner.code === 'string' && !message.startsWith(inner.code) ? `${inner.code}: ` : '';
   return `${code}${message}`.replace(/\s*\n\s*/g, ' ');
 }
 

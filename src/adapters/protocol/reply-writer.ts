@@ -15,6 +15,10 @@ export class ReplyWriter {
   private pendingString = '';
   private bytes = 0;
   private large = false;
+  /** Where discard() rolls back to, as recorded by mark(). */
+  private markParts = 0;
+  private markPending = 0;
+  private markBytes = 0;
   /** Bytes handed to the socket so far (for `bytes_written`). */
   written = 0;
 
@@ -24,12 +28,29 @@ export class ReplyWriter {
     return this.bytes === 0;
   }
 
-  /** Drops everything gathered and not yet sent (memcached culls unsent replies on some errors). */
+  /**
+   * Protects everything gathered so far from discard(). memcached 1.6.18
+   * culls the unsent replies of a failed multi-get only back to the end of
+   * the last get that completed ("version\r\nget a <251-byte key>" answers
+   * just the CLIENT_ERROR; "get a\r\nget a <251-byte key>" keeps a's VALUE).
+   */
+  mark(): void {
+    this.markParts = this.parts.length;
+    this.markPending = this.pendingString.length;
+    this.markBytes = this.bytes;
+  }
+
+  /** Drops everything gathered since the last mark() (or flush) and not yet sent. */
   discard(): void {
-    this.parts = [];
-    this.pendingString = '';
-    this.bytes = 0;
-    this.large = false;
+    if (this.parts.length > this.markParts) {
+      // data() pushed the pending text (which starts with the marked text) at index markParts.
+      const head = this.markPending > 0 ? (this.parts[this.markParts] as string).slice(0, this.markPending) : '';
+      this.parts.length = this.markParts;
+      this.pendingString = head;
+    } else {
+      this.pendingString = this.pendingString.slice(0, this.markPending);
+    }
+    this.bytes = this.markBytes;
   }
 
   /** Appends latin1 text. */
@@ -71,6 +92,9 @@ export class ReplyWriter {
     this.pendingString = '';
     this.bytes = 0;
     this.large = false;
+    this.markParts = 0;
+    this.markPending = 0;
+    this.markBytes = 0;
     return ok;
   }
 

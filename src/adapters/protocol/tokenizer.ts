@@ -1,3 +1,5 @@
+import { parseU64 } from '../../domain/rules.js';
+
 /**
  * memcached's command-line tokenizer over a Buffer: splits on single spaces
  * only (tabs belong to tokens), stops at a NUL like memcached's strlen(), and
@@ -63,9 +65,14 @@ export class Tokens {
   }
 }
 
-const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const I64_MAX = 0x7fff_ffff_ffff_ffffn;
-const NUMBER = /^[+-]?[0-9]+$/;
+/**
+ * What strtol accepts before memcached's end check: leading whitespace, an
+ * optional sign, digits, then whitespace or the end (anything after that
+ * whitespace is ignored). A token holds no spaces but may hold tabs, \v, \f
+ * and \r, and memcached 1.6.18 accepts "set k \t5 0 1" (flags 5).
+ */
+const SIGNED = /^[\t\n\v\f\r ]*([+-]?[0-9]+)(?:[\t\n\v\f\r ]|$)/;
 
 /** An all-digit token of at most 15 digits (the common case), or -1. */
 function smallDigits(buf: Buffer, s: number, e: number): number {
@@ -81,21 +88,6 @@ function smallDigits(buf: Buffer, s: number, e: number): number {
 }
 
 /**
- * strtoull as memcached's safe_strtoull uses it: optional sign, digits, no
- * trailing junk, no overflow; a '-' is refused when the wrapped result is
- * negative as a signed number (i.e. any "-n" with n > 0).
- */
-function slowU64(text: string): bigint | undefined {
-  if (!NUMBER.test(text)) return undefined;
-  const neg = text.charCodeAt(0) === 0x2d;
-  const v = BigInt(neg || text.charCodeAt(0) === 0x2b ? text.slice(1) : text);
-  if (v > U64_MAX) return undefined;
-  if (!neg) return v;
-  const w = (U64_MAX + 1n - v) & U64_MAX;
-  return w > I64_MAX ? undefined : w;
-}
-
-/**
  * safe_strtoul: an unsigned 32-bit field (flags, verbosity). memcached parses
  * 64 bits then stores 32, so 4294967296 becomes 0; negatives are refused.
  * Returns -1 when memcached would refuse the token.
@@ -103,7 +95,7 @@ function slowU64(text: string): bigint | undefined {
 export function tokenU32(t: Tokens, i: number): number {
   const v = smallDigits(t.buf, t.start(i), t.end(i));
   if (v >= 0) return v % 0x1_0000_0000;
-  const b = slowU64(t.str(i));
+  const b = parseU64(t.buf, t.start(i), t.end(i));
   return b === undefined ? -1 : Number(b & 0xffff_ffffn);
 }
 
@@ -115,8 +107,9 @@ export function tokenU32(t: Tokens, i: number): number {
 export function tokenI32(t: Tokens, i: number): number | undefined {
   const v = smallDigits(t.buf, t.start(i), t.end(i));
   if (v >= 0) return v | 0;
-  const text = t.str(i);
-  if (!NUMBER.test(text)) return undefined;
+  const m = SIGNED.exec(t.str(i));
+  if (!m) return undefined;
+  const text = m[1]!;
   const b = BigInt(text.charCodeAt(0) === 0x2b ? text.slice(1) : text);
   if (b > I64_MAX || b < -I64_MAX - 1n) return undefined;
   return Number(BigInt.asIntN(32, b));
@@ -126,5 +119,5 @@ export function tokenI32(t: Tokens, i: number): number | undefined {
 export function tokenU64(t: Tokens, i: number): bigint | undefined {
   const v = smallDigits(t.buf, t.start(i), t.end(i));
   if (v >= 0) return BigInt(v);
-  return slowU64(t.str(i));
+  return parseU64(t.buf, t.start(i), t.end(i));
 }

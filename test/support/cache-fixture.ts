@@ -1,0 +1,152 @@
+import type { Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { AdminUseCase } from '../../src/application/admin.js';
+import { ArithmeticUseCase } from '../../src/application/arithmetic.js';
+import { CacheContext, type CacheSettings } from '../../src/application/cache-context.js';
+import { CasSequence } from '../../src/application/cas-sequence.js';
+import { DeletionUseCase } from '../../src/application/deletion.js';
+import { FlushUseCase } from '../../src/application/flush.js';
+import { PrefixStats } from '../../src/application/prefix-stats.js';
+import { RetrievalUseCase } from '../../src/application/retrieval.js';
+import { ServerStats } from '../../src/application/server-stats.js';
+import { StatsUseCase } from '../../src/application/stats.js';
+import { StorageUseCase } from '../../src/application/storage.js';
+import { TouchUseCase } from '../../src/application/touch.js';
+import type { UseCases } from '../../src/application/use-cases.js';
+import { AsciiSession, type AsciiOptions } from '../../src/adapters/ascii/ascii-session.js';
+import { LruPolicy } from '../../src/adapters/eviction/lru-policy.js';
+import { MemoryCacheStore } from '../../src/adapters/memory/memory-cache-store.js';
+import { ManualClock } from './manual-clock.js';
+
+/** A memory store, a manual clock and every use-case wired as the container does. */
+export interface CacheFixture {
+  clock: ManualClock;
+  store: MemoryCacheStore;
+  context: CacheContext;
+  useCases: UseCases;
+  /** Memory limits requested through cache_memlimit. */
+  memoryLimits: number[];
+}
+
+export function makeCacheFixture(settings: Partial<CacheSettings> = {}, maxMemory = 64 * 1024 * 1024): CacheFixture {
+  const clock = new ManualClock();
+  const store = new MemoryCacheStore({ maxMemory, maxEntries: 0, cleanupIntervalMs: 0 }, clock, new LruPolicy());
+  const context = new CacheContext(store, clock, new CasSequence(), new ServerStats(), new PrefixStats(':'), {
+    itemSizeMax: 1024 * 1024,
+    processStartMs: clock.now(),
+    version: '1.6.18',
+    ...settings,
+  });
+  const memoryLimits: number[] = [];
+  const useCases: UseCases = {
+    context,
+    retrieval: new RetrievalUseCase(context),
+    storage: new StorageUseCase(context),
+    deletion: new DeletionUseCase(context),
+    arithmetic: new ArithmeticUseCase(context),
+    touch: new TouchUseCase(context),
+    flush: new FlushUseCase(context),
+    stats: new StatsUseCase(context, { settings: () => [['maxbytes', maxMemory]], maxConnections: () => 1024, extraStats: () => [] }),
+    admin: new AdminUseCase(context, {
+      setMemoryLimit: (bytes) => {
+        memoryLimits.push(bytes);
+        store.resize(bytes);
+        return true;
+      },
+    }),
+  };
+  return { clock, store, context, useCases, memoryLimits };
+}
+
+/**
+ * The slice of net.Socket an AsciiSession uses, recording what it writes and
+ * whether it was ended. Writes always succeed (no backpressure).
+ */
+export class FakeSocket extends EventEmitter {
+  private readonly chunks: Buffer[] = [];
+  ended = false;
+
+  write(data: Buffer | string): boolean {
+    this.chunks.push(typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data));
+    return true;
+  }
+  cork(): void {}
+  uncork(): void {}
+  pause(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+  end(): this {
+    this.ended = true;
+    return this;
+  }
+  destroySoon(): void {
+    this.ended = true;
+  }
+
+  /** Everything written so far, as latin1 text. */
+  get output(): string {
+    return Buffer.concat(this.chunks).toString('latin1');
+  }
+
+  /** Everything written so far, as raw bytes. */
+  get bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** An AsciiSession over a FakeSocket on a fresh cache. */
+export interface SessionHarness extends CacheFixture {
+  socket: FakeSocket;
+  session: AsciiSession;
+  shutdownRequests: number;
+}
+
+export function makeSession(options: Partial<AsciiOptions> = {}, fixture: CacheFixture = makeCacheFixture()): SessionHarness {
+  const socket = new FakeSocket();
+  const h: SessionHarness = { ...fixture, socket, session: undefined as unknown as AsciiSession, shutdownRequests: 0 };
+  h.session = new AsciiSession(socket as unknown as Socket, fixture.useCases, {
+    maxLineLength: 1024 * 1024,
+    shutdownEnabled: false,
+    requestShutdown: () => {
+      h.shutdownRequests++;
+    },
+    ...options,
+  });
+  return h;
+}
+
+/** How a request stream is cut into reads. */
+export type FeedMode = 'whole' | 'bytewise' | { splitAt: number[] };
+
+/** Feeds `input` to a fresh session in the given way; returns what it wrote and whether it closed. */
+export function drive(
+  input: Buffer | string,
+  mode: FeedMode,
+  options: Partial<AsciiOptions> = {},
+  settings: Partial<CacheSettings> = {},
+): { output: string; closed: boolean; harness: SessionHarness } {
+  const h = makeSession(options, makeCacheFixture(settings));
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
+  for (const chunk of cut(bytes, mode)) h.session.onData(chunk);
+  return { output: h.socket.output, closed: h.socket.ended, harness: h };
+}
+
+/** Splits bytes into fresh Buffers (as the network delivers them) per the feed mode. */
+export function cut(bytes: Buffer, mode: FeedMode): Buffer[] {
+  if (mode === 'whole') return [Buffer.from(bytes)];
+  if (mode === 'bytewise') {
+    const out: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i++) out.push(Buffer.from([bytes[i]!]));
+    return out;
+  }
+  const out: Buffer[] = [];
+  let prev = 0;
+  for (const at of [...mode.splitAt, bytes.length]) {
+    if (at > prev) out.push(Buffer.from(bytes.subarray(prev, at)));
+    prev = Math.max(prev, at);
+  }
+  return out;
+}

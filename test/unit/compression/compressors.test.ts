@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { IdentityCompressor } from '../../../src/adapters/compression/identity-compressor.js';
+import { Lz4jsCompressor } from '../../../src/adapters/compression/lz4js-compressor.js';
+
+function text(n: number): Buffer {
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'cache', 'memcached', 'level', '\r\n'];
+  const parts: string[] = [];
+  let len = 0;
+  for (let i = 0; len < n; i++) {
+    const w = words[(i * 7 + (i >> 3)) % words.length]!;
+    parts.push(w, ' ');
+    len += w.length + 1;
+  }
+  return Buffer.from(parts.join('').slice(0, n), 'latin1');
+}
+
+describe('Lz4jsCompressor', () => {
+  const lz4 = new Lz4jsCompressor();
+
+  it('has id 1', () => {
+    expect(lz4.id).to.equal(1);
+  });
+
+  it('shrinks compressible data and restores it exactly', () => {
+    const input = text(100 * 1024);
+    const packed = lz4.compress(input);
+    expect(packed.length).to.be.lessThan(input.length / 4);
+    const out = lz4.decompress(packed, input.length);
+    expect(out.length).to.equal(input.length);
+    expect(Buffer.compare(out, input)).to.equal(0);
+  });
+
+  it('round-trips incompressible, tiny and empty inputs (literal-only blocks)', () => {
+    for (const n of [0, 1, 12, 13, 14, 15, 16, 269, 270, 271, 4096, 65_536 + 7]) {
+      const input = randomBytes(n);
+      const packed = lz4.compress(input);
+      const out = lz4.decompress(packed, n);
+      expect(Buffer.compare(out, input), `size ${n}`).to.equal(0);
+    }
+  });
+
+  it('round-trips after many calls with different inputs (no stale hash state)', () => {
+    const a = text(70_000);
+    const b = Buffer.concat([randomBytes(1000), text(5000), randomBytes(1000)]);
+    for (let i = 0; i < 3; i++) {
+      for (const input of [a, b, a.subarray(100, 9000)]) {
+        const out = lz4.decompress(lz4.compress(input), input.length);
+        expect(Buffer.compare(out, input)).to.equal(0);
+      }
+    }
+  });
+
+  it('rejects a block whose decoded length does not match', () => {
+    const input = text(10_000);
+    const packed = lz4.compress(input);
+    expect(() => lz4.decompress(packed, input.length + 1)).to.throw(/corrupt/);
+    expect(() => lz4.decompress(packed.subarray(0, packed.length >> 1), input.length)).to.throw(/corrupt/);
+  });
+});
+
+describe('IdentityCompressor', () => {
+  const id = new IdentityCompressor();
+
+  it('has id 0 and returns its input', () => {
+    const input = Buffer.from('abc');
+    expect(id.id).to.equal(0);
+    expect(id.compress(input)).to.equal(input);
+    expect(id.decompress(input, 3)).to.equal(input);
+  });
+
+  it('rejects a length mismatch', () => {
+    expect(() => id.decompress(Buffer.from('abc'), 4)).to.throw();
+  });
+});
