@@ -102,8 +102,23 @@ export class MemoryCacheStore implements CacheStore, Lifecycle {
   set(item: CacheItem): boolean {
     const size = item.key.length + item.value.length + ENTRY_OVERHEAD;
     const old = this.map.get(item.key);
-    if (old !== undefined) this.unlink(old);
-    if (this.options.maxMemory > 0 && size > this.options.maxMemory) return false;
+    if (this.options.maxMemory > 0 && size > this.options.maxMemory) {
+      if (old !== undefined) this.unlink(old);
+      return false;
+    }
+    if (old !== undefined) {
+      // Update in place: an overwrite is an access, so the policy keeps what it learned about the key.
+      this.bytes += size - old.size;
+      old.value = item.value;
+      old.flags = item.flags;
+      old.exptime = item.exptime;
+      old.cas = item.cas;
+      old.size = size;
+      this.totalItems++;
+      this.policy.access(old);
+      this.makeRoom();
+      return true;
+    }
     const e = new Entry(item.key, item.value, item.flags, item.exptime, item.cas, size);
     this.map.set(e.key, e);
     this.bytes += size;

@@ -1,0 +1,160 @@
+/** Starting and stopping the servers under test, each pinned to one CPU. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { hasCommand } from './proc.js';
+
+/** CPU the servers run on; the load generator gets LOADGEN_CPU. */
+export const SERVER_CPU = 0;
+export const LOADGEN_CPU = 1;
+export const HAS_TASKSET = hasCommand('taskset');
+
+/**
+ * The one place that says how our server is told to run with or without its
+ * LevelDB L2. With L2 on, each start gets its own fresh directory under
+ * scratchDir so that runs never share (or leave behind in the work tree) data.
+ */
+export function ourL2Flag(on: boolean, scratchDir: string): (port: number) => string[] {
+  return (port) => (on ? ['--l2', 'on', '--data-dir', path.join(scratchDir, `l2-${port}`)] : ['--l2', 'off']);
+}
+
+export interface ServerSpec {
+  /** Column name in the report. */
+  readonly name: string;
+  /** Command and arguments for a given port. */
+  readonly command: (port: number) => string[];
+  /** Whether it speaks the binary protocol (false: skip binary workloads). */
+  readonly binary: boolean;
+  /** Whether it answers `stats` (for curr_items checks). */
+  readonly stats: boolean;
+}
+
+export interface RunningServer {
+  readonly spec: ServerSpec;
+  readonly port: number;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Last lines of stderr/stdout, for error messages. */
+  output(): string;
+}
+
+/** The three columns; ours runs memory-only (L2 off) to compare like with like. */
+export function serverSpecs(root: string, scratchDir: string): { specs: ServerSpec[]; notes: string[] } {
+  const notes: string[] = [];
+  const specs: ServerSpec[] = [];
+  if (existsSync('/usr/bin/memcached') || hasCommand('memcached')) {
+    specs.push({
+      name: 'memcached',
+      command: (port) => ['memcached', '-t', '1', '-u', 'root', '-l', '127.0.0.1', '-p', String(port), '-m', '1024', '-U', '0'],
+      binary: true,
+      stats: true,
+    });
+  } else {
+    notes.push('memcached not found (/usr/bin/memcached): skipping the memcached anchor (apt-get install memcached).');
+  }
+  specs.push({
+    name: 'floor',
+    command: (port) => [process.execPath, path.join(root, 'dist/bench/floor-server.js'), String(port)],
+    binary: false,
+    stats: false,
+  });
+  const ours = ourSpec(root, 'ours', ourL2Flag(false, scratchDir));
+  if (ours) specs.push(ours);
+  else notes.push(`our server is not built (${ourCli(root)} missing): running the anchors only.`);
+  return { specs, notes };
+}
+
+function ourCli(root: string): string {
+  return path.join(root, 'dist/src/infrastructure/cli.js');
+}
+
+/** Our server with extra CLI arguments, or undefined when it is not built. */
+export function ourSpec(root: string, name: string, extra: (port: number) => string[]): ServerSpec | undefined {
+  const cli = ourCli(root);
+  if (!existsSync(cli)) return undefined;
+  return {
+    name,
+    command: (port) => [process.execPath, cli, '-l', '127.0.0.1', '-p', String(port), '-m', '1024', ...extra(port)],
+    binary: true,
+    stats: true,
+  };
+}
+
+/** A port that was free a moment ago on loopback. */
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function pinned(cpu: number, argv: string[]): string[] {
+  return HAS_TASKSET ? ['taskset', '-c', String(cpu), ...argv] : argv;
+}
+
+/** Command line for the load generator, pinned to its own CPU. */
+export function pinnedLoadgen(argv: string[]): string[] {
+  return pinned(LOADGEN_CPU, argv);
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts a server and waits (at most 15 s) until it accepts connections. */
+export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  const port = await freePort();
+  const [cmd, ...args] = pinned(SERVER_CPU, spec.command(port));
+  // taskset execs the server, so the child's pid is the server's own.
+  const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (data: Buffer): void => {
+    tail = (tail + data.toString()).slice(-2000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  child.once('error', (err) => {
+    exited = true;
+    tail += String(err);
+  });
+  const server: RunningServer = { spec, port, pid: child.pid ?? -1, child, output: () => tail.trim() };
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${spec.name} exited at start: ${server.output() || '(no output)'}`);
+    if (await canConnect(port)) return server;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stopServer(server);
+  throw new Error(`${spec.name} did not accept connections on port ${port} within 15 s`);
+}
+
+/** Stops a server by its pid: SIGTERM, then SIGKILL after 3 s. */
+export async function stopServer(server: RunningServer): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
