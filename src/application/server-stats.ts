@@ -8,6 +8,7 @@ export class ServerStats {
   cmd_set = 0;
   cmd_flush = 0;
   cmd_touch = 0;
+  cmd_meta = 0;
   get_hits = 0;
   get_misses = 0;
   get_expired = 0;

@@ -20,7 +20,12 @@ export class StatsUseCase {
     private readonly runtime: RuntimeInfo,
   ) {}
 
-  /** `stats` with memcached's general field names, in its order. */
+  /**
+   * `stats` with every general field memcached 1.6.18 prints, in its order,
+   * so tools that parse by position or name find them. Machinery we do not
+   * have (slab mover, LRU crawler, hash table, libevent) reports 0 or what
+   * stands in for it; store-specific extras come after memcached's fields.
+   */
   general(): StatPair[] {
     const { stats, settings, clock, store } = this.ctx;
     const now = clock.now();
@@ -31,6 +36,7 @@ export class StatsUseCase {
       ['uptime', Math.floor((now - settings.processStartMs) / 1000)],
       ['time', Math.floor(now / 1000)],
       ['version', settings.version],
+      ['libevent', 'libuv-' + process.versions.uv],
       ['pointer_size', 64],
       ['rusage_user', seconds(usage.userCPUTime)],
       ['rusage_system', seconds(usage.systemCPUTime)],
@@ -38,10 +44,20 @@ export class StatsUseCase {
       ['curr_connections', stats.curr_connections],
       ['total_connections', stats.total_connections],
       ['rejected_connections', stats.rejected_connections],
+      ['connection_structures', stats.curr_connections],
+      ['response_obj_oom', 0],
+      ['response_obj_count', 0],
+      ['response_obj_bytes', 0],
+      ['read_buf_count', 0],
+      ['read_buf_bytes', 0],
+      ['read_buf_bytes_free', 0],
+      ['read_buf_oom', 0],
+      ['reserved_fds', 0],
       ['cmd_get', stats.cmd_get],
       ['cmd_set', stats.cmd_set],
       ['cmd_flush', stats.cmd_flush],
       ['cmd_touch', stats.cmd_touch],
+      ['cmd_meta', stats.cmd_meta],
       ['get_hits', stats.get_hits],
       ['get_misses', stats.get_misses],
       ['get_expired', stats.get_expired],
@@ -65,15 +81,42 @@ export class StatsUseCase {
       ['bytes_written', stats.bytes_written],
       ['limit_maxbytes', s.limitBytes],
       ['accepting_conns', 1],
+      ['listen_disabled_num', 0],
+      ['time_in_listen_disabled_us', 0],
       ['threads', 1],
       ['conn_yields', stats.conn_yields],
+      ['hash_power_level', 0],
+      ['hash_bytes', 0],
+      ['hash_is_expanding', 0],
+      ['slab_reassign_rescues', 0],
+      ['slab_reassign_chunk_rescues', 0],
+      ['slab_reassign_evictions_nomem', 0],
+      ['slab_reassign_inline_reclaim', 0],
+      ['slab_reassign_busy_items', 0],
+      ['slab_reassign_busy_deletes', 0],
+      ['slab_reassign_running', 0],
+      ['slabs_moved', 0],
+      ['lru_crawler_running', 0],
+      ['lru_crawler_starts', 0],
+      ['malloc_fails', 0],
+      ['log_worker_dropped', 0],
+      ['log_worker_written', 0],
+      ['log_watcher_skipped', 0],
+      ['log_watcher_sent', 0],
+      ['log_watchers', 0],
+      ['unexpected_napi_ids', 0],
+      ['round_robin_fallback', 0],
       ['bytes', s.bytes],
       ['curr_items', s.items],
       ['total_items', s.totalItems],
+      ['slab_global_page_pool', 0],
       ['expired_unfetched', 0],
       ['evicted_unfetched', 0],
       ['evictions', s.evictions],
       ['reclaimed', s.expired],
+      ['crawler_reclaimed', 0],
+      ['crawler_items_checked', 0],
+      ['lrutail_reflocked', 0],
       ...this.runtime.extraStats(),
     ];
   }

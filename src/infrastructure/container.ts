@@ -124,7 +124,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       touch: new TouchUseCase(context),
       flush: new FlushUseCase(context),
       stats: new StatsUseCase(context, {
-        settings: () => settingsStats(settings, memory.policyName, context.prefixStats.enabled),
+        settings: () => settingsStats(settings, context.prefixStats.enabled),
         maxConnections: () => settings.server.max_connections,
         extraStats: () => (l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
       }),
@@ -143,6 +143,8 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         maxLineLength: settings.server.max_line_length,
         shutdownEnabled: settings.server.shutdown_enabled,
         requestShutdown: ctx.get<() => void>(ShutdownRequest),
+        // Until the meta family lands, answer its no-op so pipelines ended by `mn` work.
+        extensions: [{ handle: (session, t) => t.count === 1 && t.is(0, 'mn') && (session.reply('MN\r\n'), true) }],
       }),
   );
   const sasl = settings.security.sasl_enabled;
@@ -207,7 +209,12 @@ function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[
   ];
 }
 
-function settingsStats(s: Settings, policy: string, detail: boolean): StatPair[] {
+/**
+ * `stats settings`: every key memcached 1.6.18 prints, in its order (tools
+ * parse it); ours where the setting exists here, memcached's default where it
+ * describes machinery we do not have.
+ */
+function settingsStats(s: Settings, detail: boolean): StatPair[] {
   return [
     ['maxbytes', s.l1.max_memory],
     ['maxconns', s.server.max_connections],
@@ -223,17 +230,67 @@ function settingsStats(s: Settings, policy: string, detail: boolean): StatPair[]
     ['growth_factor', '1.25'],
     ['chunk_size', 48],
     ['num_threads', 1],
+    ['num_threads_per_udp', 1],
     ['stat_key_prefix', ':'],
     ['detail_enabled', detail ? 'yes' : 'no'],
+    ['reqs_per_event', 20],
     ['cas_enabled', 'yes'],
     ['tcp_backlog', 1024],
     ['binding_protocol', 'auto-negotiate'],
     ['auth_enabled_sasl', s.security.sasl_enabled ? 'yes' : 'no'],
     ['auth_enabled_ascii', 'no'],
     ['item_size_max', s.server.item_size_max],
+    ['maxconns_fast', 'yes'],
+    ['hashpower_init', 0],
+    ['slab_reassign', 'no'],
+    ['slab_automove', 0],
+    ['slab_automove_ratio', '0.80'],
+    ['slab_automove_window', 30],
+    ['slab_chunk_max', s.server.item_size_max],
+    ['lru_crawler', 'no'],
+    ['lru_crawler_sleep', 100],
+    ['lru_crawler_tocrawl', 0],
+    ['tail_repair_time', 0],
     ['flush_enabled', 'yes'],
     ['dump_enabled', 'no'],
-    ['eviction_policy', policy],
-    ['l2_enabled', s.l2.enable_l2_cache ? 'yes' : 'no'],
+    ['hash_algorithm', 'none'],
+    ['lru_maintainer_thread', 'no'],
+    ['lru_segmented', 'no'],
+    ['hot_lru_pct', 20],
+    ['warm_lru_pct', 40],
+    ['hot_max_factor', '0.20'],
+    ['warm_max_factor', '2.00'],
+    ['temp_lru', 'no'],
+    ['temporary_ttl', 61],
+    ['idle_timeout', 0],
+    ['watcher_logbuf_size', 262144],
+    ['worker_logbuf_size', 65536],
+    ['read_buf_mem_limit', 0],
+    ['track_sizes', 'no'],
+    ['inline_ascii_response', 'no'],
+    ['ext_item_size', 512],
+    ['ext_item_age', 4294967295],
+    ['ext_low_ttl', 0],
+    ['ext_recache_rate', 2000],
+    ['ext_wbuf_size', 4194304],
+    ['ext_compact_under', 0],
+    ['ext_drop_under', 0],
+    ['ext_max_sleep', 1000000],
+    ['ext_max_frag', '0.80'],
+    ['slab_automove_freeratio', '0.010'],
+    ['ext_drop_unread', 'no'],
+    ['ssl_enabled', 'no'],
+    ['ssl_chain_cert', '(null)'],
+    ['ssl_key', '(null)'],
+    ['ssl_verify_mode', 0],
+    ['ssl_keyformat', 1],
+    ['ssl_ciphers', 'NULL'],
+    ['ssl_ca_cert', 'NULL'],
+    ['ssl_wbuf_size', 16384],
+    ['ssl_session_cache', 'no'],
+    ['ssl_kernel_tls', 'no'],
+    ['ssl_min_version', 'tlsv1.2'],
+    ['num_napi_ids', '(null)'],
+    ['memory_file', '(null)'],
   ];
 }

@@ -34,8 +34,21 @@ export interface AsciiExtension {
   handle(session: AsciiSession, tokens: Tokens): boolean | Promise<void>;
 }
 
+/**
+ * Receives the data block an extension command asked for with
+ * `AsciiSession.expectData` (meta set, streaming upload chunks).
+ */
+export interface DataBlockConsumer {
+  /** The block without its trailing CRLF. The Buffer is the consumer's to keep. */
+  data(block: Buffer): MaybePromise<void>;
+  /** The block did not end in CRLF (memcached's "bad data chunk"). */
+  badChunk(): MaybePromise<void>;
+}
+
 /** Without a newline in this many bytes a non-get line is garbage (memcached's rule). */
 const NO_NEWLINE_LIMIT = 2048;
+/** memcached's READ_BUFFER_SIZE: a non-get line longer than this closes the connection. */
+const READ_BUFFER_SIZE = 16384;
 /** memcached's MAX_TOKENS - 1: tokens after this are one opaque remainder. */
 const MAX_TOKENS = 23;
 
@@ -73,6 +86,8 @@ export class AsciiSession implements ProtocolSession {
   private pExptime = 0;
   private pCas = 0;
   private pNoreply = false;
+  /** Set while an extension's data block arrives instead of a classic storage command's. */
+  private consumer: DataBlockConsumer | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -104,6 +119,55 @@ export class AsciiSession implements ProtocolSession {
     this.closed = true;
     this.buf = undefined;
     this.parts = [];
+    this.consumer = undefined;
+  }
+
+  /** True once the connection is closed (by either side). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * For extension commands: the next `length` bytes after the current line
+   * (the data block plus its CRLF) go to `consumer` instead of the parser.
+   */
+  expectData(length: number, consumer: DataBlockConsumer): void {
+    this.need = length;
+    this.got = 0;
+    this.parts.length = 0;
+    this.consumer = consumer;
+    this.mode = Mode.Data;
+  }
+
+  /** For extension commands: the next `length` bytes are a refused data block and are skipped. */
+  swallowData(length: number): void {
+    this.need = length;
+    this.got = 0;
+    this.mode = Mode.Swallow;
+  }
+
+  /**
+   * Writes the replies gathered so far now (streaming writes chunk by chunk).
+   * False means the peer is not keeping up: wait for `writable()`.
+   */
+  flushReplies(): boolean {
+    this.flush();
+    return !this.paused;
+  }
+
+  /** Resolves once the socket has drained its buffer (or closed). */
+  writable(): Promise<void> {
+    const s = this.socket;
+    if (this.closed || !s.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
   }
 
   /** Appends reply text unless the current command is noreply. */
@@ -149,6 +213,11 @@ export class AsciiSession implements ProtocolSession {
   private unblock(): void {
     this.busy = false;
     if (this.closed) return;
+    // A drain that came while busy did not resume reading: do it now if the peer caught up.
+    if (this.paused && !this.socket.writableNeedDrain) {
+      this.paused = false;
+      this.socket.resume();
+    }
     this.run();
   }
 
@@ -170,25 +239,28 @@ export class AsciiSession implements ProtocolSession {
     const start = this.pos;
     const nl = buf.indexOf(10, start);
     if (nl === -1) {
-      this.checkPartialLine(buf, start);
+      this.checkPartialLine(buf, start, buf.length - start);
       return false;
     }
+    // memcached reads 16 KiB at a time, so it never sees the newline of a longer line in time.
+    if (nl - start > READ_BUFFER_SIZE && this.checkPartialLine(buf, start, nl - start)) return false;
     this.pos = nl + 1;
     const end = nl - start > 1 && buf[nl - 1] === 13 ? nl - 1 : nl;
     return this.dispatch(buf, start, end);
   }
 
   /** memcached's rule for a line with no newline yet: only multi-gets may be long. */
-  private checkPartialLine(buf: Buffer, start: number): void {
-    const pending = buf.length - start;
-    if (pending <= NO_NEWLINE_LIMIT) return;
+  private checkPartialLine(buf: Buffer, start: number, pending: number): boolean {
+    if (pending <= NO_NEWLINE_LIMIT) return false;
     let i = start;
     while (i < buf.length && buf[i] === 0x20) i++;
     const isGet =
       i - start <= 100 &&
       buf[i] === 0x67 && buf[i + 1] === 0x65 && buf[i + 2] === 0x74 &&
       (buf[i + 3] === 0x20 || (buf[i + 3] === 0x73 && buf[i + 4] === 0x20));
-    if (!isGet || pending > this.options.maxLineLength) this.close();
+    if (isGet && pending <= this.options.maxLineLength) return false;
+    this.close();
+    return true;
   }
 
   close(): void {
@@ -429,6 +501,13 @@ export class AsciiSession implements ProtocolSession {
       this.parts.length = 0;
     }
     this.mode = Mode.Line;
+    const consumer = this.consumer;
+    if (consumer !== undefined) {
+      this.consumer = undefined;
+      this.noreply = false;
+      if (block[need - 2] !== 13 || block[need - 1] !== 10) return consumer.badChunk();
+      return consumer.data(block.subarray(0, need - 2));
+    }
     this.noreply = this.pNoreply;
     const { storage } = this.uc;
     if (block[need - 2] !== 13 || block[need - 1] !== 10) {

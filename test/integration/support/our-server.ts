@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startChildServer } from './child-server.js';
+import { freePort } from './free-port.js';
+import { startLocalMemcached } from './local-memcached.js';
+import type { RunningServer } from './running-server.js';
+
+/** Repository root: this file runs as dist/test/integration/support/our-server.js. */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/**
+ * The one place that says how rat-memcache is started for the integration
+ * suite: the built CLI with memcached-style flags on a loopback port.
+ */
+export function ourServerCommand(port: number): { command: string; args: string[] } {
+  return {
+    command: process.execPath,
+    args: [path.join(REPO_ROOT, 'dist/src/infrastructure/cli.js'), '-l', '127.0.0.1', '-p', String(port)],
+  };
+}
+
+/**
+ * Starts the server under test. RAT_TARGET=memcached starts a second local
+ * memcached instead, which validates the harness itself: two memcacheds must
+ * never differ.
+ */
+export async function startTargetServer(): Promise<RunningServer> {
+  const port = await freePort();
+  if (process.env['RAT_TARGET'] === 'memcached') {
+    return startLocalMemcached(port, 'target (RAT_TARGET=memcached)');
+  }
+  const { command, args } = ourServerCommand(port);
+  return startChildServer({ description: 'target: rat-memcache', command, args, port, cwd: REPO_ROOT });
+}
