@@ -5,18 +5,12 @@ import { Clock } from '../domain/ports/clock.js';
 import { EvictionPolicyFactory } from '../domain/ports/eviction-policy.js';
 import type { Lifecycle } from '../domain/ports/lifecycle.js';
 import { Logger } from '../domain/ports/logger.js';
-import { AdminUseCase } from '../application/admin.js';
-import { ArithmeticUseCase } from '../application/arithmetic.js';
 import { CacheContext } from '../application/cache-context.js';
 import { CasSequence } from '../application/cas-sequence.js';
-import { DeletionUseCase } from '../application/deletion.js';
-import { FlushUseCase } from '../application/flush.js';
 import { PrefixStats } from '../application/prefix-stats.js';
-import { RetrievalUseCase } from '../application/retrieval.js';
 import { ServerStats } from '../application/server-stats.js';
-import { StatsUseCase, type StatPair } from '../application/stats.js';
-import { StorageUseCase } from '../application/storage.js';
-import { TouchUseCase } from '../application/touch.js';
+import type { StatPair } from '../application/stats.js';
+import { createUseCases } from '../application/create-use-cases.js';
 import { UseCases } from '../application/use-cases.js';
 import { AsciiSessionFactory } from '../adapters/ascii/ascii-session-factory.js';
 import { BinarySessionFactory } from '../adapters/binary/binary-session-factory.js';
@@ -115,26 +109,20 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
   c.bind<UseCases>(UseCases).toDynamicValue((ctx) => {
     const context = ctx.get(CacheContext);
     const memory = ctx.get(MemoryCacheStore);
-    return {
+    return createUseCases(
       context,
-      retrieval: new RetrievalUseCase(context),
-      storage: new StorageUseCase(context),
-      deletion: new DeletionUseCase(context),
-      arithmetic: new ArithmeticUseCase(context),
-      touch: new TouchUseCase(context),
-      flush: new FlushUseCase(context),
-      stats: new StatsUseCase(context, {
+      {
         settings: () => settingsStats(settings, context.prefixStats.enabled),
         maxConnections: () => settings.server.max_connections,
         extraStats: () => (l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
-      }),
-      admin: new AdminUseCase(context, {
+      },
+      {
         setMemoryLimit: (bytes) => {
           memory.resize(bytes);
           return true;
         },
-      }),
-    };
+      },
+    );
   });
 
   c.bind(AsciiSessionFactory).toDynamicValue(

@@ -1,17 +1,10 @@
+import { createUseCases } from '../../src/application/create-use-cases.js';
 import type { Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { AdminUseCase } from '../../src/application/admin.js';
-import { ArithmeticUseCase } from '../../src/application/arithmetic.js';
 import { CacheContext, type CacheSettings } from '../../src/application/cache-context.js';
 import { CasSequence } from '../../src/application/cas-sequence.js';
-import { DeletionUseCase } from '../../src/application/deletion.js';
-import { FlushUseCase } from '../../src/application/flush.js';
 import { PrefixStats } from '../../src/application/prefix-stats.js';
-import { RetrievalUseCase } from '../../src/application/retrieval.js';
 import { ServerStats } from '../../src/application/server-stats.js';
-import { StatsUseCase } from '../../src/application/stats.js';
-import { StorageUseCase } from '../../src/application/storage.js';
-import { TouchUseCase } from '../../src/application/touch.js';
 import type { UseCases } from '../../src/application/use-cases.js';
 import { AsciiSession, type AsciiOptions } from '../../src/adapters/ascii/ascii-session.js';
 import { LruPolicy } from '../../src/adapters/eviction/lru-policy.js';
@@ -38,23 +31,17 @@ export function makeCacheFixture(settings: Partial<CacheSettings> = {}, maxMemor
     ...settings,
   });
   const memoryLimits: number[] = [];
-  const useCases: UseCases = {
+  const useCases: UseCases = createUseCases(
     context,
-    retrieval: new RetrievalUseCase(context),
-    storage: new StorageUseCase(context),
-    deletion: new DeletionUseCase(context),
-    arithmetic: new ArithmeticUseCase(context),
-    touch: new TouchUseCase(context),
-    flush: new FlushUseCase(context),
-    stats: new StatsUseCase(context, { settings: () => [['maxbytes', maxMemory]], maxConnections: () => 1024, extraStats: () => [] }),
-    admin: new AdminUseCase(context, {
+    { settings: () => [['maxbytes', maxMemory]], maxConnections: () => 1024, extraStats: () => [] },
+    {
       setMemoryLimit: (bytes) => {
         memoryLimits.push(bytes);
         store.resize(bytes);
         return true;
       },
-    }),
-  };
+    },
+  );
   return { clock, store, context, useCases, memoryLimits };
 }
 

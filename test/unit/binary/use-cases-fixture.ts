@@ -1,15 +1,8 @@
-import { AdminUseCase } from '../../../src/application/admin.js';
-import { ArithmeticUseCase } from '../../../src/application/arithmetic.js';
+import { createUseCases } from '../../../src/application/create-use-cases.js';
 import { CacheContext } from '../../../src/application/cache-context.js';
 import { CasSequence } from '../../../src/application/cas-sequence.js';
-import { DeletionUseCase } from '../../../src/application/deletion.js';
-import { FlushUseCase } from '../../../src/application/flush.js';
 import { PrefixStats } from '../../../src/application/prefix-stats.js';
-import { RetrievalUseCase } from '../../../src/application/retrieval.js';
 import { ServerStats } from '../../../src/application/server-stats.js';
-import { StatsUseCase } from '../../../src/application/stats.js';
-import { StorageUseCase } from '../../../src/application/storage.js';
-import { TouchUseCase } from '../../../src/application/touch.js';
 import type { UseCases } from '../../../src/application/use-cases.js';
 import type { CacheStore } from '../../../src/domain/ports/cache-store.js';
 import type { Clock } from '../../../src/domain/ports/clock.js';
@@ -37,29 +30,23 @@ export function buildUseCases(options: { itemSizeMax?: number; maxMemory?: numbe
     processStartMs: clock.now() - 1000,
     version: '1.6.18',
   });
-  const useCases: UseCases = {
+  const useCases: UseCases = createUseCases(
     context,
-    retrieval: new RetrievalUseCase(context),
-    storage: new StorageUseCase(context),
-    deletion: new DeletionUseCase(context),
-    arithmetic: new ArithmeticUseCase(context),
-    touch: new TouchUseCase(context),
-    flush: new FlushUseCase(context),
-    stats: new StatsUseCase(context, {
+    {
       settings: () => [
         ['maxbytes', 64 * 1024 * 1024],
         ['auth_enabled_sasl', 'no'],
       ],
       maxConnections: () => 1024,
       extraStats: () => [],
-    }),
-    admin: new AdminUseCase(context, {
+    },
+    {
       setMemoryLimit: (bytes) => {
         memory.resize(bytes);
         return true;
       },
-    }),
-  };
+    },
+  );
   return { useCases, memory, clock };
 }
 
