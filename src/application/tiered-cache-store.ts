@@ -132,7 +132,14 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
     return item;
   }
 
+  /**
+   * Fills free memory only: evicting would push out the newer items loaded
+   * just before (the disk tier yields newest first) or a client's items. The
+   * memory tier's per-item overhead is not known here, so it is learnt from
+   * each insert, and any eviction stops the warm-up as a backstop.
+   */
   private async warm(): Promise<void> {
+    let overhead = 0;
     try {
       for await (const item of this.l2.warmEntries(this.options.warmBytes)) {
         if (this.stopped) return;
@@ -140,7 +147,13 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
         // A client may have written the key since start: never overwrite newer data.
         const current = this.l1.get(item.key);
         if (current !== undefined) continue;
+        const need = item.key.length + item.value.length;
+        const before = this.l1.stats();
+        if (before.limitBytes > 0 && before.bytes + need + overhead > before.limitBytes) return;
         this.l1.set(makeItem(item.key, item.value, item.flags, item.exptime, item.cas));
+        const after = this.l1.stats();
+        if (after.evictions > before.evictions) return;
+        overhead = Math.max(overhead, after.bytes - before.bytes - need);
         this.warmed++;
         // Let requests run between items: warm-up must not delay serving.
         if (this.warmed % 256 === 0) await new Promise((r) => setImmediate(r));

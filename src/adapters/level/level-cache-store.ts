@@ -11,7 +11,7 @@ import type { Compressor } from '../../domain/ports/compressor.js';
 import type { Lifecycle } from '../../domain/ports/lifecycle.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { RecordHeader } from './record-codec.js';
-import { HEADER_SIZE, decodeHeader, decodeRecord, encodeRecord, withExptime } from './record-codec.js';
+import { HEADER_SIZE, META_KEY, decodeHeader, decodeMeta, decodeRecord, encodeMeta, encodeRecord, withExptime } from './record-codec.js';
 import type { LevelOp } from './write-batch.js';
 import { PendingWrite, WriteBatch } from './write-batch.js';
 
@@ -139,6 +139,12 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   private expired = 0;
   private totalItems = 0;
   private highestCas = 0;
+  /** The key whose record carries `highestCas`; undefined once that record is gone. */
+  private casHolder: string | undefined;
+  /** The highest cas written (or queued) as the bookkeeping record. */
+  private metaCas = 0;
+  /** The bookkeeping record must go out with the next batch. */
+  private metaDirty = false;
   private seq = 0;
   private readonly counters = {
     reads: 0,
@@ -284,6 +290,11 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     if (limit > 0 && size > limit) {
       const old = this.index.get(key);
       if (old !== undefined) this.removeKey(key, old);
+      // The cas was issued (the memory tier may still serve it): it must not be issued again after a restart.
+      if (item.cas > this.highestCas) {
+        this.highestCas = item.cas;
+        this.casHolderGone();
+      }
       return false;
     }
     const stored = makeItem(key, value, item.flags, item.exptime, item.cas);
@@ -333,6 +344,10 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     this.pending.clear();
     this.bytes = 0;
     this.sweepIterator = undefined;
+    // The clear removes the bookkeeping record too: write it again afterwards.
+    this.casHolder = undefined;
+    this.metaCas = 0;
+    this.metaDirty = this.highestCas > 0;
     const superseded = this.current;
     this.current = new WriteBatch();
     if (this.clearJob !== undefined) {
@@ -514,18 +529,33 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     this.index.set(key, new IndexEntry(size, item.exptime, item.value.length));
     this.bytes += size;
     this.counters.writes++;
-    if (item.cas > this.highestCas) this.highestCas = item.cas;
+    if (item.cas > this.highestCas) {
+      this.highestCas = item.cas;
+      this.casHolder = key;
+    } else if (key === this.casHolder && item.cas < this.highestCas) {
+      this.casHolderGone();
+    }
     return this.enqueue({ type: 'put', key: Buffer.from(key, 'latin1'), value: record }, key, new PendingWrite(item, record));
   }
 
   private removeKey(key: string, e: IndexEntry): WriteBatch {
     this.forget(key, e);
+    if (key === this.casHolder) this.casHolderGone();
     return this.enqueue({ type: 'del', key: Buffer.from(key, 'latin1') }, key, new PendingWrite(undefined, undefined));
   }
 
   private expireKey(key: string, e: IndexEntry): void {
     this.removeKey(key, e);
     this.expired++;
+  }
+
+  /**
+   * The record carrying the highest cas is leaving the disk: unless the
+   * bookkeeping record already covers it, queue it with the same batch.
+   */
+  private casHolderGone(): void {
+    this.casHolder = undefined;
+    if (this.metaCas < this.highestCas) this.metaDirty = true;
   }
 
   private forget(key: string, e: IndexEntry): void {
@@ -574,9 +604,15 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       return;
     }
     const batch = this.current;
-    if (batch.size === 0 || db === undefined) {
+    if ((batch.size === 0 && !this.metaDirty) || db === undefined) {
       this.notifyIdle();
       return;
+    }
+    if (this.metaDirty) {
+      // Same batch as the removal that made it necessary: both land or neither.
+      batch.ops.push({ type: 'put', key: META_KEY, value: encodeMeta(this.highestCas) });
+      this.metaCas = this.highestCas;
+      this.metaDirty = false;
     }
     this.current = new WriteBatch();
     this.busy = true;
@@ -611,7 +647,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   }
 
   private isIdle(): boolean {
-    return !this.busy && this.current.size === 0 && this.clearJob === undefined;
+    return !this.busy && this.current.size === 0 && this.clearJob === undefined && !this.metaDirty;
   }
 
   private notifyIdle(): void {
@@ -632,6 +668,9 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     let doomed: Buffer[] = [];
     let corrupt = 0;
     let expired = 0;
+    let metaCas = 0;
+    let liveCas = 0;
+    let holder: string | undefined;
     const now = this.clock.now();
     const it = db.iterator();
     try {
@@ -639,6 +678,15 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
         const chunk = await it.nextv(SCAN_CHUNK);
         if (chunk.length === 0) break;
         for (const [keyBytes, record] of chunk) {
+          if (keyBytes.length === 0) {
+            try {
+              metaCas = decodeMeta(record);
+            } catch (err) {
+              corrupt++;
+              this.logger.warn({ reason: (err as Error).message }, 'L2 bookkeeping record skipped');
+            }
+            continue;
+          }
           let h: RecordHeader;
           try {
             h = decodeHeader(record);
@@ -653,6 +701,9 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
             doomed.push(keyBytes);
             continue;
           }
+          // Expired records are dropped, but their cas was issued: it still counts.
+          if (h.cas > this.highestCas) this.highestCas = h.cas;
+          if (h.seq > this.seq) this.seq = h.seq;
           if (isExpired(h.exptime, now)) {
             expired++;
             doomed.push(keyBytes);
@@ -661,18 +712,25 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
           const key = keyBytes.toString('latin1');
           const size = key.length + record.length + L2_ENTRY_OVERHEAD;
           found.push({ key, entry: new IndexEntry(size, h.exptime, h.originalLength), seq: h.seq });
-          if (h.cas > this.highestCas) this.highestCas = h.cas;
-          if (h.seq > this.seq) this.seq = h.seq;
+          if (h.cas > liveCas) {
+            liveCas = h.cas;
+            holder = key;
+          }
         }
         if (doomed.length >= SCAN_CHUNK) {
-          await db.batch(doomed.map((key) => ({ type: 'del' as const, key })));
+          await db.batch(this.scanDeletes(doomed, Math.max(metaCas, liveCas)));
           doomed = [];
         }
       }
     } finally {
       await it.close();
     }
-    if (doomed.length > 0) await db.batch(doomed.map((key) => ({ type: 'del' as const, key })));
+    if (metaCas > this.highestCas) this.highestCas = metaCas;
+    if (this.metaCas < metaCas) this.metaCas = metaCas;
+    this.casHolder = liveCas === this.highestCas ? holder : undefined;
+    if (doomed.length > 0 || this.highestCas > Math.max(this.metaCas, liveCas)) {
+      await db.batch(this.scanDeletes(doomed, Math.max(metaCas, liveCas)), { sync: this.options.syncWrites });
+    }
     found.sort((a, b) => a.seq - b.seq);
     for (const f of found) {
       this.index.set(f.key, f.entry);
@@ -681,6 +739,20 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     this.expired += expired;
     this.counters.corrupt += corrupt;
     if (corrupt > 0) this.logger.warn({ corrupt }, 'L2 corrupt records removed at open');
+  }
+
+  /**
+   * Deletes for records the open scan dropped. When a dropped (expired) record
+   * held a cas above every one still `kept`, the bookkeeping record goes in
+   * the same batch, so the cas is never issued again.
+   */
+  private scanDeletes(doomed: Buffer[], kept: number): LevelOp[] {
+    const ops: LevelOp[] = doomed.map((key) => ({ type: 'del' as const, key }));
+    if (this.highestCas > Math.max(kept, this.metaCas)) {
+      ops.push({ type: 'put', key: META_KEY, value: encodeMeta(this.highestCas) });
+      this.metaCas = this.highestCas;
+    }
+    return ops;
   }
 
   private assertOpen(): void {

@@ -137,3 +137,30 @@ function readU64(buf: Buffer, off: number): number {
   if (hi > MAX_SAFE_HIGH) throw new CorruptRecordError(`u64 at ${off} exceeds 2^53`);
   return hi * TWO_32 + buf.readUInt32LE(off);
 }
+
+/**
+ * Key of the one bookkeeping record. Item keys are 1 to 250 bytes, so the
+ * empty key can never collide with an item (and sorts first).
+ */
+export const META_KEY: Buffer = Buffer.alloc(0);
+const META_VERSION = 1;
+const META_SIZE = 9;
+
+/**
+ * The bookkeeping record: format version (1 byte), then the highest cas ever
+ * stored, u64. It is written only when the item that holds that cas leaves
+ * the disk (delete, overwrite, expiry, eviction, clear), so cas values stay
+ * unique across restarts even when the newest item is gone.
+ */
+export function encodeMeta(highestCas: number): Buffer {
+  const buf = Buffer.allocUnsafe(META_SIZE);
+  buf[0] = META_VERSION;
+  writeU64(buf, 1, highestCas);
+  return buf;
+}
+
+/** The highest cas of a bookkeeping record; throws CorruptRecordError when it cannot be trusted. */
+export function decodeMeta(record: Buffer): number {
+  if (record.length !== META_SIZE || record[0] !== META_VERSION) throw new CorruptRecordError('bad bookkeeping record');
+  return readU64(record, 1);
+}
