@@ -17,12 +17,16 @@ export interface MemoryStoreOptions {
 
 /**
  * Bytes charged per entry beyond key and value: the Entry object, its Map
- * slot, the key string and the Buffer view object. Measured on Node 20 x64
- * by loading 1,000,000 items (16-byte keys, 100-byte values) and dividing
- * the heap growth: 313 bytes/item, of which ~16 are the key's own bytes.
- * Charging it keeps `max_memory` an honest bound on the process.
+ * slot, the key string's header, the Buffer view object and, under the
+ * default s3fifo policy, the entry's share of the ghost queue. Measured on
+ * Node 20 x64 with bench/memory/overhead.ts (docs/memory.md): 244 bytes/item
+ * in a freshly filled store, 307 at steady state under eviction (Map slack
+ * and tombstones), 425 with s3fifo, whose ghost queue holds up to one key
+ * hash per resident entry. Charging the steady-state s3fifo figure keeps
+ * `max_memory` an honest bound on the heap at the point where it binds.
+ * Values shared with other values' Buffer-pool slabs are not covered.
  */
-export const ENTRY_OVERHEAD = 300;
+export const ENTRY_OVERHEAD = 420;
 
 /** Entries examined per sweep slice, so a sweep never stalls the event loop. */
 const SWEEP_SLICE = 10_000;
