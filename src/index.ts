@@ -6,3 +6,4 @@ export { RatMemCacheBuilder, RatMemCache } from './infrastructure/library.js';
 export type { CacheKey, CacheStats, L1Config, L2Config, TtlConfig, CompressionConfig, PerformanceConfig } from './infrastructure/library.js';
 export { RatMemcachedServer } from './infrastructure/server.js';
 export { loadSettings } from './infrastructure/config.js';
+export { StreamingClient, StreamingError, type StreamProgress, type StreamGetOptions, type UploadOptions } from './client/streaming-client.js';

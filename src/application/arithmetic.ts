@@ -1,10 +1,27 @@
-import { makeItem } from '../domain/item.js';
+import { makeItem, type CacheItem } from '../domain/item.js';
 import { then, type MaybePromise } from '../domain/maybe-promise.js';
-import { applyDelta, counterBytes, parseU64 } from '../domain/rules.js';
+import { applyDelta, counterBytes, expiryFromExptime, parseU64 } from '../domain/rules.js';
 import type { CacheContext } from './cache-context.js';
 
 /** Why incr/decr did not produce a number. */
 export type ArithmeticFailure = 'not-found' | 'non-numeric';
+
+/** What the meta arithmetic command adds to incr/decr (memcached 1.6 `ma` flags). */
+export interface ArithmeticOptions {
+  /** C: act only when the item's cas is this. */
+  compareCas?: number;
+  /** N: on a miss create the item with this exptime (protocol seconds) holding `initial`. */
+  vivifyExptime?: number;
+  /** J: the value of an item created by N (default 0). */
+  initial?: bigint;
+  /** E: the cas of the new version. */
+  newCas?: number;
+}
+
+/** Outcome of a meta arithmetic: the new number and the item now holding it, or why not. */
+export type MetaArithmeticResult =
+  | { status: 'ok'; value: bigint; item: CacheItem; created: boolean }
+  | { status: ArithmeticFailure | 'exists' | 'not-stored' | 'no-memory' };
 
 /** incr / decr on a decimal value stored in an item. */
 export class ArithmeticUseCase {
@@ -27,5 +44,40 @@ export class ArithmeticUseCase {
       const bytes = counterBytes(next, item.value.length);
       return then(ctx.store.set(makeItem(key, bytes, item.flags, item.exptime, ctx.cas.next())), () => next);
     });
+  }
+
+  /** incr/decr with the meta arithmetic options. Same counters and byte rules as `apply`. */
+  applyWith(key: string, delta: bigint, incr: boolean, options: ArithmeticOptions): MaybePromise<MetaArithmeticResult> {
+    const { ctx } = this;
+    return then(ctx.store.get(key), (item): MaybePromise<MetaArithmeticResult> => {
+      if (!item) {
+        if (options.vivifyExptime === undefined) {
+          if (incr) ctx.stats.incr_misses++;
+          else ctx.stats.decr_misses++;
+          return { status: 'not-found' };
+        }
+        // memcached's ma N: an add of the initial value; the delta is not applied.
+        const initial = options.initial ?? 0n;
+        const expiry = expiryFromExptime(options.vivifyExptime, ctx.clock.now(), ctx.settings.processStartMs);
+        const created = makeItem(key, Buffer.from(initial.toString(), 'latin1'), 0, expiry, options.newCas ?? ctx.cas.next());
+        return this.save(created, initial, true);
+      }
+      // memcached's order: an empty value is non-numeric before the cas is checked; C0 checks nothing.
+      if (item.value.length === 0) return { status: 'non-numeric' };
+      if (options.compareCas !== undefined && options.compareCas !== 0 && options.compareCas !== item.cas) return { status: 'exists' };
+      const current = parseU64(item.value);
+      if (current === undefined) return { status: 'non-numeric' };
+      const next = applyDelta(current, delta, incr);
+      if (incr) ctx.stats.incr_hits++;
+      else ctx.stats.decr_hits++;
+      const bytes = counterBytes(next, item.value.length);
+      return this.save(makeItem(key, bytes, item.flags, item.exptime, options.newCas ?? ctx.cas.next()), next, false);
+    });
+  }
+
+  private save(item: CacheItem, value: bigint, created: boolean): MaybePromise<MetaArithmeticResult> {
+    const { ctx } = this;
+    if (ctx.itemMeta.tracking) ctx.itemMeta.stored(item.key, item.cas, ctx.clock.now());
+    return then(ctx.store.set(item), (ok): MetaArithmeticResult => (ok ? { status: 'ok', value, item, created } : { status: 'no-memory' }));
   }
 }

@@ -1,6 +1,7 @@
 import type { CacheStore } from '../domain/ports/cache-store.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { CasSequence } from './cas-sequence.js';
+import { ItemMetaTable } from './item-meta.js';
 import type { PrefixStats } from './prefix-stats.js';
 import type { ServerStats } from './server-stats.js';
 
@@ -20,6 +21,9 @@ export interface CacheSettings {
  * Built once by the container.
  */
 export class CacheContext {
+  /** Per-item stale/win/fetched bits of the meta commands (see item-meta.ts). */
+  readonly itemMeta = new ItemMetaTable();
+
   constructor(
     readonly store: CacheStore,
     readonly clock: Clock,

@@ -1,5 +1,23 @@
+import { makeItem, type CacheItem } from '../domain/item.js';
 import { then, type MaybePromise } from '../domain/maybe-promise.js';
+import { expiryFromExptime } from '../domain/rules.js';
 import type { CacheContext } from './cache-context.js';
+
+/** What the meta delete command adds to delete (memcached 1.6 `md` flags). */
+export interface DeleteOptions {
+  /** C: act only when the item's cas is this. */
+  compareCas?: number;
+  /** I: keep the item but mark it stale with a new cas (the next reader wins the recache). */
+  invalidate?: boolean;
+  /** T with I: new exptime in protocol seconds. */
+  invalidateExptime?: number;
+  /** x: keep the item (key, flags, expiry) with an empty value. */
+  removeValue?: boolean;
+  /** E: the cas of the version left behind by I or x. */
+  newCas?: number;
+}
+
+export type DeleteOutcome = 'deleted' | 'not-found' | 'exists';
 
 /** delete. */
 export class DeletionUseCase {
@@ -14,5 +32,38 @@ export class DeletionUseCase {
       else ctx.stats.delete_misses++;
       return hit;
     });
+  }
+
+  /** delete with the meta delete options. */
+  deleteWith(key: string, options: DeleteOptions): MaybePromise<DeleteOutcome> {
+    const { ctx } = this;
+    if (ctx.prefixStats.enabled) ctx.prefixStats.recordDelete(key);
+    return then(ctx.store.get(key), (item): MaybePromise<DeleteOutcome> => {
+      if (!item || (options.compareCas !== undefined && options.compareCas !== item.cas)) {
+        ctx.stats.delete_misses++;
+        return item ? 'exists' : 'not-found';
+      }
+      ctx.stats.delete_hits++;
+      if (!options.invalidate && !options.removeValue) return then(ctx.store.delete(key), () => 'deleted' as const);
+      return then(this.rewrite(item, options), () => 'deleted' as const);
+    });
+  }
+
+  /** memcached's md I / x: a new version of the item instead of its removal. */
+  private rewrite(item: CacheItem, options: DeleteOptions): MaybePromise<boolean> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const exptime =
+      options.invalidate && options.invalidateExptime !== undefined
+        ? expiryFromExptime(options.invalidateExptime, now, ctx.settings.processStartMs)
+        : item.exptime;
+    const value = options.removeValue ? Buffer.alloc(0) : item.value;
+    const cas = options.newCas ?? ctx.cas.next();
+    const old = ctx.itemMeta.get(item.key, item.cas);
+    // I marks stale and clears the win bit so the next reader wins; x alone keeps the bits.
+    const stale = options.invalidate ? true : (old?.stale ?? false);
+    const tokenSent = options.invalidate ? false : (old?.tokenSent ?? false);
+    ctx.itemMeta.stored(item.key, cas, now, stale, tokenSent);
+    return ctx.store.set(makeItem(item.key, value, item.flags, exptime, cas));
   }
 }

@@ -28,15 +28,20 @@ export class RetrievalUseCase {
         ctx.stats.get_misses++;
       }
       if (ctx.prefixStats.enabled) ctx.prefixStats.recordGet(key, item !== undefined);
+      if (item && ctx.itemMeta.tracking) ctx.itemMeta.fetched(key, item.cas, ctx.clock.now());
       return item;
     });
   }
 
   private countGet(key: string, item: CacheItem | undefined): CacheItem | undefined {
-    const { stats, prefixStats } = this.ctx;
+    const { stats, prefixStats, itemMeta } = this.ctx;
     stats.cmd_get++;
-    if (item) stats.get_hits++;
-    else stats.get_misses++;
+    if (item) {
+      stats.get_hits++;
+      if (itemMeta.tracking) itemMeta.fetched(key, item.cas, this.ctx.clock.now());
+    } else {
+      stats.get_misses++;
+    }
     if (prefixStats.enabled) prefixStats.recordGet(key, item !== undefined);
     return item;
   }

@@ -16,6 +16,25 @@ export const enum StoreMode {
 /** Outcome of a storage command; each front end maps it to its own reply. */
 export type StoreOutcome = 'stored' | 'not-stored' | 'exists' | 'not-found' | 'no-memory';
 
+/** What the meta set command adds to a storage command (memcached 1.6 `ms` flags). */
+export interface StoreOptions {
+  /** C: compare-and-swap in any mode (set/replace become cas; append/prepend check it unless 0; add ignores it). */
+  compareCas?: number;
+  /** I: with C, a cas older than the item's is accepted and the new value is marked stale. */
+  invalidate?: boolean;
+  /** E: the cas the new version gets instead of the next from the sequence. */
+  newCas?: number;
+  /** N: append/prepend on a miss create the item with this exptime (protocol seconds). */
+  vivifyExptime?: number;
+}
+
+/** Filled in by storeWith: the cas of the version written (0 when nothing was written). */
+export interface StoreReceipt {
+  cas: number;
+}
+
+const NO_OPTIONS: StoreOptions = {};
+
 /** set / add / replace / append / prepend / cas. */
 export class StorageUseCase {
   constructor(private readonly ctx: CacheContext) {}
@@ -48,9 +67,39 @@ export class StorageUseCase {
     ctx.stats.cmd_set++;
     if (ctx.prefixStats.enabled) ctx.prefixStats.recordSet(key);
     if (mode === StoreMode.Set) {
-      return this.write(key, value, flags, this.expiry(exptime));
+      return this.write(key, value, flags, this.expiry(exptime), ctx.cas.next(), undefined);
     }
-    return then(ctx.store.get(key), (old) => this.conditional(mode, old, key, flags, exptime, value, casUnique));
+    return then(ctx.store.get(key), (old) =>
+      this.conditional(mode, old, key, flags, exptime, value, mode === StoreMode.Cas ? casUnique : undefined, NO_OPTIONS, undefined),
+    );
+  }
+
+  /**
+   * A storage command with the meta set options; `receipt.cas` tells the
+   * cas written. Same rules and counters as `store`.
+   */
+  storeWith(
+    mode: StoreMode,
+    key: string,
+    flags: number,
+    exptime: number,
+    value: Buffer,
+    options: StoreOptions,
+    receipt: StoreReceipt,
+  ): MaybePromise<StoreOutcome> {
+    const { ctx } = this;
+    ctx.stats.cmd_set++;
+    if (ctx.prefixStats.enabled) ctx.prefixStats.recordSet(key);
+    let compareCas: number | undefined;
+    if (options.compareCas !== undefined) {
+      // memcached's mset: a cas upgrades set and replace to cas mode; append/prepend check it themselves; add ignores it.
+      if (mode === StoreMode.Set || mode === StoreMode.Replace || mode === StoreMode.Cas) mode = StoreMode.Cas;
+      if (mode !== StoreMode.Add) compareCas = options.compareCas;
+    }
+    if (mode === StoreMode.Set) {
+      return this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt);
+    }
+    return then(ctx.store.get(key), (old) => this.conditional(mode, old, key, flags, exptime, value, compareCas, options, receipt));
   }
 
   private conditional(
@@ -60,49 +109,80 @@ export class StorageUseCase {
     flags: number,
     exptime: number,
     value: Buffer,
-    casUnique: number,
+    compareCas: number | undefined,
+    options: StoreOptions,
+    receipt: StoreReceipt | undefined,
   ): MaybePromise<StoreOutcome> {
     const { stats } = this.ctx;
     switch (mode) {
       case StoreMode.Add:
-        return old ? 'not-stored' : this.write(key, value, flags, this.expiry(exptime));
+        return old ? 'not-stored' : this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt);
       case StoreMode.Replace:
-        return old ? this.write(key, value, flags, this.expiry(exptime)) : 'not-stored';
+        return old ? this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt) : 'not-stored';
       case StoreMode.Append:
       case StoreMode.Prepend: {
-        if (!old) return 'not-stored';
+        if (!old) {
+          if (options.vivifyExptime === undefined) return 'not-stored';
+          return this.write(key, value, flags, this.expiry(options.vivifyExptime), this.newCas(options), receipt);
+        }
+        // memcached's append checks a supplied cas unless it is 0.
+        if (compareCas !== undefined && compareCas !== 0 && compareCas !== old.cas) return 'exists';
         const total = old.value.length + value.length;
         if (!this.fits(key.length, total, old.flags)) return 'not-stored';
         const joined = mode === StoreMode.Append ? Buffer.concat([old.value, value], total) : Buffer.concat([value, old.value], total);
-        return this.write(key, joined, old.flags, old.exptime);
+        return this.write(key, joined, old.flags, old.exptime, this.newCas(options), receipt);
       }
       case StoreMode.Cas:
         if (!old) {
           stats.cas_misses++;
           return 'not-found';
         }
-        if (old.cas !== casUnique) {
+        if (old.cas !== compareCas) {
+          if (options.invalidate && compareCas !== undefined && compareCas < old.cas) {
+            // memcached's CAS_STALE: the older writer's value is kept but marked stale, with the old expiry and win bit.
+            stats.cas_hits++;
+            const bits = this.ctx.itemMeta.get(key, old.cas);
+            return this.write(key, value, flags, old.exptime, this.newCas(options), receipt, true, bits?.tokenSent ?? false);
+          }
           stats.cas_badval++;
           return 'exists';
         }
         stats.cas_hits++;
-        return this.write(key, value, flags, this.expiry(exptime));
+        return this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt);
       default:
-        return this.write(key, value, flags, this.expiry(exptime));
+        return this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt);
     }
+  }
+
+  private newCas(options: StoreOptions): number {
+    // Like memcached, an explicit cas does not move the sequence.
+    return options.newCas ?? this.ctx.cas.next();
   }
 
   private expiry(exptime: number): number {
     return expiryFromExptime(exptime, this.ctx.clock.now(), this.ctx.settings.processStartMs);
   }
 
-  private write(key: string, value: Buffer, flags: number, expiry: number): MaybePromise<StoreOutcome> {
-    const ok = this.ctx.store.set(makeItem(key, value, flags, expiry, this.ctx.cas.next()));
-    return isPromise(ok) ? ok.then((stored) => this.outcome(stored)) : this.outcome(ok);
+  private write(
+    key: string,
+    value: Buffer,
+    flags: number,
+    expiry: number,
+    cas: number,
+    receipt: StoreReceipt | undefined,
+    stale = false,
+    tokenSent = false,
+  ): MaybePromise<StoreOutcome> {
+    const { ctx } = this;
+    if (receipt !== undefined) receipt.cas = cas;
+    if (ctx.itemMeta.tracking || stale) ctx.itemMeta.stored(key, cas, ctx.clock.now(), stale, tokenSent);
+    const ok = ctx.store.set(makeItem(key, value, flags, expiry, cas));
+    return isPromise(ok) ? ok.then((stored) => this.outcome(stored, receipt)) : this.outcome(ok, receipt);
   }
 
-  private outcome(stored: boolean): StoreOutcome {
+  private outcome(stored: boolean, receipt: StoreReceipt | undefined): StoreOutcome {
     if (stored) return 'stored';
+    if (receipt !== undefined) receipt.cas = 0;
     this.ctx.stats.store_no_memory++;
     return 'no-memory';
   }

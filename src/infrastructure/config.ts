@@ -45,6 +45,10 @@ export const schema = {
     large_value_threshold: { doc: 'Values above this many bytes live only in the disk tier (when enabled).', format: 'nat', default: 512 * 1024, env: 'RAT_PERFORMANCE_LARGE_VALUE_THRESHOLD' },
     worker_threads: { doc: 'Accepted for compatibility; the server runs one event loop.', format: 'nat', default: 1, env: 'RAT_PERFORMANCE_WORKER_THREADS' },
   },
+  streaming: {
+    max_value_size: { doc: 'Largest value accepted by chunked upload (set_begin) when the disk tier is on; with it off the item size limit applies.', format: 'nat', default: 64 * 1024 * 1024, env: 'RAT_STREAMING_MAX_VALUE_SIZE' },
+    upload_idle_timeout_ms: { doc: 'An upload with no set_data for this long is abandoned and its data freed.', format: 'nat', default: 30000, env: 'RAT_STREAMING_UPLOAD_IDLE_TIMEOUT_MS' },
+  },
   security: {
     sasl_enabled: { doc: 'Require SASL PLAIN authentication (binary protocol only, as memcached -S; text connections are refused).', format: Boolean, default: false, env: 'RAT_SECURITY_SASL_ENABLED' },
     sasl_users: { doc: 'Inline "user:password" entries.', format: Array, default: [] as string[], env: 'RAT_SECURITY_SASL_USERS', sensitive: true },

@@ -13,6 +13,8 @@ import type { StatPair } from '../application/stats.js';
 import { createUseCases } from '../application/create-use-cases.js';
 import { UseCases } from '../application/use-cases.js';
 import { AsciiSessionFactory } from '../adapters/ascii/ascii-session-factory.js';
+import { MetaCommands } from '../adapters/ascii/meta-commands.js';
+import { StreamingCommands } from '../adapters/ascii/streaming-commands.js';
 import { BinarySessionFactory } from '../adapters/binary/binary-session-factory.js';
 import { authfileAuthenticator, credentialsAuthenticator } from '../adapters/binary/sasl-credentials.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
@@ -131,8 +133,15 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         maxLineLength: settings.server.max_line_length,
         shutdownEnabled: settings.server.shutdown_enabled,
         requestShutdown: ctx.get<() => void>(ShutdownRequest),
-        // Until the meta family lands, answer its no-op so pipelines ended by `mn` work.
-        extensions: [{ handle: (session, t) => t.count === 1 && t.is(0, 'mn') && (session.reply('MN\r\n'), true) }],
+        // One instance of each family per server; the streaming one tracks uploads per connection.
+        extensions: [
+          new MetaCommands(ctx.get<UseCases>(UseCases)),
+          new StreamingCommands(ctx.get<UseCases>(UseCases), {
+            largeValues: l2Enabled, // with L2 off, the item size limit applies
+            maxValueSize: settings.streaming.max_value_size,
+            uploadIdleTimeoutMs: settings.streaming.upload_idle_timeout_ms,
+          }),
+        ],
       }),
   );
   const sasl = settings.security.sasl_enabled;

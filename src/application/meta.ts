@@ -1,0 +1,159 @@
+import { makeItem, type CacheItem } from '../domain/item.js';
+import { then, type MaybePromise } from '../domain/maybe-promise.js';
+import { expiryFromExptime, remainingTtlSeconds } from '../domain/rules.js';
+import type { UseCases } from './use-cases.js';
+
+/** The item-changing flags of a meta get (memcached 1.6 `mg`). */
+export interface MetaGetOptions {
+  /** T: new exptime (protocol seconds) on a hit. */
+  touchExptime?: number;
+  /** N: on a miss create an empty item with this exptime; the caller wins the recache. */
+  vivifyExptime?: number;
+  /** R: win the recache when the remaining TTL is below this (protocol exptime). */
+  recacheExptime?: number;
+  /** E: the cas of an item created by N. */
+  newCas?: number;
+}
+
+/** A meta get hit, with the bits memcached reports about it. */
+export interface MetaGetHit {
+  item: CacheItem;
+  /** N created the item just now. */
+  created: boolean;
+  /** W: this request won the right to recache. */
+  won: boolean;
+  /** X: the item is stale (md I or a stale ms). */
+  stale: boolean;
+  /** Z: a win was already handed out for this version. */
+  tokenSent: boolean;
+  /** h: fetched before this request. */
+  hitBefore: boolean;
+  /** l: seconds since the last access before this request. */
+  lastAccessSeconds: number;
+  /** t before and after T/N changed the expiry (-1 = never expires). */
+  ttlBefore: number;
+  ttlAfter: number;
+}
+
+/**
+ * The meta commands' read-side semantics (stale, win, recache, vivify) over
+ * the same use-cases and store the classic commands use; meta set, delete
+ * and arithmetic are the storage, deletion and arithmetic use-cases' `...With`
+ * methods.
+ */
+export class MetaUseCase {
+  constructor(private readonly uc: UseCases) {}
+
+  /** Turns on the per-item bookkeeping classic commands then also feed (h, l). */
+  activate(): void {
+    this.uc.context.itemMeta.tracking = true;
+  }
+
+  /** mg: the hit (possibly created by N) or undefined on a miss. Counts as a get (and a touch with T). */
+  get(key: string, options: MetaGetOptions): MaybePromise<MetaGetHit | undefined> {
+    const { context: ctx } = this.uc;
+    ctx.itemMeta.tracking = true;
+    return then(ctx.store.get(key), (item): MaybePromise<MetaGetHit | undefined> => {
+      const { stats } = ctx;
+      stats.cmd_get++;
+      if (ctx.prefixStats.enabled) ctx.prefixStats.recordGet(key, item !== undefined);
+      const now = ctx.clock.now();
+      if (item === undefined) {
+        stats.get_misses++;
+        if (options.vivifyExptime === undefined) return undefined;
+        const expiry = this.expiry(options.vivifyExptime, now);
+        const created = makeItem(key, Buffer.alloc(0), 0, expiry, options.newCas ?? ctx.cas.next());
+        ctx.itemMeta.stored(key, created.cas, now, false, true);
+        // memcached marks the stub fetched by the request that created it.
+        const bits = ctx.itemMeta.get(key, created.cas);
+        if (bits) bits.fetched = true;
+        return then(ctx.store.set(created), (ok) =>
+          ok
+            ? {
+                item: created,
+                created: true,
+                won: true,
+                stale: false,
+                tokenSent: false,
+                hitBefore: false,
+                lastAccessSeconds: 0,
+                ttlBefore: -1,
+                ttlAfter: remainingTtlSeconds(expiry, now),
+              }
+            : undefined,
+        );
+      }
+      stats.get_hits++;
+      const bits = ctx.itemMeta.ensure(key, item.cas, now);
+      const hitBefore = bits.fetched;
+      const lastAccessSeconds = Math.max(0, Math.floor((now - bits.lastAccessMs) / 1000));
+      const ttlBefore = remainingTtlSeconds(item.exptime, now);
+      let exptime = item.exptime;
+      let touched: MaybePromise<unknown>;
+      if (options.touchExptime !== undefined) {
+        exptime = this.expiry(options.touchExptime, now);
+        stats.cmd_touch++;
+        stats.touch_hits++;
+        touched = ctx.store.touch(key, exptime);
+      }
+      const tokenSent = bits.tokenSent;
+      let won = false;
+      if (options.recacheExptime !== undefined && !tokenSent && exptime !== 0 && exptime < this.expiry(options.recacheExptime, now)) won = true;
+      if (bits.stale && !tokenSent) won = true;
+      if (won) bits.tokenSent = true;
+      bits.fetched = true;
+      bits.lastAccessMs = now;
+      const hit: MetaGetHit = {
+        item,
+        created: false,
+        won,
+        stale: bits.stale,
+        tokenSent,
+        hitBefore,
+        lastAccessSeconds,
+        ttlBefore,
+        ttlAfter: remainingTtlSeconds(exptime, now),
+      };
+      return then(touched, () => hit);
+    });
+  }
+
+  /** A new expiry for a live item (ma T/N after the arithmetic); -1 TTL means never. */
+  retime(key: string, exptime: number): MaybePromise<number> {
+    const { context: ctx } = this.uc;
+    const now = ctx.clock.now();
+    const expiry = this.expiry(exptime, now);
+    return then(ctx.store.touch(key, expiry), () => remainingTtlSeconds(expiry, now));
+  }
+
+  /** Remaining TTL in memcached's terms for an absolute expiry. */
+  ttl(expiry: number): number {
+    return remainingTtlSeconds(expiry, this.uc.context.clock.now());
+  }
+
+  /** The TTL an item would have after getting this exptime (protocol seconds). */
+  ttlFor(exptime: number): number {
+    const now = this.uc.context.clock.now();
+    return remainingTtlSeconds(this.expiry(exptime, now), now);
+  }
+
+  /** me: memcached's debug view of an item, without counting a get. */
+  debug(key: string): MaybePromise<{ item: CacheItem; ttl: number; lastAccessSeconds: number; fetched: boolean } | undefined> {
+    const { context: ctx } = this.uc;
+    return then(ctx.store.get(key), (item) => {
+      if (item === undefined) return undefined;
+      const now = ctx.clock.now();
+      const bits = ctx.itemMeta.get(key, item.cas);
+      return {
+        item,
+        ttl: remainingTtlSeconds(item.exptime, now),
+        lastAccessSeconds: bits ? Math.max(0, Math.floor((now - bits.lastAccessMs) / 1000)) : 0,
+        fetched: bits?.fetched ?? false,
+      };
+    });
+  }
+
+  private expiry(exptime: number, now: number): number {
+    return expiryFromExptime(exptime, now, this.uc.context.settings.processStartMs);
+  }
+}
