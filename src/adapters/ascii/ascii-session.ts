@@ -7,6 +7,7 @@ import type { StatPair } from '../../application/stats.js';
 import type { UseCases } from '../../application/use-cases.js';
 import type { ProtocolSession } from '../protocol/protocol-session.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
+import { byteAt, ownedValue } from '../protocol/owned-value.js';
 import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
 
@@ -490,32 +491,31 @@ export class AsciiSession implements ProtocolSession {
 
   private completeStore(): MaybePromise<void> {
     const need = this.need;
-    let block: Buffer;
+    let parts: Buffer[];
     if (this.got === 0) {
-      const buf = this.buf!;
-      // Copy: a view would pin the whole socket chunk in the cache.
-      block = Buffer.from(buf.subarray(this.pos, this.pos + need));
+      parts = [this.buf!.subarray(this.pos, this.pos + need)];
       this.pos += need;
     } else {
-      block = Buffer.concat(this.parts, need);
-      this.parts.length = 0;
+      parts = this.parts;
+      this.parts = [];
     }
     this.mode = Mode.Line;
+    const wellFormed = byteAt(parts, need - 2) === 13 && byteAt(parts, need - 1) === 10;
     const consumer = this.consumer;
     if (consumer !== undefined) {
       this.consumer = undefined;
       this.noreply = false;
-      if (block[need - 2] !== 13 || block[need - 1] !== 10) return consumer.badChunk();
-      return consumer.data(block.subarray(0, need - 2));
+      if (!wellFormed) return consumer.badChunk();
+      return consumer.data(ownedValue(parts, need - 2));
     }
     this.noreply = this.pNoreply;
     const { storage } = this.uc;
-    if (block[need - 2] !== 13 || block[need - 1] !== 10) {
+    if (!wellFormed) {
       storage.countRejectedSet();
       this.reply(Reply.BAD_CHUNK);
       return;
     }
-    const r = storage.store(this.pMode, this.pKey, this.pFlags, this.pExptime, block.subarray(0, need - 2), this.pCas);
+    const r = storage.store(this.pMode, this.pKey, this.pFlags, this.pExptime, ownedValue(parts, need - 2), this.pCas);
     if (isPromise(r)) return r.then((o) => this.storeDone(o));
     this.reply(storeReply(r));
   }

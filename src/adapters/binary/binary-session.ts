@@ -8,6 +8,7 @@ import { StoreMode, type StoreOutcome } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
 import type { ProtocolSession } from '../protocol/protocol-session.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
+import { ownedValue } from '../protocol/owned-value.js';
 import { HEADER_LENGTH, MAX_SASL_MECH_LENGTH, NO_AUTO_CREATE, Op, REQUEST_MAGIC, Status, loudOpcode } from './binary-protocol.js';
 import { errorBody, readCas, responseHeader } from './binary-replies.js';
 import { SASL_MECHANISMS, verifyPlain, type Authenticate } from './sasl-plain.js';
@@ -325,10 +326,9 @@ export class BinarySession implements ProtocolSession {
     if (this.got === 0) {
       const start = this.pos;
       this.pos += need;
-      // Copy: a view would pin the whole socket chunk in the cache.
-      return Buffer.from(this.buf!.subarray(start, start + need));
+      return ownedValue([this.buf!.subarray(start, start + need)], need);
     }
-    const value = Buffer.concat(this.parts, need);
+    const value = ownedValue(this.parts, need);
     this.parts.length = 0;
     return value;
   }
