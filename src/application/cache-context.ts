@@ -1,5 +1,6 @@
 import type { CacheStore } from '../domain/ports/cache-store.js';
 import type { Clock } from '../domain/ports/clock.js';
+import { silentLogger, type Logger } from '../domain/ports/logger.js';
 import type { CasSequence } from './cas-sequence.js';
 import { ItemMetaTable } from './item-meta.js';
 import type { PrefixStats } from './prefix-stats.js';
@@ -14,6 +15,17 @@ export interface CacheSettings {
   /** Version reported by `version` and `stats`. */
   version: string;
 }
+
+/** What the use-cases log (logging.enable_audit_logs / enable_cache_logs). */
+export interface CacheLogging {
+  logger: Logger;
+  /** flush_all is audit-logged at info. */
+  audit: boolean;
+  /** Every command is logged at debug (only when the logger is at debug). */
+  commands: boolean;
+}
+
+const NO_LOGGING: CacheLogging = { logger: silentLogger, audit: false, commands: false };
 
 /**
  * What every use-case shares: the store (memory, disk or tiered; the
@@ -31,5 +43,6 @@ export class CacheContext {
     readonly stats: ServerStats,
     readonly prefixStats: PrefixStats,
     readonly settings: CacheSettings,
+    readonly logging: CacheLogging = NO_LOGGING,
   ) {}
 }

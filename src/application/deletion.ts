@@ -25,6 +25,7 @@ export class DeletionUseCase {
 
   /** True when a live item was removed. */
   delete(key: string): MaybePromise<boolean> {
+    if (this.ctx.logging.commands) this.ctx.logging.logger.debug({ cmd: 'delete', key }, 'delete');
     const { ctx } = this;
     if (ctx.prefixStats.enabled) ctx.prefixStats.recordDelete(key);
     return then(ctx.store.delete(key), (hit) => {

@@ -16,6 +16,8 @@ export class FlushUseCase {
 
   flushAll(delaySeconds: number): MaybePromise<void> {
     this.ctx.stats.cmd_flush++;
+    const { logging } = this.ctx;
+    if (logging.audit) logging.logger.info({ audit: 'flush_all', delaySeconds }, 'flush_all');
     this.cancel();
     const now = this.ctx.clock.now();
     // The delay is an exptime: relative seconds, or an absolute Unix time past 30 days.

@@ -43,6 +43,7 @@ export class RetrievalUseCase {
       stats.get_misses++;
     }
     if (prefixStats.enabled) prefixStats.recordGet(key, item !== undefined);
+    if (this.ctx.logging.commands) this.ctx.logging.logger.debug({ cmd: 'get', key, hit: item !== undefined }, 'get');
     return item;
   }
 }

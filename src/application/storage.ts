@@ -66,6 +66,7 @@ export class StorageUseCase {
     const { ctx } = this;
     ctx.stats.cmd_set++;
     if (ctx.prefixStats.enabled) ctx.prefixStats.recordSet(key);
+    if (ctx.logging.commands) ctx.logging.logger.debug({ cmd: 'store', mode, key, bytes: value.length }, 'store');
     if (mode === StoreMode.Set) {
       return this.write(key, value, flags, this.expiry(exptime), ctx.cas.next(), undefined);
     }

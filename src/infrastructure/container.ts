@@ -106,6 +106,11 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         itemSizeMax: settings.server.item_size_max,
         processStartMs: Date.now(),
         version: settings.server.version,
+      }, {
+        logger: ctx.get<Logger>(Logger),
+        audit: settings.logging.enable_audit_logs,
+        // Per-command logs exist only at debug level; checking once keeps them free otherwise.
+        commands: settings.logging.enable_cache_logs && ctx.get<Logger>(Logger).isLevelEnabled('debug'),
       }),
   );
   c.bind<UseCases>(UseCases).toDynamicValue((ctx) => {
