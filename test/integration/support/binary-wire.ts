@@ -1,0 +1,129 @@
+import net from 'node:net';
+
+import { HEADER_LENGTH, Op, REQUEST_MAGIC, RESPONSE_MAGIC } from './binary-frames.js';
+
+/**
+ * Opaque of the Noop appended to every request. Both servers answer a Noop
+ * only after everything sent before it, so reading up to its response
+ * captures a step's complete output, quiet commands' silence included. Corpus
+ * and generator opaques stay below 2^31, so a Noop of theirs is never taken
+ * for it.
+ */
+export const SENTINEL_OPAQUE = 0xffff_fffe;
+
+const SENTINEL_REQUEST = (() => {
+  const b = Buffer.alloc(HEADER_LENGTH);
+  b[0] = REQUEST_MAGIC;
+  b[1] = Op.Noop;
+  b.writeUInt32BE(SENTINEL_OPAQUE, 12);
+  return b;
+})();
+
+export type BinaryReplyOutcome = 'complete' | 'closed' | 'timeout';
+
+export interface BinaryReply {
+  /** Whole response frames (header and body) before the sentinel's response. */
+  readonly frames: readonly Buffer[];
+  /** Bytes that do not form a response frame (bad magic, or a frame cut short by close/timeout). */
+  readonly unframed: Buffer;
+  readonly outcome: BinaryReplyOutcome;
+}
+
+/** A raw TCP connection speaking the binary protocol, one exchange at a time. */
+export class BinaryWireClient {
+  private buffered: Buffer = Buffer.alloc(0);
+  /** Offset up to which `buffered` has been cut into frames already. */
+  private scanned = 0;
+  private parsed: Buffer[] = [];
+  private closed = false;
+  private wake: (() => void) | undefined;
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+      this.wake?.();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake?.();
+    });
+    // A reset shows up as 'close' right after; the error itself carries nothing to compare.
+    socket.on('error', () => undefined);
+  }
+
+  static async connect(host: string, port: number): Promise<BinaryWireClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      socket.once('connect', () => {
+        socket.removeListener('error', reject);
+        resolve(new BinaryWireClient(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /**
+   * Sends `request` plus the sentinel Noop and resolves with the response
+   * frames before the sentinel's. After 'closed' or 'timeout' the client must
+   * be replaced.
+   */
+  async exchange(request: Buffer, timeoutMs: number): Promise<BinaryReply> {
+    if (!this.closed) this.socket.write(Buffer.concat([request, SENTINEL_REQUEST]));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.cutFrames()) {
+        const frames = this.parsed;
+        this.parsed = [];
+        return { frames, unframed: Buffer.alloc(0), outcome: 'complete' };
+      }
+      if (this.closed) return this.drain('closed');
+      const left = deadline - Date.now();
+      if (left <= 0) return this.drain('timeout');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  /**
+   * Moves whole frames from `buffered` to `parsed`; true once the sentinel's
+   * response was cut (it is dropped, and so is everything before it in
+   * `buffered`). Stops at bytes that are not a response header: nothing after
+   * them can be framed, so they wait for close or timeout.
+   */
+  private cutFrames(): boolean {
+    const b = this.buffered;
+    for (;;) {
+      const at = this.scanned;
+      if (b.length - at < HEADER_LENGTH || b[at] !== RESPONSE_MAGIC) return false;
+      const end = at + HEADER_LENGTH + b.readUInt32BE(at + 8);
+      if (b.length < end) return false;
+      this.scanned = end;
+      if (b[at + 1] === Op.Noop && b.readUInt32BE(at + 12) === SENTINEL_OPAQUE) {
+        this.buffered = b.subarray(end);
+        this.scanned = 0;
+        return true;
+      }
+      this.parsed.push(Buffer.from(b.subarray(at, end)));
+    }
+  }
+
+  private drain(outcome: BinaryReplyOutcome): BinaryReply {
+    const frames = this.parsed;
+    const unframed = Buffer.from(this.buffered.subarray(this.scanned));
+    this.parsed = [];
+    this.buffered = Buffer.alloc(0);
+    this.scanned = 0;
+    return { frames, unframed, outcome };
+  }
+}
