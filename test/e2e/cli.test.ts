@@ -97,7 +97,7 @@ describe('e2e: the CLI as a child process', function () {
 
   it('serves on an ephemeral port, writes the pid file, exits 0 on SIGTERM and removes it', async () => {
     const pidFile = path.join(dir, 'rat.pid');
-    const child = spawn(process.execPath, [cli, '-l', '127.0.0.1', '-p', '0', '-P', pidFile, '-U', '0', '-t', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '-l', '127.0.0.1', '-p', '0', '-P', pidFile, '-U', '0', '-t', '1', '--l2', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const exited = collect(child, 20_000);
     const port = await listeningPort(child);

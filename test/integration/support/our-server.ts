@@ -12,11 +12,13 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 /**
  * The one place that says how rat-memcache is started for the integration
  * suite: the built CLI with memcached-style flags on a loopback port.
+ * Memory only (`--l2 off`): `stats` must list exactly memcached's fields,
+ * and test/e2e/tiering.test.ts shows the disk tier changes no reply.
  */
 export function ourServerCommand(port: number): { command: string; args: string[] } {
   return {
     command: process.execPath,
-    args: [path.join(REPO_ROOT, 'dist/src/infrastructure/cli.js'), '-l', '127.0.0.1', '-p', String(port)],
+    args: [path.join(REPO_ROOT, 'dist/src/infrastructure/cli.js'), '-l', '127.0.0.1', '-p', String(port), '--l2', 'off'],
   };
 }
 
