@@ -5,8 +5,7 @@ import { KEY_MAX_LENGTH } from '../../domain/rules.js';
 import { StoreMode, type StoreOutcome } from '../../application/storage.js';
 import type { StatPair } from '../../application/stats.js';
 import type { UseCases } from '../../application/use-cases.js';
-import type { ProtocolSession } from '../protocol/protocol-session.js';
-import { ReplyWriter } from '../protocol/reply-writer.js';
+import { PipelinedSession } from '../protocol/pipelined-session.js';
 import { byteAt, ownedValue } from '../protocol/owned-value.js';
 import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
@@ -65,15 +64,9 @@ const enum Mode {
  * written once. A command whose store access goes asynchronous (disk) blocks
  * the pipeline until it completes, so replies stay in request order.
  */
-export class AsciiSession implements ProtocolSession {
-  readonly writer: ReplyWriter;
+export class AsciiSession extends PipelinedSession {
   private readonly tokens = new Tokens();
-  private buf: Buffer | undefined;
-  private pos = 0;
   private mode = Mode.Line;
-  private busy = false;
-  private closed = false;
-  private paused = false;
   /** Suppresses every reply of the current command (memcached's c->noreply). */
   private noreply = false;
 
@@ -91,41 +84,17 @@ export class AsciiSession implements ProtocolSession {
   private consumer: DataBlockConsumer | undefined;
 
   constructor(
-    readonly socket: Socket,
+    socket: Socket,
     private readonly uc: UseCases,
     private readonly options: AsciiOptions,
   ) {
-    this.writer = new ReplyWriter(socket);
-    socket.on('drain', () => {
-      if (this.paused && !this.busy) {
-        this.paused = false;
-        socket.resume();
-      }
-    });
+    super(socket, uc.context.stats);
   }
 
-  onData(chunk: Buffer): void {
-    if (this.closed) return;
-    this.uc.context.stats.bytes_read += chunk.length;
-    if (this.buf === undefined || this.pos >= this.buf.length) {
-      this.buf = chunk;
-    } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
-    }
-    this.pos = 0;
-    if (!this.busy) this.run();
-  }
-
-  onClose(): void {
-    this.closed = true;
-    this.buf = undefined;
+  override onClose(): void {
+    super.onClose();
     this.parts = [];
     this.consumer = undefined;
-  }
-
-  /** True once the connection is closed (by either side). */
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   /**
@@ -147,91 +116,20 @@ export class AsciiSession implements ProtocolSession {
     this.mode = Mode.Swallow;
   }
 
-  /**
-   * Writes the replies gathered so far now (streaming writes chunk by chunk).
-   * False means the peer is not keeping up: wait for `writable()`.
-   */
-  flushReplies(): boolean {
-    this.flush();
-    return !this.paused;
-  }
-
-  /** Resolves once the socket has drained its buffer (or closed). */
-  writable(): Promise<void> {
-    const s = this.socket;
-    if (this.closed || !s.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        s.off('drain', done);
-        s.off('close', done);
-        resolve();
-      };
-      s.on('drain', done);
-      s.on('close', done);
-    });
-  }
-
   /** Appends reply text unless the current command is noreply. */
   reply(text: string): void {
     if (!this.noreply) this.writer.text(text);
   }
 
-  /** Parses and executes everything buffered, then writes the batch once. */
-  private run(): void {
-    while (!this.closed && this.buf !== undefined && this.pos < this.buf.length) {
-      let r: MaybePromise<void> | undefined;
-      if (this.mode === Mode.Line) {
-        const more = this.nextLine();
-        if (more === false) break;
-        r = more;
-      } else if (this.mode === Mode.Data) {
-        if (!this.collectData()) break;
-        r = this.completeStore();
-      } else {
-        if (!this.swallow()) break;
-      }
-      if (isPromise(r)) {
-        this.block(r);
-        return;
-      }
-    }
-    this.flush();
+  protected step(): MaybePromise<void> | false {
+    if (this.available === 0) return false;
+    if (this.mode === Mode.Line) return this.nextLine();
+    if (this.mode === Mode.Data) return this.collectData() ? this.completeStore() : false;
+    return this.swallow() ? undefined : false;
   }
 
-  /** Waits for an asynchronous command, then goes on with the rest of the input. */
-  private block(p: Promise<void>): void {
-    this.busy = true;
-    this.flush();
-    p.then(
-      () => this.unblock(),
-      (err: unknown) => {
-        this.writer.text('SERVER_ERROR ' + String((err as Error)?.message ?? err).replace(/[\r\n]/g, ' ') + '\r\n');
-        this.unblock();
-      },
-    );
-  }
-
-  private unblock(): void {
-    this.busy = false;
-    if (this.closed) return;
-    // A drain that came while busy did not resume reading: do it now if the peer caught up.
-    if (this.paused && !this.socket.writableNeedDrain) {
-      this.paused = false;
-      this.socket.resume();
-    }
-    this.run();
-  }
-
-  private flush(): void {
-    if (this.writer.isEmpty || this.closed) return;
-    const before = this.writer.written;
-    const ok = this.writer.flush();
-    this.uc.context.stats.bytes_written += this.writer.written - before;
-    if (!ok && !this.paused) {
-      // The peer is not reading: stop reading its requests until it does.
-      this.paused = true;
-      this.socket.pause();
-    }
+  protected failed(err: unknown): void {
+    this.writer.text('SERVER_ERROR ' + String((err as Error)?.message ?? err).replace(/[\r\n]/g, ' ') + '\r\n');
   }
 
   /** Handles one complete line; false when the line is not complete yet. */
@@ -262,14 +160,6 @@ export class AsciiSession implements ProtocolSession {
     if (isGet && pending <= this.options.maxLineLength) return false;
     this.close();
     return true;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    this.socket.end();
-    this.socket.destroySoon?.();
   }
 
   private dispatch(buf: Buffer, start: number, end: number): MaybePromise<void> {

@@ -6,8 +6,7 @@ import type { ArithmeticFailure } from '../../application/arithmetic.js';
 import type { StatPair } from '../../application/stats.js';
 import { StoreMode, type StoreOutcome } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
-import type { ProtocolSession } from '../protocol/protocol-session.js';
-import { ReplyWriter } from '../protocol/reply-writer.js';
+import { PipelinedSession } from '../protocol/pipelined-session.js';
 import { ownedValue } from '../protocol/owned-value.js';
 import { HEADER_LENGTH, MAX_SASL_MECH_LENGTH, NO_AUTO_CREATE, Op, REQUEST_MAGIC, Status, loudOpcode } from './binary-protocol.js';
 import { errorBody, readCas, responseHeader } from './binary-replies.js';
@@ -50,14 +49,8 @@ const INTERNAL_ERROR_TEXT = Buffer.from('Internal error', 'latin1');
  * size limit; larger ones are answered "Too large." and discarded as they
  * arrive, so a huge declared body never reaches memory.
  */
-export class BinarySession implements ProtocolSession {
-  readonly writer: ReplyWriter;
-  private buf: Buffer | undefined;
-  private pos = 0;
+export class BinarySession extends PipelinedSession {
   private mode = Mode.Header;
-  private busy = false;
-  private closed = false;
-  private drainWait = false;
   private authenticated = false;
   /** A PLAIN exchange was started with an empty initial response; SASL_STEP carries the credentials. */
   private saslAwaitingStep = false;
@@ -80,55 +73,20 @@ export class BinarySession implements ProtocolSession {
   private parts: Buffer[] = [];
 
   constructor(
-    readonly socket: Socket,
+    socket: Socket,
     private readonly uc: UseCases,
     private readonly options: BinaryOptions,
   ) {
-    this.writer = new ReplyWriter(socket);
-    socket.on('drain', () => {
-      if (!this.drainWait) return;
-      this.drainWait = false;
-      if (!this.busy && !this.closed) socket.resume();
-    });
+    super(socket, uc.context.stats);
   }
 
-  onData(chunk: Buffer): void {
-    if (this.closed) return;
-    this.uc.context.stats.bytes_read += chunk.length;
-    if (this.buf === undefined || this.pos >= this.buf.length) {
-      this.buf = chunk;
-    } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
-    }
-    this.pos = 0;
-    if (!this.busy) this.run();
-  }
-
-  onClose(): void {
-    this.closed = true;
-    this.buf = undefined;
+  override onClose(): void {
+    super.onClose();
     this.parts = [];
   }
 
-  /** Parses and executes everything buffered, then writes the batch once. */
-  private run(): void {
-    while (!this.closed) {
-      const r = this.step();
-      if (r === false) break;
-      if (isPromise(r)) {
-        this.block(r);
-        return;
-      }
-    }
-    this.flush();
-  }
-
-  private get available(): number {
-    return this.buf === undefined ? 0 : this.buf.length - this.pos;
-  }
-
   /** Advances the parser by one stage; false when more input is needed. */
-  private step(): MaybePromise<void> | false {
+  protected step(): MaybePromise<void> | false {
     switch (this.mode) {
       case Mode.Header:
         if (this.available < HEADER_LENGTH) return false;
@@ -153,51 +111,10 @@ export class BinarySession implements ProtocolSession {
     }
   }
 
-  /** Waits for an asynchronous command, then goes on with the rest of the input. */
-  private block(p: Promise<void>): void {
-    this.busy = true;
-    this.flush();
-    this.socket.pause();
-    const opcode = this.opcode;
-    const opaque = this.opaque;
-    p.then(
-      () => this.unblock(),
-      () => {
-        // The store failed (disk): answer this command and go on; the text is fixed so nothing internal leaks.
-        this.writer.data(responseHeader(opcode, INTERNAL_ERROR, 0, 0, INTERNAL_ERROR_TEXT.length, opaque, 0));
-        this.writer.data(INTERNAL_ERROR_TEXT);
-        this.unblock();
-      },
-    );
-  }
-
-  private unblock(): void {
-    this.busy = false;
-    if (this.closed) return;
-    if (!this.drainWait) this.socket.resume();
-    this.run();
-  }
-
-  private flush(): void {
-    if (this.writer.isEmpty || this.closed) return;
-    const before = this.writer.written;
-    const ok = this.writer.flush();
-    this.uc.context.stats.bytes_written += this.writer.written - before;
-    if (!ok && !this.drainWait) {
-      // The peer is not reading: stop reading its requests until it does.
-      this.drainWait = true;
-      this.socket.pause();
-    }
-  }
-
-  /** Sends what is gathered and closes (memcached's close_after_write). */
-  private close(): void {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    this.buf = undefined;
-    this.socket.end();
-    this.socket.destroySoon?.();
+  /** The store failed (disk): answer this command; the text is fixed so nothing internal leaks. */
+  protected failed(): void {
+    this.writer.data(responseHeader(this.opcode, INTERNAL_ERROR, 0, 0, INTERNAL_ERROR_TEXT.length, this.opaque, 0));
+    this.writer.data(INTERNAL_ERROR_TEXT);
   }
 
   // ---- framing -----------------------------------------------------------------

@@ -1,0 +1,151 @@
+import type { Socket } from 'node:net';
+import { isPromise, type MaybePromise } from '../../domain/maybe-promise.js';
+import type { ServerStats } from '../../application/server-stats.js';
+import type { ProtocolSession } from './protocol-session.js';
+import { ReplyWriter } from './reply-writer.js';
+
+/**
+ * What every protocol front end does the same way: keep unparsed input,
+ * run the parser over it, write the replies of one socket read with one
+ * flush, and keep a pipeline in order when a command goes asynchronous
+ * (disk). While a command waits, or while the peer does not read its replies,
+ * the socket is paused, so unread requests stay in the kernel and
+ * per-connection memory stays bounded.
+ *
+ * Subclasses implement `step()`: parse and execute one unit (a line, a
+ * frame...), returning false when more input is needed.
+ */
+export abstract class PipelinedSession implements ProtocolSession {
+  readonly writer: ReplyWriter;
+  protected buf: Buffer | undefined;
+  protected pos = 0;
+  private busy = false;
+  private closed = false;
+  /** Waiting for 'drain' because the peer is not reading. */
+  private drainWait = false;
+
+  constructor(
+    readonly socket: Socket,
+    protected readonly serverStats: ServerStats,
+  ) {
+    this.writer = new ReplyWriter(socket);
+    socket.on('drain', () => {
+      if (!this.drainWait) return;
+      this.drainWait = false;
+      if (!this.busy && !this.closed) socket.resume();
+    });
+  }
+
+  /** Parses and executes one unit of input; false when more input is needed. */
+  protected abstract step(): MaybePromise<void> | false;
+
+  /** Adds the reply for a command whose asynchronous work failed. */
+  protected abstract failed(err: unknown): void;
+
+  onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.serverStats.bytes_read += chunk.length;
+    if (this.buf === undefined || this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+    if (!this.busy) this.run();
+  }
+
+  onClose(): void {
+    this.closed = true;
+    this.buf = undefined;
+  }
+
+  /** True once the connection is closed (by either side). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes received and not yet consumed by the parser. */
+  protected get available(): number {
+    return this.buf === undefined ? 0 : this.buf.length - this.pos;
+  }
+
+  /**
+   * Writes the replies gathered so far now (streaming writes chunk by chunk).
+   * False means the peer is not keeping up: wait for `writable()`.
+   */
+  flushReplies(): boolean {
+    this.flush();
+    return !this.drainWait;
+  }
+
+  /** Resolves once the socket has drained its buffer (or closed). */
+  writable(): Promise<void> {
+    const s = this.socket;
+    if (this.closed || !s.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+
+  /** Sends what is gathered and closes (memcached's close_after_write). */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.buf = undefined;
+    this.socket.end();
+    this.socket.destroySoon?.();
+  }
+
+  /** Parses and executes everything buffered, then writes the batch once. */
+  private run(): void {
+    while (!this.closed) {
+      const r = this.step();
+      if (r === false) break;
+      if (isPromise(r)) {
+        this.block(r);
+        return;
+      }
+    }
+    this.flush();
+  }
+
+  /** Waits for an asynchronous command, then goes on with the rest of the input. */
+  private block(p: Promise<void>): void {
+    this.busy = true;
+    this.flush();
+    this.socket.pause();
+    p.then(
+      () => this.unblock(),
+      (err: unknown) => {
+        this.failed(err);
+        this.unblock();
+      },
+    );
+  }
+
+  private unblock(): void {
+    this.busy = false;
+    if (this.closed) return;
+    if (!this.drainWait) this.socket.resume();
+    this.run();
+  }
+
+  protected flush(): void {
+    if (this.writer.isEmpty || this.closed) return;
+    const before = this.writer.written;
+    const ok = this.writer.flush();
+    this.serverStats.bytes_written += this.writer.written - before;
+    if (!ok && !this.drainWait) {
+      // The peer is not reading: stop reading its requests until it does.
+      this.drainWait = true;
+      this.socket.pause();
+    }
+  }
+}
