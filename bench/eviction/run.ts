@@ -59,7 +59,7 @@ for (const make of traceMakers) {
     const t0 = Date.now();
     const min = trace.mixedSizes ? beladySize(trace, capacity, next, shape.seed) : beladyEqual(trace, capacity, next);
     const hit: Record<string, number> = {};
-    for (const name of policyNames) hit[name] = simulate(trace, contenders[name]!(capacity), capacity, names);
+    for (const name of policyNames) hit[name] = simulate(trace, contenders[name]!, capacity, names);
     rows.push({ trace: trace.name, fraction, min, hit });
     process.stderr.write(`${trace.name} @ ${fraction * 100}%: ${Date.now() - t0} ms\n`);
   }

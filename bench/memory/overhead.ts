@@ -117,7 +117,7 @@ function mib(n: number): string {
 }
 
 function runFill(s: Scenario): Record<string, number | string> {
-  const store = new MemoryCacheStore({ maxMemory: 0, maxEntries: 0, cleanupIntervalMs: 0 }, { now: () => 1_700_000_000_000 }, evictionPolicies[s.policy]!(0));
+  const store = new MemoryCacheStore({ maxMemory: 0, maxEntries: 0, cleanupIntervalMs: 0 }, { now: () => 1_700_000_000_000 }, evictionPolicies[s.policy]!);
   if (s.valueSize === 'mix') throw new Error('fill needs a fixed --value');
   const size = s.valueSize;
   const src = new ProtocolLikeSource(s.keySize, size, s.copy);
@@ -144,7 +144,7 @@ function runFill(s: Scenario): Record<string, number | string> {
 
 async function runSteady(s: Scenario): Promise<Record<string, number | string>> {
   const budget = s.budgetMiB * 2 ** 20;
-  const store = new MemoryCacheStore({ maxMemory: budget, maxEntries: 0, cleanupIntervalMs: 0 }, { now: () => 1_700_000_000_000 }, evictionPolicies[s.policy]!(budget));
+  const store = new MemoryCacheStore({ maxMemory: budget, maxEntries: 0, cleanupIntervalMs: 0 }, { now: () => 1_700_000_000_000 }, evictionPolicies[s.policy]!);
   const sizes = valueSizes(s.valueSize);
   const src = new ProtocolLikeSource(s.keySize, sizes.max, s.copy);
   const rand = mulberry32(7);

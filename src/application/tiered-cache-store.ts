@@ -135,8 +135,9 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
   /**
    * Fills free memory only: evicting would push out the newer items loaded
    * just before (the disk tier yields newest first) or a client's items. The
-   * memory tier's per-item overhead is not known here, so it is learnt from
-   * each insert, and any eviction stops the warm-up as a backstop.
+   * memory tier says whether an item fits; one that cannot say has its
+   * per-item overhead learnt from each insert, and any eviction stops the
+   * warm-up as a backstop.
    */
   private async warm(): Promise<void> {
     let overhead = 0;
@@ -149,7 +150,7 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
         if (current !== undefined) continue;
         const need = item.key.length + item.value.length;
         const before = this.l1.stats();
-        if (before.limitBytes > 0 && before.bytes + need + overhead > before.limitBytes) return;
+        if (this.l1.fits !== undefined ? !this.l1.fits(item.key, item.value.length) : before.limitBytes > 0 && before.bytes + need + overhead > before.limitBytes) return;
         this.l1.set(makeItem(item.key, item.value, item.flags, item.exptime, item.cas));
         const after = this.l1.stats();
         if (after.evictions > before.evictions) return;

@@ -49,14 +49,14 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
   if (!makePolicy) {
     throw new Error(`invalid configuration: l1.eviction_strategy "${settings.l1.eviction_strategy}" is not one of ${evictionPolicyNames.join(', ')}`);
   }
-  c.bind(EvictionPolicyFactory).toConstantValue(() => makePolicy(settings.l1.max_memory));
+  c.bind<EvictionPolicyFactory>(EvictionPolicyFactory).toConstantValue(makePolicy);
 
   c.bind(MemoryCacheStore).toDynamicValue(
     (ctx) =>
       new MemoryCacheStore(
         { maxMemory: settings.l1.max_memory, maxEntries: settings.l1.max_entries, cleanupIntervalMs: settings.ttl.cleanup_interval * 1000 },
         ctx.get<Clock>(Clock),
-        ctx.get<() => ReturnType<typeof makePolicy>>(EvictionPolicyFactory)(),
+        ctx.get<EvictionPolicyFactory>(EvictionPolicyFactory),
       ),
   );
   const l2Enabled = settings.l2.enable_l2_cache;

@@ -7,7 +7,7 @@ import { PrefixStats } from '../../src/application/prefix-stats.js';
 import { ServerStats } from '../../src/application/server-stats.js';
 import type { UseCases } from '../../src/application/use-cases.js';
 import { AsciiSession, type AsciiOptions } from '../../src/adapters/ascii/ascii-session.js';
-import { LruPolicy } from '../../src/adapters/eviction/lru-policy.js';
+import { evictionPolicies } from '../../src/adapters/eviction/policy-registry.js';
 import { MemoryCacheStore } from '../../src/adapters/memory/memory-cache-store.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -23,7 +23,7 @@ export interface CacheFixture {
 
 export function makeCacheFixture(settings: Partial<CacheSettings> = {}, maxMemory = 64 * 1024 * 1024): CacheFixture {
   const clock = new ManualClock();
-  const store = new MemoryCacheStore({ maxMemory, maxEntries: 0, cleanupIntervalMs: 0 }, clock, new LruPolicy());
+  const store = new MemoryCacheStore({ maxMemory, maxEntries: 0, cleanupIntervalMs: 0 }, clock, evictionPolicies.lru!);
   const context = new CacheContext(store, clock, new CasSequence(), new ServerStats(), new PrefixStats(':'), {
     itemSizeMax: 1024 * 1024,
     processStartMs: clock.now(),

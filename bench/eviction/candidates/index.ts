@@ -1,4 +1,4 @@
-import type { EvictionPolicy } from '../../../src/domain/ports/eviction-policy.js';
+import type { EvictionPolicyFactory } from '../../../src/domain/ports/eviction-policy.js';
 import { WTinyLfuPolicy } from './w-tinylfu-policy.js';
 
 /**
@@ -6,6 +6,6 @@ import { WTinyLfuPolicy } from './w-tinylfu-policy.js';
  * (same factory shape as the registry), kept so the comparison that
  * rejected them stays reproducible.
  */
-export const candidatePolicies: Record<string, (capacityBytes: number) => EvictionPolicy> = {
-  wtinylfu: (capacityBytes) => new WTinyLfuPolicy(capacityBytes),
+export const candidatePolicies: Record<string, EvictionPolicyFactory> = {
+  wtinylfu: (entries, capacityBytes) => new WTinyLfuPolicy(entries, capacityBytes),
 };

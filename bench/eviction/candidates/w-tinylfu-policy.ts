@@ -1,6 +1,6 @@
+import { capacityFor, grown, IdLinks, IdList, NONE } from '../../../src/adapters/eviction/id-list.js';
 import { keyHash } from '../../../src/adapters/eviction/key-hash.js';
-import { NodeList } from '../../../src/adapters/eviction/node-list.js';
-import type { EvictionNode, EvictionPolicy } from '../../../src/domain/ports/eviction-policy.js';
+import type { EvictionEntries, EvictionPolicy } from '../../../src/domain/ports/eviction-policy.js';
 import { FrequencySketch } from './frequency-sketch.js';
 
 /** Share of the budget (bytes) for the admission window. */
@@ -8,7 +8,7 @@ export const WINDOW_SHARE = 0.01;
 /** Share of the main region reserved for entries hit while in probation. */
 export const PROTECTED_SHARE = 0.8;
 
-/** `meta` = (29-bit key hash) * 4 + queue; the cached hash spares rehashing on hits. */
+/** Per-id state = (29-bit key hash) * 4 + queue; the cached hash spares rehashing on hits. */
 const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
@@ -39,12 +39,19 @@ const WARM = 6;
  * before the newest entry. The window always keeps
  * its newest entry, so a just-inserted key is never judged before it had a
  * chance to be hit.
+ *
+ * Per entry: two links, the state word and the charged size (16 bytes); each
+ * entry is charged the size read at insert or update, and exactly that is
+ * taken back when it moves or leaves.
  */
 export class WTinyLfuPolicy implements EvictionPolicy {
   readonly name = 'wtinylfu';
-  private readonly window = new NodeList();
-  private readonly probation = new NodeList();
-  private readonly protected = new NodeList();
+  private readonly links = new IdLinks();
+  private readonly window = new IdList(this.links);
+  private readonly probation = new IdList(this.links);
+  private readonly protected = new IdList(this.links);
+  private state = new Uint32Array(this.links.capacity);
+  private charged = new Uint32Array(this.links.capacity);
   private windowBytes = 0;
   private probationBytes = 0;
   private protectedBytes = 0;
@@ -52,68 +59,91 @@ export class WTinyLfuPolicy implements EvictionPolicy {
   /** xorshift32 state for the warm-candidate lottery. */
   private random = 0x9e3779b9;
 
-  constructor(private readonly capacityBytes = 0) {}
+  constructor(
+    private readonly entries: EvictionEntries,
+    private readonly capacityBytes = 0,
+  ) {}
 
-  insert(node: EvictionNode): void {
-    const hash = keyHash(node.key) & HASH_MASK;
-    node.meta = hash * 4 + WINDOW;
+  /** Bytes currently charged to resident entries (all three segments). */
+  get chargedBytes(): number {
+    return this.windowBytes + this.probationBytes + this.protectedBytes;
+  }
+
+  insert(id: number): void {
+    if (id >= this.links.capacity) this.grow(id);
+    const hash = keyHash(this.entries.keyOf(id)) & HASH_MASK;
+    const size = this.entries.sizeOf(id);
+    this.state[id] = hash * 4 + WINDOW;
+    this.charged[id] = size;
     this.sketch.ensureCapacity(this.window.length + this.probation.length + this.protected.length + 1);
     this.sketch.increment(hash);
-    this.window.pushHead(node);
-    this.windowBytes += node.size;
+    this.window.pushHead(id);
+    this.windowBytes += size;
     if (this.capacityBytes > 0) this.fillMain();
   }
 
-  access(node: EvictionNode): void {
-    const queue = node.meta & 3;
-    this.sketch.increment(node.meta >>> 2);
+  access(id: number): void {
+    const queue = this.state[id]! & 3;
+    this.sketch.increment(this.state[id]! >>> 2);
     if (queue === WINDOW) {
-      this.window.moveToHead(node);
+      this.window.moveToHead(id);
     } else if (queue === PROTECTED) {
-      this.protected.moveToHead(node);
+      this.protected.moveToHead(id);
     } else {
-      this.probation.unlink(node);
-      this.probationBytes -= node.size;
-      this.pushProtected(node);
+      this.probation.unlink(id);
+      this.probationBytes -= this.charged[id]!;
+      this.pushProtected(id);
       const max = this.reference() * (1 - WINDOW_SHARE) * PROTECTED_SHARE;
       while (this.protectedBytes > max && this.protected.length > 1) {
-        const demoted = this.protected.popTail()!;
-        this.protectedBytes -= demoted.size;
+        const demoted = this.protected.popTail();
+        this.protectedBytes -= this.charged[demoted]!;
         this.pushProbation(demoted);
       }
     }
   }
 
-  remove(node: EvictionNode): void {
-    const queue = node.meta & 3;
+  update(id: number): void {
+    this.access(id);
+    const size = this.entries.sizeOf(id);
+    const delta = size - this.charged[id]!;
+    this.charged[id] = size;
+    const queue = this.state[id]! & 3;
+    if (queue === WINDOW) this.windowBytes += delta;
+    else if (queue === PROBATION) this.probationBytes += delta;
+    else this.protectedBytes += delta;
+  }
+
+  remove(id: number): void {
+    const queue = this.state[id]! & 3;
     if (queue === WINDOW) {
-      this.window.unlink(node);
-      this.windowBytes -= node.size;
+      this.window.unlink(id);
+      this.windowBytes -= this.charged[id]!;
     } else if (queue === PROBATION) {
-      this.probation.unlink(node);
-      this.probationBytes -= node.size;
+      this.probation.unlink(id);
+      this.probationBytes -= this.charged[id]!;
     } else {
-      this.protected.unlink(node);
-      this.protectedBytes -= node.size;
+      this.protected.unlink(id);
+      this.protectedBytes -= this.charged[id]!;
     }
   }
 
-  evict(): EvictionNode | undefined {
+  evict(): number {
     // Unbounded by bytes (an entry budget, or none): the store evicts right
     // after inserting, so its budget is at least what was resident before the
     // newest entry; sizing main by that makes the newcomers compete at once.
+    const newest = this.window.head;
     const reference =
-      this.capacityBytes > 0 ? this.reference() : this.reference() - (this.window.head?.size ?? 0);
+      this.capacityBytes > 0 ? this.reference() : this.reference() - (newest !== NONE ? this.charged[newest]! : 0);
     const windowMax = reference * WINDOW_SHARE;
     const mainMax = reference - windowMax;
     while (this.window.length > 1 && this.windowBytes > windowMax) {
-      const candidate = this.window.tail!;
-      const victim = this.probation.tail ?? this.protected.tail;
-      if (victim === null || this.mainBytes() + candidate.size <= mainMax) {
+      const candidate = this.window.tail;
+      const victim = this.probation.tail !== NONE ? this.probation.tail : this.protected.tail;
+      if (victim === NONE || this.mainBytes() + this.charged[candidate]! <= mainMax) {
         this.moveToProbation(candidate);
         continue;
       }
-      if (this.admit(this.sketch.frequency(candidate.meta >>> 2), this.sketch.frequency(victim.meta >>> 2))) {
+      if (this.admit(this.sketch.frequency(this.state[candidate]! >>> 2), this.sketch.frequency(this.state[victim]! >>> 2))) {
         this.remove(victim);
         this.moveToProbation(candidate);
         return victim;
@@ -121,9 +151,9 @@ export class WTinyLfuPolicy implements EvictionPolicy {
       this.remove(candidate);
       return candidate;
     }
-    const victim = this.probation.tail ?? this.protected.tail ?? this.window.tail;
-    if (victim === null) return undefined;
-    this.remove(victim);
+    const victim =
+      this.probation.tail !== NONE ? this.probation.tail : this.protected.tail !== NONE ? this.protected.tail : this.window.tail;
+    if (victim !== NONE) this.remove(victim);
     return victim;
   }
 
@@ -131,6 +161,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     this.window.clear();
     this.probation.clear();
     this.protected.clear();
+    this.links.reset();
     this.windowBytes = this.probationBytes = this.protectedBytes = 0;
     this.sketch.clear();
   }
@@ -150,6 +181,13 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     return (this.random & 127) === 0;
   }
 
+  private grow(id: number): void {
+    const capacity = capacityFor(id, this.links.capacity);
+    this.links.grow(capacity);
+    this.state = grown(this.state, capacity);
+    this.charged = grown(this.charged, capacity);
+  }
+
   private mainBytes(): number {
     return this.probationBytes + this.protectedBytes;
   }
@@ -164,27 +202,27 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     const windowMax = this.capacityBytes * WINDOW_SHARE;
     const mainMax = this.capacityBytes - windowMax;
     while (this.window.length > 1 && this.windowBytes > windowMax) {
-      const candidate = this.window.tail!;
-      if (this.mainBytes() + candidate.size > mainMax) return;
+      const candidate = this.window.tail;
+      if (this.mainBytes() + this.charged[candidate]! > mainMax) return;
       this.moveToProbation(candidate);
     }
   }
 
-  private moveToProbation(node: EvictionNode): void {
-    this.window.unlink(node);
-    this.windowBytes -= node.size;
-    this.pushProbation(node);
+  private moveToProbation(id: number): void {
+    this.window.unlink(id);
+    this.windowBytes -= this.charged[id]!;
+    this.pushProbation(id);
   }
 
-  private pushProbation(node: EvictionNode): void {
-    node.meta = (node.meta & ~3) + PROBATION;
-    this.probation.pushHead(node);
-    this.probationBytes += node.size;
+  private pushProbation(id: number): void {
+    this.state[id] = (this.state[id]! & ~3) + PROBATION;
+    this.probation.pushHead(id);
+    this.probationBytes += this.charged[id]!;
   }
 
-  private pushProtected(node: EvictionNode): void {
-    node.meta = (node.meta & ~3) + PROTECTED;
-    this.protected.pushHead(node);
-    this.protectedBytes += node.size;
+  private pushProtected(id: number): void {
+    this.state[id] = (this.state[id]! & ~3) + PROTECTED;
+    this.protected.pushHead(id);
+    this.protectedBytes += this.charged[id]!;
   }
 }

@@ -129,7 +129,9 @@ export class StreamingCommands implements AsciiExtension {
     const key = t.str(1);
     return then(this.uc.retrieval.get(key), (item) => {
       if (item === undefined) return s.reply('STREAM_ERROR NOT_FOUND ' + key + '\r\n');
-      return this.send(s, key, item.value, chunkSize);
+      // send() waits for drains: a small value may be a view of store memory that changes meanwhile (CacheStore).
+      const value = item.value.length < 16 * 1024 ? Buffer.from(item.value) : item.value;
+      return this.send(s, key, value, chunkSize);
     });
   }
 

@@ -1,13 +1,9 @@
-import type { EvictionNode, EvictionPolicy } from '../../domain/ports/eviction-policy.js';
-import { NodeList } from './node-list.js';
+import type { EvictionPolicy } from '../../domain/ports/eviction-policy.js';
+import { AgedCounts } from './aged-counts.js';
+import { capacityFor, IdLinks, IdList, NONE } from './id-list.js';
 
 /** How many of the least recently used entries compete at each eviction. */
 export const HYBRID_SAMPLE = 8;
-const MAX_COUNT = 255;
-/** `meta` = epoch * META_EPOCH + count at the time it was written. */
-const META_EPOCH = 256;
-const MIN_EPOCH_OPS = 1024;
-const EPOCH_OPS_PER_ENTRY = 8;
 
 /**
  * The original project's LRU/LFU mix, defined here as: entries are kept in
@@ -16,44 +12,48 @@ const EPOCH_OPS_PER_ENTRY = 8;
  * entries and evicts the one with the lowest count, ties going to the least
  * recent: recency decides who is at risk, frequency decides who leaves.
  *
- * Counts age like LfuPolicy's: every epoch of max(1024, 8 x entries)
- * inserts and hits halves all counts, lazily (`meta` holds the count and the
- * epoch it was written in). Without aging, formerly hot entries would
- * collect at the LRU tail and shrink the sample for good.
- * O(HYBRID_SAMPLE) = O(1) per eviction, O(1) per hit.
+ * Counts age like LfuPolicy's (AgedCounts): every epoch of max(1024, 8 x
+ * entries) inserts and hits halves all counts, lazily. Without aging,
+ * formerly hot entries would collect at the LRU tail and shrink the sample
+ * for good. O(HYBRID_SAMPLE) = O(1) per eviction, O(1) per hit.
+ * Per entry: two links + a 16-bit stamp (10 bytes).
  */
 export class HybridPolicy implements EvictionPolicy {
   readonly name = 'hybrid';
-  private readonly list = new NodeList();
-  private epoch = 0;
-  private opsInEpoch = 0;
+  private readonly links = new IdLinks();
+  private readonly list = new IdList(this.links);
+  private readonly counts = new AgedCounts();
 
   constructor(private readonly sample = HYBRID_SAMPLE) {}
 
-  insert(node: EvictionNode): void {
+  insert(id: number): void {
+    if (id >= this.links.capacity) this.grow(id);
     this.tick();
-    node.meta = this.epoch * META_EPOCH + 1;
-    this.list.pushHead(node);
+    this.counts.set(id, 1);
+    this.list.pushHead(id);
   }
 
-  access(node: EvictionNode): void {
+  access(id: number): void {
     this.tick();
-    const count = this.countOf(node);
-    node.meta = this.epoch * META_EPOCH + (count < MAX_COUNT ? count + 1 : count);
-    this.list.moveToHead(node);
+    this.counts.bump(id);
+    this.list.moveToHead(id);
   }
 
-  remove(node: EvictionNode): void {
-    this.list.unlink(node);
+  update(id: number): void {
+    this.access(id);
   }
 
-  evict(): EvictionNode | undefined {
+  remove(id: number): void {
+    this.list.unlink(id);
+  }
+
+  evict(): number {
     let victim = this.list.tail;
-    if (victim === null) return undefined;
-    let lowest = this.countOf(victim);
-    let o = victim.prev;
-    for (let i = 1; i < this.sample && o !== null && lowest > 0; i++, o = o.prev) {
-      const c = this.countOf(o);
+    if (victim === NONE) return NONE;
+    let lowest = this.counts.countOf(victim);
+    let o = this.list.newerThan(victim);
+    for (let i = 1; i < this.sample && o !== NONE && lowest > 0; i++, o = this.list.newerThan(o)) {
+      const c = this.counts.countOf(o);
       if (c < lowest) {
         lowest = c;
         victim = o;
@@ -65,19 +65,19 @@ export class HybridPolicy implements EvictionPolicy {
 
   clear(): void {
     this.list.clear();
-    this.opsInEpoch = 0;
+    this.links.reset();
+    this.counts.restartEpoch();
   }
 
-  /** Current (aged) count. */
-  private countOf(node: EvictionNode): number {
-    const written = Math.floor(node.meta / META_EPOCH);
-    const age = this.epoch - written;
-    return age >= 8 ? 0 : (node.meta - written * META_EPOCH) >> age;
+  private grow(id: number): void {
+    const capacity = capacityFor(id, this.links.capacity);
+    this.links.grow(capacity);
+    this.counts.grow(capacity);
   }
 
   private tick(): void {
-    if (++this.opsInEpoch < Math.max(MIN_EPOCH_OPS, EPOCH_OPS_PER_ENTRY * this.list.length)) return;
-    this.opsInEpoch = 0;
-    this.epoch++;
+    if (this.counts.tick(this.list.length) !== 2) return;
+    // Rewrite every stamp to the current epoch, keeping each (aged) count.
+    for (let id = this.list.head; id !== NONE; id = this.list.olderThan(id)) this.counts.set(id, this.counts.countOf(id));
   }
 }

@@ -1,15 +1,9 @@
-import type { EvictionNode, EvictionPolicy } from '../../domain/ports/eviction-policy.js';
-import { NodeList } from './node-list.js';
+import type { EvictionPolicy } from '../../domain/ports/eviction-policy.js';
+import { AgedCounts, MAX_COUNT } from './aged-counts.js';
+import { capacityFor, IdLinks, IdList, NONE } from './id-list.js';
 
-/** Counts saturate here; one bucket per count 0..MAX_COUNT. */
-const MAX_COUNT = 255;
+/** One bucket per count 0..MAX_COUNT. */
 const BUCKETS = MAX_COUNT + 1;
-/** `meta` = epoch * META_EPOCH + count at the time it was written. */
-const META_EPOCH = 256;
-/** Shortest epoch, so that halving costs O(BUCKETS / MIN_EPOCH_OPS) per operation. */
-const MIN_EPOCH_OPS = 1024;
-/** An epoch lasts this many operations per resident entry. */
-const EPOCH_OPS_PER_ENTRY = 8;
 
 /**
  * Least frequently used with aging, in O(1).
@@ -19,46 +13,51 @@ const EPOCH_OPS_PER_ENTRY = 8;
  * in recency order, so ties go to the least recently used. Eviction takes the
  * tail of the lowest non-empty bucket.
  *
- * Aging: after every epoch of max(1024, 8 x entries) inserts and hits, every
- * count is halved, so popularity that is not renewed decays geometrically and
- * a formerly hot key can leave once it stops being used. Halving is lazy: the
- * buckets 2k and 2k+1 are spliced into bucket k (256 O(1) splices per epoch),
- * and a node's `meta` keeps the count and the epoch it was written in, so its
- * current count is `count >> (epoch - writtenEpoch)` without touching it.
+ * Aging (AgedCounts): after every epoch of max(1024, 8 x entries) inserts and
+ * hits, every count is halved, so popularity that is not renewed decays
+ * geometrically and a formerly hot key can leave once it stops being used.
+ * Halving is lazy: the buckets 2k and 2k+1 are spliced into bucket k (256
+ * O(1) splices per epoch), and each entry's stamp keeps the count and the
+ * epoch it was written in, so its current count is derived without touching
+ * it. Per entry: two links + a 16-bit stamp (10 bytes).
  */
 export class LfuPolicy implements EvictionPolicy {
   readonly name = 'lfu';
-  private buckets: NodeList[] = Array.from({ length: BUCKETS }, () => new NodeList());
+  private readonly links = new IdLinks();
+  private readonly counts = new AgedCounts();
+  private buckets: IdList[] = Array.from({ length: BUCKETS }, () => new IdList(this.links));
+  /** Where tick() builds the halved bucket order; swapped with `buckets`. */
+  private spare: IdList[] = new Array<IdList>(BUCKETS);
   /** Lower bound of the lowest non-empty bucket. */
   private minBucket = 0;
-  private epoch = 0;
-  private opsInEpoch = 0;
   private size = 0;
 
-  insert(node: EvictionNode): void {
+  insert(id: number): void {
+    if (id >= this.links.capacity) this.grow(id);
     this.tick();
-    node.meta = this.epoch * META_EPOCH + 1;
-    this.buckets[1]!.pushHead(node);
+    this.counts.set(id, 1);
+    this.buckets[1]!.pushHead(id);
     if (this.minBucket > 1) this.minBucket = 1;
     this.size++;
   }
 
-  access(node: EvictionNode): void {
+  access(id: number): void {
     this.tick();
-    const count = this.countOf(node);
-    this.buckets[count]!.unlink(node);
-    const next = count < MAX_COUNT ? count + 1 : count;
-    node.meta = this.epoch * META_EPOCH + next;
-    this.buckets[next]!.pushHead(node);
+    this.buckets[this.counts.countOf(id)]!.unlink(id);
+    this.buckets[this.counts.bump(id)]!.pushHead(id);
   }
 
-  remove(node: EvictionNode): void {
-    this.buckets[this.countOf(node)]!.unlink(node);
+  update(id: number): void {
+    this.access(id);
+  }
+
+  remove(id: number): void {
+    this.buckets[this.counts.countOf(id)]!.unlink(id);
     this.size--;
   }
 
-  evict(): EvictionNode | undefined {
-    if (this.size === 0) return undefined;
+  evict(): number {
+    if (this.size === 0) return NONE;
     while (this.buckets[this.minBucket]!.length === 0) this.minBucket++;
     this.size--;
     return this.buckets[this.minBucket]!.popTail();
@@ -66,35 +65,42 @@ export class LfuPolicy implements EvictionPolicy {
 
   clear(): void {
     for (const b of this.buckets) b.clear();
+    this.links.reset();
     this.minBucket = 0;
     this.size = 0;
-    this.opsInEpoch = 0;
+    this.counts.restartEpoch();
   }
 
-  /** Current (aged) count of a resident node = index of its bucket. */
-  private countOf(node: EvictionNode): number {
-    const written = Math.floor(node.meta / META_EPOCH);
-    const age = this.epoch - written;
-    return age >= 8 ? 0 : (node.meta - written * META_EPOCH) >> age;
+  private grow(id: number): void {
+    const capacity = capacityFor(id, this.links.capacity);
+    this.links.grow(capacity);
+    this.counts.grow(capacity);
   }
 
   private tick(): void {
-    if (++this.opsInEpoch < Math.max(MIN_EPOCH_OPS, EPOCH_OPS_PER_ENTRY * this.size)) return;
-    this.opsInEpoch = 0;
-    this.epoch++;
+    const epoch = this.counts.tick(this.size);
+    if (epoch === 0) return;
     // Halve every count: bucket k <- bucket 2k+1 (more recent side) + bucket 2k.
     const old = this.buckets;
-    const halved: NodeList[] = new Array<NodeList>(BUCKETS);
-    const emptied: NodeList[] = [];
+    const halved = this.spare;
     for (let k = 0; k < BUCKETS / 2; k++) {
       const hi = old[2 * k + 1]!;
       const lo = old[2 * k]!;
       hi.appendOlder(lo);
       halved[k] = hi;
-      emptied.push(lo);
+      halved[BUCKETS / 2 + k] = lo; // now empty
     }
-    for (let k = BUCKETS / 2; k < BUCKETS; k++) halved[k] = emptied.pop()!;
+    this.spare = old;
     this.buckets = halved;
     this.minBucket >>= 1;
+    if (epoch === 2) this.restamp();
+  }
+
+  /** Rewrites every stamp to the current epoch (see AgedCounts): an entry's count is its bucket. */
+  private restamp(): void {
+    for (let k = 0; k < BUCKETS; k++) {
+      const bucket = this.buckets[k]!;
+      for (let id = bucket.head; id !== NONE; id = bucket.olderThan(id)) this.counts.set(id, k);
+    }
   }
 }

@@ -1,28 +1,38 @@
-import type { EvictionNode, EvictionPolicy } from '../../domain/ports/eviction-policy.js';
-import { NodeList } from './node-list.js';
+import type { EvictionPolicy } from '../../domain/ports/eviction-policy.js';
+import { capacityFor, IdLinks, IdList } from './id-list.js';
 
-/** Least recently used: every access moves the entry to the head; the tail leaves first. */
+/**
+ * Least recently used: every access moves the entry to the head; the tail
+ * leaves first. Per entry: the two links (8 bytes).
+ */
 export class LruPolicy implements EvictionPolicy {
   readonly name = 'lru';
-  private readonly list = new NodeList();
+  private readonly links = new IdLinks();
+  private readonly list = new IdList(this.links);
 
-  insert(node: EvictionNode): void {
-    this.list.pushHead(node);
+  insert(id: number): void {
+    if (id >= this.links.capacity) this.links.grow(capacityFor(id, this.links.capacity));
+    this.list.pushHead(id);
   }
 
-  access(node: EvictionNode): void {
-    this.list.moveToHead(node);
+  access(id: number): void {
+    this.list.moveToHead(id);
   }
 
-  remove(node: EvictionNode): void {
-    this.list.unlink(node);
+  update(id: number): void {
+    this.list.moveToHead(id);
   }
 
-  evict(): EvictionNode | undefined {
+  remove(id: number): void {
+    this.list.unlink(id);
+  }
+
+  evict(): number {
     return this.list.popTail();
   }
 
   clear(): void {
     this.list.clear();
+    this.links.reset();
   }
 }

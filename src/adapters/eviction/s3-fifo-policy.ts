@@ -1,12 +1,12 @@
-import type { EvictionNode, EvictionPolicy } from '../../domain/ports/eviction-policy.js';
+import type { EvictionEntries, EvictionPolicy } from '../../domain/ports/eviction-policy.js';
 import { GhostQueue } from './ghost-queue.js';
+import { capacityFor, grown, IdLinks, IdList, NONE } from './id-list.js';
 import { keyHash } from './key-hash.js';
-import { NodeList } from './node-list.js';
 
 /** Share of the budget (bytes) the small probationary queue may hold. */
 export const S3FIFO_SMALL_SHARE = 0.1;
 const MAX_FREQ = 3;
-/** `meta` = queue * 4 + freq (freq is 2 bits). */
+/** Per-id state byte = queue + freq (freq is the low 2 bits). */
 const SMALL = 0;
 const MAIN = 4;
 
@@ -23,53 +23,80 @@ const MAIN = 4;
  *   bytes, and no more entries than are resident); a new key found there
  *   goes straight into M.
  *
- * Byte-aware: the S/M split compares bytes (node.size). The reference
- * budget is min(capacityBytes, resident bytes) — resident bytes when
- * capacityBytes is 0 (unbounded) — so an entry budget that binds before the
- * byte budget, or a resize, still keeps S at about a tenth of the cache.
- * Hits only bump a counter (no list move). Eviction is O(1) amortised: every
- * reinsertion or S->M move consumes counter increments paid for by hits.
+ * Byte-aware: the S/M split compares bytes. Each entry is charged the size
+ * read at insert (and again at update, when an overwrite may change it), and
+ * exactly that charge is taken back when it leaves, so the queue totals
+ * cannot drift. The reference budget is min(capacityBytes, resident bytes)
+ * — resident bytes when capacityBytes is 0 (unbounded) — so an entry budget
+ * that binds before the byte budget, or a resize, still keeps S at about a
+ * tenth of the cache. Hits only bump a counter (no list move). Eviction is
+ * O(1) amortised: every reinsertion or S->M move consumes counter increments
+ * paid for by hits. Per entry: two links, the state byte and the charged
+ * size (13 bytes), plus the ghost queue (hashes, not ids).
  */
 export class S3FifoPolicy implements EvictionPolicy {
   readonly name = 's3fifo';
-  private readonly small = new NodeList();
-  private readonly main = new NodeList();
+  private readonly links = new IdLinks();
+  private readonly small = new IdList(this.links);
+  private readonly main = new IdList(this.links);
   private readonly ghost = new GhostQueue();
+  private state = new Uint8Array(this.links.capacity);
+  private charged = new Uint32Array(this.links.capacity);
   private smallBytes = 0;
   private mainBytes = 0;
 
-  constructor(private readonly capacityBytes = 0) {}
+  constructor(
+    private readonly entries: EvictionEntries,
+    private readonly capacityBytes = 0,
+  ) {}
 
-  insert(node: EvictionNode): void {
-    if (this.ghost.take(keyHash(node.key))) {
-      node.meta = MAIN;
-      this.main.pushHead(node);
-      this.mainBytes += node.size;
+  /** Bytes currently charged to resident entries (small + main). */
+  get chargedBytes(): number {
+    return this.smallBytes + this.mainBytes;
+  }
+
+  insert(id: number): void {
+    if (id >= this.links.capacity) this.grow(id);
+    const size = this.entries.sizeOf(id);
+    this.charged[id] = size;
+    if (this.ghost.take(keyHash(this.entries.keyOf(id)))) {
+      this.state[id] = MAIN;
+      this.main.pushHead(id);
+      this.mainBytes += size;
     } else {
-      node.meta = SMALL;
-      this.small.pushHead(node);
-      this.smallBytes += node.size;
+      this.state[id] = SMALL;
+      this.small.pushHead(id);
+      this.smallBytes += size;
     }
   }
 
-  access(node: EvictionNode): void {
-    if ((node.meta & 3) < MAX_FREQ) node.meta++;
+  access(id: number): void {
+    if ((this.state[id]! & 3) < MAX_FREQ) this.state[id]!++;
   }
 
-  remove(node: EvictionNode): void {
-    if (node.meta >= MAIN) {
-      this.main.unlink(node);
-      this.mainBytes -= node.size;
+  update(id: number): void {
+    this.access(id);
+    const size = this.entries.sizeOf(id);
+    const delta = size - this.charged[id]!;
+    this.charged[id] = size;
+    if (this.state[id]! >= MAIN) this.mainBytes += delta;
+    else this.smallBytes += delta;
+  }
+
+  remove(id: number): void {
+    if (this.state[id]! >= MAIN) {
+      this.main.unlink(id);
+      this.mainBytes -= this.charged[id]!;
     } else {
-      this.small.unlink(node);
-      this.smallBytes -= node.size;
+      this.small.unlink(id);
+      this.smallBytes -= this.charged[id]!;
     }
   }
 
-  evict(): EvictionNode | undefined {
+  evict(): number {
     if (this.small.length > 0 && (this.smallBytes >= this.reference() * S3FIFO_SMALL_SHARE || this.main.length === 0)) {
       const victim = this.evictSmall();
-      if (victim !== undefined) return victim;
+      if (victim !== NONE) return victim;
       // Every S entry had been hit and moved to M, so M is now non-empty.
     }
     return this.evictMain();
@@ -78,8 +105,16 @@ export class S3FifoPolicy implements EvictionPolicy {
   clear(): void {
     this.small.clear();
     this.main.clear();
+    this.links.reset();
     this.ghost.clear();
     this.smallBytes = this.mainBytes = 0;
+  }
+
+  private grow(id: number): void {
+    const capacity = capacityFor(id, this.links.capacity);
+    this.links.grow(capacity);
+    this.state = grown(this.state, capacity);
+    this.charged = grown(this.charged, capacity);
   }
 
   private reference(): number {
@@ -87,36 +122,37 @@ export class S3FifoPolicy implements EvictionPolicy {
     return this.capacityBytes > 0 ? Math.min(this.capacityBytes, resident) : resident;
   }
 
-  /** Promotes hit entries from the S tail to M; evicts the first unhit one, or undefined if S drained. */
-  private evictSmall(): EvictionNode | undefined {
-    for (let t = this.small.tail; t !== null; t = this.small.tail) {
+  /** Promotes hit entries from the S tail to M; evicts the first unhit one, or NONE if S drained. */
+  private evictSmall(): number {
+    for (let t = this.small.tail; t !== NONE; t = this.small.tail) {
+      const size = this.charged[t]!;
       this.small.unlink(t);
-      this.smallBytes -= t.size;
-      if ((t.meta & 3) > 0) {
-        t.meta = MAIN;
+      this.smallBytes -= size;
+      if ((this.state[t]! & 3) > 0) {
+        this.state[t] = MAIN;
         this.main.pushHead(t);
-        this.mainBytes += t.size;
+        this.mainBytes += size;
         continue;
       }
-      this.ghost.push(keyHash(t.key), t.size);
+      this.ghost.push(keyHash(this.entries.keyOf(t)), size);
       const ghostBytes = Math.max(this.reference() * (1 - S3FIFO_SMALL_SHARE), this.mainBytes);
       this.ghost.trim(ghostBytes, Math.max(1, this.small.length + this.main.length));
       return t;
     }
-    return undefined;
+    return NONE;
   }
 
-  private evictMain(): EvictionNode | undefined {
-    for (let t = this.main.tail; t !== null; t = this.main.tail) {
-      if ((t.meta & 3) > 0) {
-        t.meta--;
+  private evictMain(): number {
+    for (let t = this.main.tail; t !== NONE; t = this.main.tail) {
+      if ((this.state[t]! & 3) > 0) {
+        this.state[t]!--;
         this.main.moveToHead(t);
         continue;
       }
       this.main.unlink(t);
-      this.mainBytes -= t.size;
+      this.mainBytes -= this.charged[t]!;
       return t;
     }
-    return undefined;
+    return NONE;
   }
 }

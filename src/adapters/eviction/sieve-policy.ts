@@ -1,49 +1,65 @@
-import type { EvictionNode, EvictionPolicy } from '../../domain/ports/eviction-policy.js';
-import { NodeList } from './node-list.js';
+import type { EvictionPolicy } from '../../domain/ports/eviction-policy.js';
+import { capacityFor, grown, IdLinks, IdList, NONE } from './id-list.js';
 
 /**
  * SIEVE (Zhang et al., NSDI'24): one FIFO queue, a visited bit per entry
- * (`meta`) and a hand. A hit only sets the bit. Eviction moves the hand from
- * the oldest entry towards the newest, clearing bits, and evicts the first
+ * and a hand. A hit only sets the bit. Eviction moves the hand from the
+ * oldest entry towards the newest, clearing bits, and evicts the first
  * unvisited entry; the hand stays where it stopped, so survivors keep their
  * position instead of being reinserted (unlike CLOCK) and new entries, which
  * sit at the head, are examined last. Each bit cleared was paid for by a hit,
- * so eviction is O(1) amortised.
+ * so eviction is O(1) amortised. Per entry: two links + the bit (9 bytes).
  */
 export class SievePolicy implements EvictionPolicy {
   readonly name = 'sieve';
-  private readonly list = new NodeList();
-  /** Next entry to examine; null = start again from the tail (oldest). */
-  private hand: EvictionNode | null = null;
+  private readonly links = new IdLinks();
+  private readonly list = new IdList(this.links);
+  private visited = new Uint8Array(this.links.capacity);
+  /** Next entry to examine; NONE = start again from the tail (oldest). */
+  private hand = NONE;
 
-  insert(node: EvictionNode): void {
-    node.meta = 0;
-    this.list.pushHead(node);
+  insert(id: number): void {
+    if (id >= this.links.capacity) this.grow(id);
+    this.visited[id] = 0;
+    this.list.pushHead(id);
   }
 
-  access(node: EvictionNode): void {
-    node.meta = 1;
+  access(id: number): void {
+    this.visited[id] = 1;
   }
 
-  remove(node: EvictionNode): void {
-    if (this.hand === node) this.hand = node.prev;
-    this.list.unlink(node);
+  update(id: number): void {
+    this.visited[id] = 1;
   }
 
-  evict(): EvictionNode | undefined {
-    let o = this.hand ?? this.list.tail;
-    if (o === null) return undefined;
-    while (o.meta !== 0) {
-      o.meta = 0;
-      o = o.prev ?? (this.list.tail as EvictionNode);
+  remove(id: number): void {
+    if (this.hand === id) this.hand = this.list.newerThan(id);
+    this.list.unlink(id);
+  }
+
+  evict(): number {
+    let o = this.hand !== NONE ? this.hand : this.list.tail;
+    if (o === NONE) return NONE;
+    const visited = this.visited;
+    while (visited[o] !== 0) {
+      visited[o] = 0;
+      const newer = this.list.newerThan(o);
+      o = newer !== NONE ? newer : this.list.tail;
     }
-    this.hand = o.prev;
+    this.hand = this.list.newerThan(o);
     this.list.unlink(o);
     return o;
   }
 
   clear(): void {
     this.list.clear();
-    this.hand = null;
+    this.links.reset();
+    this.hand = NONE;
+  }
+
+  private grow(id: number): void {
+    const capacity = capacityFor(id, this.links.capacity);
+    this.links.grow(capacity);
+    this.visited = grown(this.visited, capacity);
   }
 }

@@ -297,8 +297,10 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       }
       return false;
     }
-    const stored = makeItem(key, value, item.flags, item.exptime, item.cas);
-    const record = encodeRecord(stored, compressorId, payload, ++this.seq);
+    const record = encodeRecord(item, compressorId, payload, ++this.seq);
+    // Pending reads are served from `stored`: it must not alias the caller's value (a view of L1's slab memory, say).
+    const storedValue = compressorId === 0 ? record.subarray(HEADER_SIZE) : Buffer.from(value);
+    const stored = makeItem(key, storedValue, item.flags, item.exptime, item.cas);
     this.counters.rawBytes += value.length;
     this.counters.compressedBytes += payload.length;
     if (compressorId !== 0) this.counters.compressedWrites++;

@@ -59,9 +59,19 @@ export class ReplyWriter {
     this.bytes += s.length;
   }
 
-  /** Appends raw bytes (a value): kept by reference, never converted. */
+  /**
+   * Appends raw bytes (a value), never converted. Small values are copied at
+   * once: they may be views of store memory that the next command reuses
+   * (see CacheStore). Large ones are kept by reference; stores never rewrite
+   * those in place.
+   */
   data(b: Buffer): void {
     if (b.length === 0) return;
+    if (b.length < BY_REFERENCE) {
+      const copy = Buffer.allocUnsafe(b.length);
+      b.copy(copy);
+      b = copy;
+    }
     if (this.pendingString.length > 0) {
       this.parts.push(this.pendingString);
       this.pendingString = '';

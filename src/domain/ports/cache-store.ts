@@ -23,6 +23,12 @@ export interface StoreStats {
  *
  * Items returned by `get` belong to the store: callers read them and build a
  * new item to change anything. Expired items are never returned.
+ *
+ * A returned value may be a view of memory the store reuses (the memory
+ * tier's slab chunks): it is valid until the next write to the store, so
+ * whoever keeps it longer copies it. Values of 16 KiB and more are never
+ * rewritten in place and may be kept by reference. `set` copies or encodes
+ * what it keeps; it may not keep `item.value` itself, which can be such a view.
  */
 export interface CacheStore {
   readonly name: string;
@@ -42,5 +48,10 @@ export interface CacheStore {
   /** Live keys (latin1), in no particular order. */
   keys(): AsyncIterable<string>;
   stats(): StoreStats;
+  /**
+   * True when an item of this key and value length can be stored now
+   * without evicting anything. Optional: stores without a budget omit it.
+   */
+  fits?(key: string, valueLength: number): boolean;
 }
 export const CacheStore = Symbol('CacheStore');

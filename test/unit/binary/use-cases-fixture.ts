@@ -6,7 +6,7 @@ import { ServerStats } from '../../../src/application/server-stats.js';
 import type { UseCases } from '../../../src/application/use-cases.js';
 import type { CacheStore } from '../../../src/domain/ports/cache-store.js';
 import type { Clock } from '../../../src/domain/ports/clock.js';
-import { LruPolicy } from '../../../src/adapters/eviction/lru-policy.js';
+import { evictionPolicies } from '../../../src/adapters/eviction/policy-registry.js';
 import { MemoryCacheStore } from '../../../src/adapters/memory/memory-cache-store.js';
 import { ManualClock } from '../../support/manual-clock.js';
 
@@ -23,7 +23,7 @@ export interface Fixture {
  */
 export function buildUseCases(options: { itemSizeMax?: number; maxMemory?: number; wrap?: (s: CacheStore) => CacheStore } = {}): Fixture {
   const clock = new ManualClock();
-  const memory = new MemoryCacheStore({ maxMemory: options.maxMemory ?? 64 * 1024 * 1024, maxEntries: 0, cleanupIntervalMs: 0 }, clock as Clock, new LruPolicy());
+  const memory = new MemoryCacheStore({ maxMemory: options.maxMemory ?? 64 * 1024 * 1024, maxEntries: 0, cleanupIntervalMs: 0 }, clock as Clock, evictionPolicies.lru!);
   const store = options.wrap ? options.wrap(memory) : memory;
   const context = new CacheContext(store, clock, new CasSequence(), new ServerStats(), new PrefixStats(':'), {
     itemSizeMax: options.itemSizeMax ?? 1024 * 1024,

@@ -22,7 +22,7 @@ describe('eviction policies inside MemoryCacheStore', () => {
       const store = new MemoryCacheStore(
         { maxMemory, maxEntries: 0, cleanupIntervalMs: 0 },
         new ManualClock(),
-        contenders[name]!(maxMemory),
+        contenders[name]!,
       );
       const rand = lcg(11);
       const latest = new Map<string, string>();
@@ -53,7 +53,7 @@ describe('eviction policies inside MemoryCacheStore', () => {
       const store = new MemoryCacheStore(
         { maxMemory: 0, maxEntries: 50, cleanupIntervalMs: 0 },
         new ManualClock(),
-        contenders[name]!(0),
+        contenders[name]!,
       );
       const rand = lcg(3);
       for (let i = 0; i < 2000; i++) {

@@ -5,7 +5,7 @@ import { PolicyHarness } from './harness.js';
 // A benchmark-only candidate (not registered), tested so its numbers in docs/eviction.md mean something.
 describe('WTinyLfuPolicy', () => {
   it('rejects a cold candidate against a hot victim', () => {
-    const h = new PolicyHarness(new WTinyLfuPolicy(1000), 1000);
+    const h = new PolicyHarness((e) => new WTinyLfuPolicy(e, 1000), 1000);
     for (let i = 0; i < 9; i++) {
       h.put(`hot${i}`, 100);
       h.get(`hot${i}`, 5);
@@ -17,7 +17,7 @@ describe('WTinyLfuPolicy', () => {
   });
 
   it('admits a hot candidate over a cold victim', () => {
-    const h = new PolicyHarness(new WTinyLfuPolicy(1000), 1000);
+    const h = new PolicyHarness((e) => new WTinyLfuPolicy(e, 1000), 1000);
     h.put('cold', 100);
     for (let i = 0; i < 8; i++) {
       h.put(`hot${i}`, 100);
@@ -31,7 +31,7 @@ describe('WTinyLfuPolicy', () => {
   });
 
   it('filters a scan the same way when unbounded (capacityBytes 0)', () => {
-    const h = new PolicyHarness(new WTinyLfuPolicy(0), 1000);
+    const h = new PolicyHarness((e) => new WTinyLfuPolicy(e, 0), 1000, 0);
     for (let i = 0; i < 9; i++) {
       h.put(`hot${i}`, 100);
       h.get(`hot${i}`, 5);
