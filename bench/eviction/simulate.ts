@@ -1,11 +1,12 @@
+import { keyHash } from '../../src/domain/key-hash.js';
 import type { EvictionEntries, EvictionPolicyFactory } from '../../src/domain/ports/eviction-policy.js';
 import type { Trace } from './traces.js';
 
-/** Key strings, built once per trace object and shared by all replays (policies hash them). */
+/** Key hashes of the trace objects' names, computed once and shared by all replays. */
 export class KeyNames {
-  private readonly names: string[] = [];
-  get(object: number): string {
-    return (this.names[object] ??= `key:${object}`);
+  private readonly hashes: number[] = [];
+  hash(object: number): number {
+    return (this.hashes[object] ??= keyHash(`key:${object}`));
   }
 }
 
@@ -29,8 +30,8 @@ class SimEntries implements EvictionEntries {
     return this.trace.sizes[this.objectOf[id]!]!;
   }
 
-  keyOf(id: number): string {
-    return this.names.get(this.objectOf[id]!);
+  hashOf(id: number): number {
+    return this.names.hash(this.objectOf[id]!);
   }
 
   allocate(object: number): number {

@@ -27,7 +27,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { evictionPolicies } from '../../src/adapters/eviction/policy-registry.js';
-import { ENTRY_OVERHEAD, MemoryCacheStore } from '../../src/adapters/memory/memory-cache-store.js';
+import { ENTRY_BASE_OVERHEAD, MemoryCacheStore } from '../../src/adapters/memory/memory-cache-store.js';
 import { makeItem } from '../../src/domain/item.js';
 import { mulberry32 } from '../eviction/prng.js';
 
@@ -155,7 +155,7 @@ async function runSteady(s: Scenario): Promise<Record<string, number | string>> 
   let total = 0;
   for (; charged < s.load * budget; total++) {
     const size = sizes.next();
-    charged += s.keySize + size + ENTRY_OVERHEAD;
+    charged += s.keySize + size + store.entryOverhead;
     store.set(makeItem(src.key(total), src.value(size), 0, 0, total + 1));
     for (let r = 0; r < s.reads; r++, reads++) {
       if (store.get(src.key(Math.floor(rand() * (total + 1)))) !== undefined) hits++;
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(row));
     return;
   }
-  console.log(`Node ${process.version}, ENTRY_OVERHEAD = ${ENTRY_OVERHEAD}`);
+  console.log(`Node ${process.version}, ENTRY_BASE_OVERHEAD = ${ENTRY_BASE_OVERHEAD}`);
   for (const args of scenarios(quick)) {
     const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...args], { encoding: 'utf8', timeout: 300_000 });
     if (r.status !== 0) {

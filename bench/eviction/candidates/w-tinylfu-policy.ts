@@ -1,5 +1,4 @@
 import { capacityFor, grown, IdLinks, IdList, NONE } from '../../../src/adapters/eviction/id-list.js';
-import { keyHash } from '../../../src/adapters/eviction/key-hash.js';
 import type { EvictionEntries, EvictionPolicy } from '../../../src/domain/ports/eviction-policy.js';
 import { FrequencySketch } from './frequency-sketch.js';
 
@@ -46,6 +45,8 @@ const WARM = 6;
  */
 export class WTinyLfuPolicy implements EvictionPolicy {
   readonly name = 'wtinylfu';
+  /** Links, hash/segment word and charged size (16 B) with their growth slack, plus the frequency sketch. */
+  readonly entryOverhead = 40;
   private readonly links = new IdLinks();
   private readonly window = new IdList(this.links);
   private readonly probation = new IdList(this.links);
@@ -71,7 +72,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
 
   insert(id: number): void {
     if (id >= this.links.capacity) this.grow(id);
-    const hash = keyHash(this.entries.keyOf(id)) & HASH_MASK;
+    const hash = this.entries.hashOf(id) & HASH_MASK;
     const size = this.entries.sizeOf(id);
     this.state[id] = hash * 4 + WINDOW;
     this.charged[id] = size;

@@ -7,6 +7,8 @@ import { capacityFor, IdLinks, IdList } from './id-list.js';
  */
 export class FifoPolicy implements EvictionPolicy {
   readonly name = 'fifo';
+  /** Links (8 B) with their growth slack. */
+  readonly entryOverhead = 10;
   private readonly links = new IdLinks();
   private readonly list = new IdList(this.links);
 

@@ -20,6 +20,8 @@ export const HYBRID_SAMPLE = 8;
  */
 export class HybridPolicy implements EvictionPolicy {
   readonly name = 'hybrid';
+  /** Links (8 B) + count and epoch stamp (2 B) with their growth slack. */
+  readonly entryOverhead = 13;
   private readonly links = new IdLinks();
   private readonly list = new IdList(this.links);
   private readonly counts = new AgedCounts();

@@ -23,6 +23,8 @@ const BUCKETS = MAX_COUNT + 1;
  */
 export class LfuPolicy implements EvictionPolicy {
   readonly name = 'lfu';
+  /** Links (8 B) + count and epoch stamp (2 B) with their growth slack. */
+  readonly entryOverhead = 13;
   private readonly links = new IdLinks();
   private readonly counts = new AgedCounts();
   private buckets: IdList[] = Array.from({ length: BUCKETS }, () => new IdList(this.links));

@@ -1,7 +1,6 @@
 import type { EvictionEntries, EvictionPolicy } from '../../domain/ports/eviction-policy.js';
 import { GhostQueue } from './ghost-queue.js';
 import { capacityFor, grown, IdLinks, IdList, NONE } from './id-list.js';
-import { keyHash } from './key-hash.js';
 
 /** Share of the budget (bytes) the small probationary queue may hold. */
 export const S3FIFO_SMALL_SHARE = 0.1;
@@ -36,6 +35,12 @@ const MAIN = 4;
  */
 export class S3FifoPolicy implements EvictionPolicy {
   readonly name = 's3fifo';
+  /**
+   * Links, state byte and charged size (13 B) with their growth slack, plus
+   * the ghost queue: up to one evicted key hash per resident entry, 8 B of
+   * ring + 9 B per index slot at load <= 1/2, ~40 B per resident entry.
+   */
+  readonly entryOverhead = 56;
   private readonly links = new IdLinks();
   private readonly small = new IdList(this.links);
   private readonly main = new IdList(this.links);
@@ -59,7 +64,7 @@ export class S3FifoPolicy implements EvictionPolicy {
     if (id >= this.links.capacity) this.grow(id);
     const size = this.entries.sizeOf(id);
     this.charged[id] = size;
-    if (this.ghost.take(keyHash(this.entries.keyOf(id)))) {
+    if (this.ghost.take(this.entries.hashOf(id))) {
       this.state[id] = MAIN;
       this.main.pushHead(id);
       this.mainBytes += size;
@@ -134,7 +139,7 @@ export class S3FifoPolicy implements EvictionPolicy {
         this.mainBytes += size;
         continue;
       }
-      this.ghost.push(keyHash(this.entries.keyOf(t)), size);
+      this.ghost.push(this.entries.hashOf(t), size);
       const ghostBytes = Math.max(this.reference() * (1 - S3FIFO_SMALL_SHARE), this.mainBytes);
       this.ghost.trim(ghostBytes, Math.max(1, this.small.length + this.main.length));
       return t;

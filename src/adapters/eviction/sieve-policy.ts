@@ -12,6 +12,8 @@ import { capacityFor, grown, IdLinks, IdList, NONE } from './id-list.js';
  */
 export class SievePolicy implements EvictionPolicy {
   readonly name = 'sieve';
+  /** Links (8 B) + visited bit (1 B) with their growth slack. */
+  readonly entryOverhead = 12;
   private readonly links = new IdLinks();
   private readonly list = new IdList(this.links);
   private visited = new Uint8Array(this.links.capacity);

@@ -1,9 +1,11 @@
 import { makeItem, type CacheItem } from '../../domain/item.js';
+import { keyHash } from '../../domain/key-hash.js';
 import type { CacheStore, StoreStats } from '../../domain/ports/cache-store.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { EvictionEntries, EvictionPolicy, EvictionPolicyFactory } from '../../domain/ports/eviction-policy.js';
 import type { Lifecycle } from '../../domain/ports/lifecycle.js';
-import { EntryTable } from './entry-table.js';
+import { EntryTable, OWN_BUFFER } from './entry-table.js';
+import { KeyIndex, type IndexedEntries } from './key-index.js';
 import { PAGE_SIZE, SlabArena } from './slab-arena.js';
 
 /** Options of the memory tier (the `[l1]` and `[ttl]` config sections). */
@@ -17,41 +19,48 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * Bytes an entry costs beyond its key bytes and its value's chunk: the
- * index Map's slot, the key string's header, the metadata arrays (with their
- * growth slack) and the eviction policy's arrays. Measured on Node 20 x64
- * with bench/memory/overhead.ts (docs/memory.md).
+ * Bytes an entry costs the store beyond its payload chunk (key + value + 6
+ * bytes of header, rounded to its size class): the metadata arrays (32 B and
+ * their growth slack) and the key index (4 B per slot at <= 3/4 load).
+ * The eviction policy's own per-entry cost is added to it. Measured on Node
+ * 20 x64 with bench/memory/overhead.ts (docs/memory.md).
  */
-export const ENTRY_OVERHEAD = 112;
-/** A value with a Buffer of its own also pays the Buffer object and its native backing store. */
+export const ENTRY_BASE_OVERHEAD = 44;
+/** A payload with a Buffer of its own also pays the Buffer object and its native backing store. */
 const OWN_BUFFER_OVERHEAD = 256;
+/** Payload header: the key length (u16). */
+const KEY_LENGTH_BYTES = 2;
+/** Longest key the payload header can describe. */
+const KEY_MAX = 0xffff;
 /** Entries examined per sweep slice, so a sweep never stalls the event loop. */
 const SWEEP_SLICE = 10_000;
 
 /**
- * The L1 tier. Keys map to entry ids; metadata lives in typed arrays
- * (EntryTable), values in slab pages (SlabArena) or, above 8 KiB, in a
- * Buffer of their own. The budget covers pages, own buffers and every
- * entry's key and overhead, so it bounds the memory the tier really uses.
+ * The L1 tier. Entries are integer ids: metadata in typed arrays
+ * (EntryTable), key + value in one slab chunk (SlabArena) or, past 8 KiB,
+ * in a Buffer of their own, and a key index over ids (KeyIndex). No JS
+ * object or string per entry. The budget covers pages, own buffers and each
+ * entry's overhead, so it bounds the memory the tier really uses.
  * Eviction is delegated to an EvictionPolicy over entry ids; expiry is lazy
  * on access plus a sliced periodic sweep. Every operation is synchronous.
  *
  * Items returned by get/touch/peek are built per call and their value is a
- * view of slab memory: valid until the next write to this store. Callers
- * copy what they keep longer (the reply writer copies small values at once).
+ * view of slab memory: valid until the next write to this store (CacheStore).
  */
-export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries {
+export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries, IndexedEntries {
   readonly name = 'memory';
-  private readonly index = new Map<string, number>();
   private readonly table = new EntryTable();
+  private readonly index = new KeyIndex(this);
   private readonly arena = new SlabArena((id, addr) => {
-    this.table.location[id] = addr;
+    this.table.location[id] = addr / 8;
   });
   private readonly ownBuffers = new Map<number, Buffer>();
   private readonly policy: EvictionPolicy;
-  /** Bytes charged to entries (`stats bytes`): key + value + ENTRY_OVERHEAD each. */
+  /** Bytes charged per entry beyond key and value: ENTRY_BASE_OVERHEAD + the policy's entryOverhead. */
+  readonly entryOverhead: number;
+  /** Bytes charged to entries (`stats bytes`): key + value + entryOverhead each. */
   private bytes = 0;
-  /** Memory outside the pages: keys, entry overheads and own buffers. */
+  /** Memory outside the pages: entry overheads and own buffers. */
   private entryBytes = 0;
   private evictions = 0;
   private expired = 0;
@@ -65,6 +74,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
     makePolicy: EvictionPolicyFactory,
   ) {
     this.policy = makePolicy(this, options.maxMemory);
+    this.entryOverhead = ENTRY_BASE_OVERHEAD + this.policy.entryOverhead;
   }
 
   get policyName(): string {
@@ -89,16 +99,26 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
   }
 
   sizeOf(id: number): number {
-    return this.table.keys[id]!.length + this.table.valueLength[id]! + ENTRY_OVERHEAD;
+    return this.keyLength(id) + this.table.valueLength[id]! + this.entryOverhead;
   }
 
-  keyOf(id: number): string {
-    return this.table.keys[id]!;
+  hashOf(id: number): number {
+    return this.table.hash[id]!;
+  }
+
+  keyEquals(id: number, key: string): boolean {
+    const buf = this.payloadPage(id);
+    const off = this.payloadOffset(id);
+    const n = key.length;
+    if ((buf[off]! | (buf[off + 1]! << 8)) !== n) return false;
+    const k = off + KEY_LENGTH_BYTES;
+    for (let i = 0; i < n; i++) if (buf[k + i] !== key.charCodeAt(i)) return false;
+    return true;
   }
 
   get(key: string): CacheItem | undefined {
-    const id = this.index.get(key);
-    if (id === undefined) return undefined;
+    const id = this.index.find(key, keyHash(key));
+    if (id < 0) return undefined;
     const exptime = this.table.exptime[id]!;
     if (exptime !== 0 && exptime <= this.clock.now()) {
       this.expire(id);
@@ -110,8 +130,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
 
   /** Reads without counting as an access (no policy update, no expiry removal). */
   peek(key: string): CacheItem | undefined {
-    const id = this.index.get(key);
-    if (id === undefined) return undefined;
+    const id = this.index.find(key, keyHash(key));
+    if (id < 0) return undefined;
     const exptime = this.table.exptime[id]!;
     if (exptime !== 0 && exptime <= this.clock.now()) return undefined;
     return this.itemOf(id, key);
@@ -120,19 +140,20 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
   set(item: CacheItem): boolean {
     const { key, value } = item;
     const length = value.length;
-    const old = this.index.get(key);
+    const hash = keyHash(key);
+    const old = this.index.find(key, hash);
     const maxMemory = this.options.maxMemory;
-    if (maxMemory > 0 && key.length + length + ENTRY_OVERHEAD > maxMemory) {
-      if (old !== undefined) this.unlink(old);
+    if (key.length > KEY_MAX || (maxMemory > 0 && key.length + length + this.entryOverhead > maxMemory)) {
+      if (old >= 0) this.unlink(old);
       return false;
     }
-    const cls = this.arena.classOf(length);
+    const cls = this.arena.classOf(KEY_LENGTH_BYTES + key.length + length);
     const t = this.table;
-    if (old !== undefined) {
+    if (old >= 0) {
       const loc = t.location[old]!;
-      if (cls >= 0 && loc >= 0 && this.arena.classOf(t.valueLength[old]!) === cls) {
+      if (cls >= 0 && loc !== OWN_BUFFER && this.arena.classOf(KEY_LENGTH_BYTES + key.length + t.valueLength[old]!) === cls) {
         // Same chunk size: overwrite in place, so the policy keeps what it learnt about the key.
-        this.arena.write(loc, value);
+        copyInto(this.arena.page(loc * 8), this.arena.payloadOffset(loc * 8) + KEY_LENGTH_BYTES + key.length, value);
         this.bytes += length - t.valueLength[old]!;
         t.valueLength[old] = length;
         t.flags[old] = item.flags;
@@ -145,12 +166,12 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
       // A different chunk (or an own buffer, never rewritten in place: a socket may still be sending it).
       this.unlink(old);
     }
-    return this.insert(item, cls);
+    return this.insert(item, hash, cls);
   }
 
   delete(key: string): boolean {
-    const id = this.index.get(key);
-    if (id === undefined) return false;
+    const id = this.index.find(key, keyHash(key));
+    if (id < 0) return false;
     const exptime = this.table.exptime[id]!;
     if (exptime !== 0 && exptime <= this.clock.now()) {
       this.expire(id);
@@ -161,11 +182,16 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
   }
 
   touch(key: string, exptime: number): CacheItem | undefined {
-    const item = this.get(key);
-    if (item === undefined) return undefined;
-    this.table.exptime[this.index.get(key)!] = exptime;
-    item.exptime = exptime;
-    return item;
+    const id = this.index.find(key, keyHash(key));
+    if (id < 0) return undefined;
+    const old = this.table.exptime[id]!;
+    if (old !== 0 && old <= this.clock.now()) {
+      this.expire(id);
+      return undefined;
+    }
+    this.policy.access(id);
+    this.table.exptime[id] = exptime;
+    return this.itemOf(id, key);
   }
 
   clear(): void {
@@ -183,10 +209,9 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
     const now = this.clock.now();
     const t = this.table;
     for (let id = 0; id < t.highWater; id++) {
-      const key = t.keys[id];
-      if (key === undefined) continue;
+      if (!t.isLive(id)) continue;
       const exptime = t.exptime[id]!;
-      if (exptime === 0 || exptime > now) yield key;
+      if (exptime === 0 || exptime > now) yield this.keyOf(id);
     }
   }
 
@@ -205,9 +230,9 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
     const { maxMemory, maxEntries } = this.options;
     if (maxEntries > 0 && this.index.size >= maxEntries) return false;
     if (maxMemory === 0) return true;
-    const cls = this.arena.classOf(valueLength);
-    const outside = key.length + ENTRY_OVERHEAD + (cls < 0 ? valueLength + OWN_BUFFER_OVERHEAD : 0);
-    const used = this.usedBytes + outside;
+    const payload = KEY_LENGTH_BYTES + key.length + valueLength;
+    const cls = this.arena.classOf(payload);
+    const used = this.usedBytes + this.entryOverhead + (cls < 0 ? payload + OWN_BUFFER_OVERHEAD : 0);
     if (cls < 0 || this.arena.hasSpare(cls)) return used <= maxMemory;
     return used + PAGE_SIZE <= maxMemory;
   }
@@ -238,7 +263,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
         break;
       }
       const exptime = t.exptime[id]!;
-      if (t.keys[id] !== undefined && exptime !== 0 && exptime <= now) {
+      if (exptime !== 0 && exptime <= now && t.isLive(id)) {
         this.expire(id);
         removed++;
       }
@@ -247,39 +272,71 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
     return removed;
   }
 
+  private payloadPage(id: number): Buffer {
+    const loc = this.table.location[id]!;
+    return loc === OWN_BUFFER ? this.ownBuffers.get(id)! : this.arena.page(loc * 8);
+  }
+
+  private payloadOffset(id: number): number {
+    const loc = this.table.location[id]!;
+    return loc === OWN_BUFFER ? 0 : this.arena.payloadOffset(loc * 8);
+  }
+
+  private keyLength(id: number): number {
+    const buf = this.payloadPage(id);
+    const off = this.payloadOffset(id);
+    return buf[off]! | (buf[off + 1]! << 8);
+  }
+
+  private keyOf(id: number): string {
+    const buf = this.payloadPage(id);
+    const off = this.payloadOffset(id);
+    return buf.toString('latin1', off + KEY_LENGTH_BYTES, off + KEY_LENGTH_BYTES + (buf[off]! | (buf[off + 1]! << 8)));
+  }
+
   private itemOf(id: number, key: string): CacheItem {
     const t = this.table;
-    const loc = t.location[id]!;
-    const value = loc >= 0 ? this.arena.view(loc, t.valueLength[id]!) : this.ownBuffers.get(id)!;
+    const start = this.payloadOffset(id) + KEY_LENGTH_BYTES + key.length;
+    const value = this.payloadPage(id).subarray(start, start + t.valueLength[id]!);
     return makeItem(key, value, t.flags[id]!, t.exptime[id]!, t.cas[id]!);
   }
 
-  private insert(item: CacheItem, cls: number): boolean {
+  private insert(item: CacheItem, hash: number, cls: number): boolean {
     const { key, value } = item;
     const length = value.length;
+    const payload = KEY_LENGTH_BYTES + key.length + length;
     const { maxMemory, maxEntries } = this.options;
     while (maxEntries > 0 && this.index.size >= maxEntries && this.evictOne()) {}
-    const outside = key.length + ENTRY_OVERHEAD + (cls < 0 ? length + OWN_BUFFER_OVERHEAD : 0);
+    const outside = this.entryOverhead + (cls < 0 ? payload + OWN_BUFFER_OVERHEAD : 0);
     while (maxMemory > 0 && this.usedBytes + outside > maxMemory && this.evictOne()) {}
     const t = this.table;
-    const id = t.allocate(key);
+    const id = t.allocate();
+    let buf: Buffer;
+    let off: number;
     if (cls >= 0) {
       const addr = this.chunk(cls, id);
-      this.arena.write(addr, value);
-      t.location[id] = addr;
+      t.location[id] = addr / 8;
+      buf = this.arena.page(addr);
+      off = this.arena.payloadOffset(addr);
     } else {
-      const own = Buffer.allocUnsafeSlow(length);
-      value.copy(own);
-      this.ownBuffers.set(id, own);
-      t.location[id] = -1;
+      buf = Buffer.allocUnsafeSlow(payload);
+      off = 0;
+      this.ownBuffers.set(id, buf);
+      t.location[id] = OWN_BUFFER;
     }
+    const n = key.length;
+    buf[off] = n & 0xff;
+    buf[off + 1] = n >>> 8;
+    for (let i = 0; i < n; i++) buf[off + KEY_LENGTH_BYTES + i] = key.charCodeAt(i);
+    copyInto(buf, off + KEY_LENGTH_BYTES + n, value);
+    t.hash[id] = hash;
     t.valueLength[id] = length;
     t.flags[id] = item.flags;
     t.exptime[id] = item.exptime;
     t.cas[id] = item.cas;
-    this.index.set(key, id);
+    this.index.insert(id, hash);
     this.entryBytes += outside;
-    this.bytes += key.length + length + ENTRY_OVERHEAD;
+    this.bytes += n + length + this.entryOverhead;
     this.totalItems++;
     this.policy.insert(id);
     return true;
@@ -331,19 +388,26 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries 
   /** Frees an entry the policy no longer tracks. */
   private drop(id: number): void {
     const t = this.table;
-    const key = t.keys[id]!;
+    const keyLength = this.keyLength(id);
     const length = t.valueLength[id]!;
     const loc = t.location[id]!;
-    let outside = key.length + ENTRY_OVERHEAD;
-    if (loc >= 0) {
-      this.arena.free(loc);
+    this.index.remove(id, t.hash[id]!);
+    let outside = this.entryOverhead;
+    if (loc !== OWN_BUFFER) {
+      this.arena.free(loc * 8);
     } else {
       this.ownBuffers.delete(id);
-      outside += length + OWN_BUFFER_OVERHEAD;
+      outside += KEY_LENGTH_BYTES + keyLength + length + OWN_BUFFER_OVERHEAD;
     }
-    this.index.delete(key);
     this.entryBytes -= outside;
-    this.bytes -= key.length + length + ENTRY_OVERHEAD;
+    this.bytes -= keyLength + length + this.entryOverhead;
     t.release(id);
   }
+}
+
+/** Copies `src` into `dst` at `at`; short values by a loop, which beats the native call's fixed cost. */
+function copyInto(dst: Buffer, at: number, src: Buffer): void {
+  const n = src.length;
+  if (n <= 32) for (let i = 0; i < n; i++) dst[at + i] = src[i]!;
+  else src.copy(dst, at);
 }

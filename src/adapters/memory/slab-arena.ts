@@ -1,8 +1,8 @@
 /**
  * Value memory of the memory tier, memcached-style: 64 KiB pages, each cut
- * into equal chunks of one size class (classes grow by ~1.125x, 8-byte
- * aligned). A value lives in the smallest chunk that fits it plus a 4-byte
- * header naming the owning entry, so a page can be emptied (its live chunks
+ * into equal chunks of one size class (classes grow by ~1.08x, 8-byte
+ * aligned). An entry's payload (its key and value) lives in the smallest
+ * chunk that fits it plus a 4-byte header naming the owning entry, so a page can be emptied (its live chunks
  * moved elsewhere in the class) and handed to another class. One Buffer per
  * page instead of one per value: no per-value object, no Buffer-pool slab
  * pinned by a surviving neighbour (docs/memory.md, ADR 0008).
@@ -17,11 +17,12 @@ export const PAGE_SIZE = 64 * 1024;
 export const MAX_CHUNK = 8 * 1024;
 /** Chunk header: the owning entry id, or FREE. */
 const HEADER = 4;
-/** Largest value a chunk can hold. */
-export const SLAB_VALUE_MAX = MAX_CHUNK - HEADER;
+/** Largest payload a chunk can hold. */
+export const SLAB_PAYLOAD_MAX = MAX_CHUNK - HEADER;
 const FREE = 0xffffffff;
 const MIN_CHUNK = 16;
-const GROWTH = 1.125;
+/** Classes grow by this factor, in steps of at least 8 bytes (memcached's -f is 1.25: coarser, more waste). */
+const GROWTH = 1.08;
 
 class SizeClass {
   readonly perPage: number;
@@ -64,7 +65,7 @@ export class SlabArena {
     for (let size = MIN_CHUNK; ; ) {
       this.classes.push(new SizeClass(size));
       if (size >= MAX_CHUNK) break;
-      size = Math.min(MAX_CHUNK, Math.max(size + 8, Math.ceil((size * GROWTH) / 8) * 8));
+      size = Math.min(MAX_CHUNK, size + Math.max(8, Math.round((size * (GROWTH - 1)) / 8) * 8));
     }
     let cls = 0;
     for (let units = 0; units < this.classByUnits.length; units++) {
@@ -77,9 +78,9 @@ export class SlabArena {
     return this.classes.length;
   }
 
-  /** The class whose chunks hold a value of this length, or -1 when it needs a Buffer of its own. */
-  classOf(valueLength: number): number {
-    const n = valueLength + HEADER;
+  /** The class whose chunks hold a payload of this length, or -1 when it needs a Buffer of its own. */
+  classOf(payloadLength: number): number {
+    const n = payloadLength + HEADER;
     return n > MAX_CHUNK ? -1 : this.classByUnits[(n + 7) >> 3]!;
   }
 
@@ -121,25 +122,17 @@ export class SlabArena {
     this.pageLive[p]!--;
   }
 
-  /** Copies `value` into the chunk at `addr` (which must be large enough). */
-  write(addr: number, value: Buffer): void {
-    const p = pageOf(addr);
-    const buf = this.pages[p]!;
-    const off = addr - p * PAGE_SIZE + HEADER;
-    const n = value.length;
-    // Short values: a loop beats the native call's fixed cost.
-    if (n <= 32) for (let i = 0; i < n; i++) buf[off + i] = value[i]!;
-    else value.copy(buf, off);
+  /** The page holding the chunk at `addr`. */
+  page(addr: number): Buffer {
+    return this.pages[pageOf(addr)]!;
   }
 
   /**
-   * A view of `length` value bytes at `addr`. It aliases arena memory: valid
-   * until the chunk is freed, moved or overwritten.
+   * Where the payload of the chunk at `addr` starts in its page. Payload
+   * bytes alias arena memory: valid until the chunk is freed or moved.
    */
-  view(addr: number, length: number): Buffer {
-    const p = pageOf(addr);
-    const start = addr - p * PAGE_SIZE + HEADER;
-    return this.pages[p]!.subarray(start, start + length);
+  payloadOffset(addr: number): number {
+    return addr - pageOf(addr) * PAGE_SIZE + HEADER;
   }
 
   /** Gives class `cls` a freshly allocated page. */

@@ -7,8 +7,8 @@
 export interface EvictionEntries {
   /** Bytes the entry is charged for (key + value + overhead), as of now. */
   sizeOf(id: number): number;
-  /** The entry's key (latin1: one char per byte). */
-  keyOf(id: number): string;
+  /** keyHash() of the entry's key, for policies that remember keys after eviction. */
+  hashOf(id: number): number;
 }
 
 /**
@@ -18,6 +18,12 @@ export interface EvictionEntries {
  */
 export interface EvictionPolicy {
   readonly name: string;
+  /**
+   * Bytes of policy state per resident entry at steady state (its arrays
+   * with their growth slack, and any history of evicted keys). The store
+   * charges it against its budget with its own per-entry cost.
+   */
+  readonly entryOverhead: number;
   /** A new entry `id` was stored; its size and key are readable now. */
   insert(id: number): void;
   /** Entry `id` was read (a hit). */

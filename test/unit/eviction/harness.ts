@@ -1,3 +1,4 @@
+import { keyHash } from '../../../src/domain/key-hash.js';
 import type { EvictionEntries, EvictionPolicy, EvictionPolicyFactory } from '../../../src/domain/ports/eviction-policy.js';
 
 /**
@@ -19,10 +20,17 @@ export class TestEntries implements EvictionEntries {
     return size;
   }
 
+  hashOf(id: number): number {
+    const key = this.keys[id];
+    if (key === undefined) throw new Error(`hashOf(${id}): no such entry`);
+    this.keyReads++;
+    return keyHash(key);
+  }
+
+  /** The key of a live id (for assertions; not part of EvictionEntries). */
   keyOf(id: number): string {
     const key = this.keys[id];
     if (key === undefined) throw new Error(`keyOf(${id}): no such entry`);
-    this.keyReads++;
     return key;
   }
 

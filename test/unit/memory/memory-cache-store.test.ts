@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { evictionPolicies } from '../../../src/adapters/eviction/policy-registry.js';
-import { ENTRY_OVERHEAD, MemoryCacheStore } from '../../../src/adapters/memory/memory-cache-store.js';
+import { MemoryCacheStore } from '../../../src/adapters/memory/memory-cache-store.js';
 import { PAGE_SIZE } from '../../../src/adapters/memory/slab-arena.js';
 import { makeItem } from '../../../src/domain/item.js';
 import { ManualClock } from '../../support/manual-clock.js';
@@ -78,7 +78,7 @@ describe('MemoryCacheStore (slab pages + entry table)', () => {
     for (let i = 0; i < 6_000; i++) s.set(makeItem(`big${i}`, valueOf(`big${i}`, 0, 1000), 0, 0, i));
     let bigResident = 0;
     for (let i = 0; i < 6_000; i++) if (s.peek(`big${i}`) !== undefined) bigResident++;
-    const perItem = 1000 + 8 + ENTRY_OVERHEAD;
+    const perItem = 1000 + 8 + s.entryOverhead;
     expect(bigResident, 'most of the budget serves the new size').to.be.greaterThan((0.8 * maxMemory) / perItem);
     expect(s.usedBytes).to.be.at.most(maxMemory);
   });
@@ -94,7 +94,7 @@ describe('MemoryCacheStore (slab pages + entry table)', () => {
     const got = s.get('a')!;
     expect(got.value.equals(Buffer.alloc(3000, 3))).to.equal(true);
     expect([got.flags, got.cas]).to.deep.equal([6, 3]);
-    expect(s.stats()).to.include({ items: 1, bytes: 1 + 3000 + ENTRY_OVERHEAD });
+    expect(s.stats()).to.include({ items: 1, bytes: 1 + 3000 + s.entryOverhead });
   });
 
   it('never rewrites a value with a Buffer of its own: one already handed out stays intact', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_CHUNK, PAGE_SIZE, SLAB_VALUE_MAX, SlabArena } from '../../../src/adapters/memory/slab-arena.js';
+import { MAX_CHUNK, PAGE_SIZE, SLAB_PAYLOAD_MAX, SlabArena } from '../../../src/adapters/memory/slab-arena.js';
 
 /** Deterministic PRNG so each run replays the same operations. */
 function lcg(seed: number): () => number {
@@ -36,7 +36,7 @@ class Model {
       this.arena.addPage(cls);
       addr = this.arena.allocate(cls, id);
     }
-    this.arena.write(addr, valueFor(id, length));
+    valueFor(id, length).copy(this.arena.page(addr), this.arena.payloadOffset(addr));
     this.where.set(id, addr);
     this.lengths.set(id, length);
     return id;
@@ -48,13 +48,21 @@ class Model {
     this.lengths.delete(id);
   }
 
+  view(addr: number, length: number): Buffer {
+    const off = this.arena.payloadOffset(addr);
+    return this.arena.page(addr).subarray(off, off + length);
+  }
+
   check(): void {
     for (const [id, addr] of this.where) {
       const len = this.lengths.get(id)!;
-      expect(this.arena.view(addr, len).equals(valueFor(id, len)), `value of id ${id}`).to.equal(true);
+      expect(this.view(addr, len).equals(valueFor(id, len)), `value of id ${id}`).to.equal(true);
     }
   }
 }
+
+/** The smallest chunk (16 bytes) holding an empty payload. */
+const MIN_WASTE = 13;
 
 describe('SlabArena', () => {
   it('maps value lengths to the smallest chunk that holds value + header', () => {
@@ -62,22 +70,22 @@ describe('SlabArena', () => {
     expect(a.chunkSize(a.classOf(0))).to.equal(16);
     expect(a.chunkSize(a.classOf(12))).to.equal(16);
     expect(a.chunkSize(a.classOf(13))).to.equal(24);
-    // 16-byte key + 100-byte value: memcached's benchmark item fits a class exactly.
-    expect(a.chunkSize(a.classOf(100))).to.equal(104);
-    expect(a.chunkSize(a.classOf(SLAB_VALUE_MAX))).to.equal(MAX_CHUNK);
-    expect(a.classOf(SLAB_VALUE_MAX + 1)).to.equal(-1);
-    for (let n = 0; n <= SLAB_VALUE_MAX; n += 7) {
+    // The benchmark item (2-byte key length + 16-byte key + 100-byte value) wastes 6 bytes.
+    expect(a.chunkSize(a.classOf(118))).to.equal(128);
+    expect(a.chunkSize(a.classOf(SLAB_PAYLOAD_MAX))).to.equal(MAX_CHUNK);
+    expect(a.classOf(SLAB_PAYLOAD_MAX + 1)).to.equal(-1);
+    for (let n = 0; n <= SLAB_PAYLOAD_MAX; n += 7) {
       const size = a.chunkSize(a.classOf(n));
       expect(size).to.be.at.least(n + 4);
       expect(size % 8).to.equal(0);
-      // Classes grow by ~1.125: a value never wastes more than an eighth of its chunk plus alignment.
-      expect(size - (n + 4)).to.be.below(Math.max(16, size * 0.125 + 8));
+      // Classes grow by ~1.08: a payload never wastes more than ~8% of its chunk plus alignment.
+      expect(size - (n + 4)).to.be.below(Math.max(MIN_WASTE, size * 0.08 + 8));
     }
   });
 
   it('allocates until the page is carved, then asks for a page; free chunks are reused', () => {
     const m = new Model();
-    const perPage = Math.floor(PAGE_SIZE / 104);
+    const perPage = Math.floor(PAGE_SIZE / m.arena.chunkSize(m.arena.classOf(100)));
     const ids: number[] = [];
     for (let i = 0; i < perPage * 3; i++) ids.push(m.put(100));
     expect(m.arena.pageBytes).to.equal(3 * PAGE_SIZE);
@@ -92,7 +100,7 @@ describe('SlabArena', () => {
     const m = new Model();
     const small = m.arena.classOf(100);
     const big = m.arena.classOf(1000);
-    const perPage = Math.floor(PAGE_SIZE / 104);
+    const perPage = Math.floor(PAGE_SIZE / m.arena.chunkSize(m.arena.classOf(100)));
     const ids: number[] = [];
     for (let i = 0; i < perPage * 4; i++) ids.push(m.put(100));
     // Free every other chunk: two pages worth of spare chunks, spread over all four pages.
@@ -105,7 +113,7 @@ describe('SlabArena', () => {
     const before = m.arena.pageBytes;
     const id = m.put(1000);
     expect(m.arena.pageBytes).to.equal(before);
-    expect(m.arena.view(m.where.get(id)!, 1000).equals(valueFor(id, 1000))).to.equal(true);
+    expect(m.view(m.where.get(id)!, 1000).equals(valueFor(id, 1000))).to.equal(true);
   });
 
   it('releases an emptied page and reports no donor when no class has a page worth of spare chunks', () => {
@@ -129,7 +137,7 @@ describe('SlabArena', () => {
   it('survives a random mix of allocations, frees, page moves and releases (model check)', () => {
     const m = new Model();
     const rand = lcg(42);
-    const sizes = [0, 5, 60, 100, 300, 1500, 5000, SLAB_VALUE_MAX];
+    const sizes = [0, 5, 60, 100, 300, 1500, 5000, SLAB_PAYLOAD_MAX];
     const live: number[] = [];
     for (let step = 0; step < 20_000; step++) {
       const r = rand();

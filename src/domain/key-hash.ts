@@ -1,8 +1,8 @@
 /**
  * 32-bit FNV-1a over the key's chars (latin1: one char per byte), finished
  * with a murmur3-style avalanche so that low bits are usable as table
- * indexes. Policies hash only on insert/evict (or cache the hash in a
- * per-id typed array), never on every access.
+ * indexes. The memory tier's key index and the eviction policies that
+ * remember evicted keys (s3fifo's ghost, W-TinyLFU's sketch) share it.
  */
 export function keyHash(key: string): number {
   let h = 0x811c9dc5;
