@@ -3,27 +3,33 @@ export const OWN_BUFFER = 0xffffffff;
 /** `location` of an unused id. */
 const UNUSED = 0xfffffffe;
 
+/** Bytes per entry: two entries per 64-byte cache line. */
+const STRIDE = 32;
+// Field positions, in units of the view that holds them.
+const F64_EXPTIME = 0;
+const F64_CAS = 1;
+const U32_HASH = 4;
+const U32_FLAGS = 5;
+const U32_VALUE_LENGTH = 6;
+const U32_LOCATION = 7;
+
 /**
- * Per-entry metadata of the memory tier as a struct of arrays: one slot per
- * entry id, ids dense from 0 and reused after release. 32 bytes per entry
- * and no object: an entry object with a key string, a Buffer view and a Map
- * slot cost ~250 (docs/memory.md, ADR 0008). The key itself lives in the
- * payload, next to the value.
+ * Per-entry metadata of the memory tier: one 32-byte record per entry id in
+ * a single ArrayBuffer (ids dense from 0, reused after release). No object
+ * per entry — an entry object with a key string, a Buffer view and a Map slot
+ * cost ~250 bytes (docs/memory.md, ADR 0008) — and one record per cache
+ * line pair, so a lookup touches one line rather than one per field. The
+ * key itself lives in the payload, next to the value.
+ *
+ * Fields: exptime (absolute epoch ms, 0 = never) and cas as float64; key
+ * hash, flags, value length and location as uint32. `location` is the slab
+ * address of the payload / 8 (chunks are 8-byte aligned, so 32 GiB of pages
+ * fit), OWN_BUFFER, or UNUSED for a free id, whose value length then links
+ * to the next free id.
  */
 export class EntryTable {
-  flags: Uint32Array;
-  /** Absolute expiry in epoch ms; 0 = never. */
-  exptime: Float64Array;
-  cas: Float64Array;
-  /** keyHash() of the key. */
-  hash: Uint32Array;
-  valueLength: Uint32Array;
-  /**
-   * Slab address of the payload / 8 (chunks are 8-byte aligned, so 32 GiB of
-   * pages fit), OWN_BUFFER, or UNUSED for a free id. A free id's valueLength
-   * links to the next free id.
-   */
-  location: Uint32Array;
+  private f64: Float64Array;
+  private u32: Uint32Array;
   private freeHead = -1;
   /** Ids below this have been handed out at least once. */
   highWater = 0;
@@ -31,19 +37,54 @@ export class EntryTable {
 
   constructor(capacity = 1024) {
     this.capacity = capacity;
-    this.flags = new Uint32Array(capacity);
-    this.exptime = new Float64Array(capacity);
-    this.cas = new Float64Array(capacity);
-    this.hash = new Uint32Array(capacity);
-    this.valueLength = new Uint32Array(capacity);
-    this.location = new Uint32Array(capacity);
+    const buffer = new ArrayBuffer(capacity * STRIDE);
+    this.f64 = new Float64Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+  }
+
+  exptime(id: number): number {
+    return this.f64[id * 4 + F64_EXPTIME]!;
+  }
+  setExptime(id: number, v: number): void {
+    this.f64[id * 4 + F64_EXPTIME] = v;
+  }
+  cas(id: number): number {
+    return this.f64[id * 4 + F64_CAS]!;
+  }
+  setCas(id: number, v: number): void {
+    this.f64[id * 4 + F64_CAS] = v;
+  }
+  hash(id: number): number {
+    return this.u32[id * 8 + U32_HASH]!;
+  }
+  setHash(id: number, v: number): void {
+    this.u32[id * 8 + U32_HASH] = v;
+  }
+  flags(id: number): number {
+    return this.u32[id * 8 + U32_FLAGS]!;
+  }
+  setFlags(id: number, v: number): void {
+    this.u32[id * 8 + U32_FLAGS] = v;
+  }
+  valueLength(id: number): number {
+    return this.u32[id * 8 + U32_VALUE_LENGTH]!;
+  }
+  setValueLength(id: number, v: number): void {
+    this.u32[id * 8 + U32_VALUE_LENGTH] = v;
+  }
+  location(id: number): number {
+    return this.u32[id * 8 + U32_LOCATION]!;
+  }
+  setLocation(id: number, v: number): void {
+    this.u32[id * 8 + U32_LOCATION] = v;
   }
 
   /** An unused id; the caller sets every field. */
   allocate(): number {
     if (this.freeHead >= 0) {
       const id = this.freeHead;
-      this.freeHead = this.valueLength[id] === UNUSED ? -1 : this.valueLength[id]!;
+      const next = this.valueLength(id);
+      this.freeHead = next === UNUSED ? -1 : next;
       return id;
     }
     if (this.highWater === this.capacity) this.grow();
@@ -51,13 +92,13 @@ export class EntryTable {
   }
 
   release(id: number): void {
-    this.location[id] = UNUSED;
-    this.valueLength[id] = this.freeHead < 0 ? UNUSED : this.freeHead;
+    this.setLocation(id, UNUSED);
+    this.setValueLength(id, this.freeHead < 0 ? UNUSED : this.freeHead);
     this.freeHead = id;
   }
 
   isLive(id: number): boolean {
-    return this.location[id] !== UNUSED;
+    return this.location(id) !== UNUSED;
   }
 
   clear(): void {
@@ -65,20 +106,14 @@ export class EntryTable {
     this.highWater = 0;
   }
 
-  /** x1.25: the arrays' slack stays a small share of the per-entry cost. */
+  /** x1.25: the slack stays a small share of the per-entry cost. */
   private grow(): void {
     const capacity = Math.ceil(this.capacity * 1.25);
-    this.flags = grown(this.flags, new Uint32Array(capacity));
-    this.exptime = grown(this.exptime, new Float64Array(capacity));
-    this.cas = grown(this.cas, new Float64Array(capacity));
-    this.hash = grown(this.hash, new Uint32Array(capacity));
-    this.valueLength = grown(this.valueLength, new Uint32Array(capacity));
-    this.location = grown(this.location, new Uint32Array(capacity));
+    const buffer = new ArrayBuffer(capacity * STRIDE);
+    const f64 = new Float64Array(buffer);
+    f64.set(this.f64);
+    this.f64 = f64;
+    this.u32 = new Uint32Array(buffer);
     this.capacity = capacity;
   }
-}
-
-function grown<T extends Uint32Array | Float64Array>(from: T, to: T): T {
-  to.set(from as never);
-  return to;
 }

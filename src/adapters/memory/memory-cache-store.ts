@@ -52,7 +52,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private readonly table = new EntryTable();
   private readonly index = new KeyIndex(this);
   private readonly arena = new SlabArena((id, addr) => {
-    this.table.location[id] = addr / 8;
+    this.table.setLocation(id, addr / 8);
   });
   private readonly ownBuffers = new Map<number, Buffer>();
   private readonly policy: EvictionPolicy;
@@ -99,11 +99,11 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   }
 
   sizeOf(id: number): number {
-    return this.keyLength(id) + this.table.valueLength[id]! + this.entryOverhead;
+    return this.keyLength(id) + this.table.valueLength(id) + this.entryOverhead;
   }
 
   hashOf(id: number): number {
-    return this.table.hash[id]!;
+    return this.table.hash(id);
   }
 
   keyEquals(id: number, key: string): boolean {
@@ -119,7 +119,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   get(key: string): CacheItem | undefined {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return undefined;
-    const exptime = this.table.exptime[id]!;
+    const exptime = this.table.exptime(id);
     if (exptime !== 0 && exptime <= this.clock.now()) {
       this.expire(id);
       return undefined;
@@ -132,7 +132,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   peek(key: string): CacheItem | undefined {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return undefined;
-    const exptime = this.table.exptime[id]!;
+    const exptime = this.table.exptime(id);
     if (exptime !== 0 && exptime <= this.clock.now()) return undefined;
     return this.itemOf(id, key);
   }
@@ -150,15 +150,15 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const cls = this.arena.classOf(KEY_LENGTH_BYTES + key.length + length);
     const t = this.table;
     if (old >= 0) {
-      const loc = t.location[old]!;
-      if (cls >= 0 && loc !== OWN_BUFFER && this.arena.classOf(KEY_LENGTH_BYTES + key.length + t.valueLength[old]!) === cls) {
+      const loc = t.location(old);
+      if (cls >= 0 && loc !== OWN_BUFFER && this.arena.classOf(KEY_LENGTH_BYTES + key.length + t.valueLength(old)) === cls) {
         // Same chunk size: overwrite in place, so the policy keeps what it learnt about the key.
         copyInto(this.arena.page(loc * 8), this.arena.payloadOffset(loc * 8) + KEY_LENGTH_BYTES + key.length, value);
-        this.bytes += length - t.valueLength[old]!;
-        t.valueLength[old] = length;
-        t.flags[old] = item.flags;
-        t.exptime[old] = item.exptime;
-        t.cas[old] = item.cas;
+        this.bytes += length - t.valueLength(old);
+        t.setValueLength(old, length);
+        t.setFlags(old, item.flags);
+        t.setExptime(old, item.exptime);
+        t.setCas(old, item.cas);
         this.totalItems++;
         this.policy.update(old);
         return true;
@@ -172,7 +172,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   delete(key: string): boolean {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return false;
-    const exptime = this.table.exptime[id]!;
+    const exptime = this.table.exptime(id);
     if (exptime !== 0 && exptime <= this.clock.now()) {
       this.expire(id);
       return false;
@@ -184,13 +184,13 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   touch(key: string, exptime: number): CacheItem | undefined {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return undefined;
-    const old = this.table.exptime[id]!;
+    const old = this.table.exptime(id);
     if (old !== 0 && old <= this.clock.now()) {
       this.expire(id);
       return undefined;
     }
     this.policy.access(id);
-    this.table.exptime[id] = exptime;
+    this.table.setExptime(id, exptime);
     return this.itemOf(id, key);
   }
 
@@ -210,7 +210,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const t = this.table;
     for (let id = 0; id < t.highWater; id++) {
       if (!t.isLive(id)) continue;
-      const exptime = t.exptime[id]!;
+      const exptime = t.exptime(id);
       if (exptime === 0 || exptime > now) yield this.keyOf(id);
     }
   }
@@ -262,7 +262,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
         id = 0;
         break;
       }
-      const exptime = t.exptime[id]!;
+      const exptime = t.exptime(id);
       if (exptime !== 0 && exptime <= now && t.isLive(id)) {
         this.expire(id);
         removed++;
@@ -273,12 +273,12 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   }
 
   private payloadPage(id: number): Buffer {
-    const loc = this.table.location[id]!;
+    const loc = this.table.location(id);
     return loc === OWN_BUFFER ? this.ownBuffers.get(id)! : this.arena.page(loc * 8);
   }
 
   private payloadOffset(id: number): number {
-    const loc = this.table.location[id]!;
+    const loc = this.table.location(id);
     return loc === OWN_BUFFER ? 0 : this.arena.payloadOffset(loc * 8);
   }
 
@@ -297,8 +297,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private itemOf(id: number, key: string): CacheItem {
     const t = this.table;
     const start = this.payloadOffset(id) + KEY_LENGTH_BYTES + key.length;
-    const value = this.payloadPage(id).subarray(start, start + t.valueLength[id]!);
-    return makeItem(key, value, t.flags[id]!, t.exptime[id]!, t.cas[id]!);
+    const value = this.payloadPage(id).subarray(start, start + t.valueLength(id));
+    return makeItem(key, value, t.flags(id), t.exptime(id), t.cas(id));
   }
 
   private insert(item: CacheItem, hash: number, cls: number): boolean {
@@ -315,25 +315,25 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     let off: number;
     if (cls >= 0) {
       const addr = this.chunk(cls, id);
-      t.location[id] = addr / 8;
+      t.setLocation(id, addr / 8);
       buf = this.arena.page(addr);
       off = this.arena.payloadOffset(addr);
     } else {
       buf = Buffer.allocUnsafeSlow(payload);
       off = 0;
       this.ownBuffers.set(id, buf);
-      t.location[id] = OWN_BUFFER;
+      t.setLocation(id, OWN_BUFFER);
     }
     const n = key.length;
     buf[off] = n & 0xff;
     buf[off + 1] = n >>> 8;
     for (let i = 0; i < n; i++) buf[off + KEY_LENGTH_BYTES + i] = key.charCodeAt(i);
     copyInto(buf, off + KEY_LENGTH_BYTES + n, value);
-    t.hash[id] = hash;
-    t.valueLength[id] = length;
-    t.flags[id] = item.flags;
-    t.exptime[id] = item.exptime;
-    t.cas[id] = item.cas;
+    t.setHash(id, hash);
+    t.setValueLength(id, length);
+    t.setFlags(id, item.flags);
+    t.setExptime(id, item.exptime);
+    t.setCas(id, item.cas);
     this.index.insert(id, hash);
     this.entryBytes += outside;
     this.bytes += n + length + this.entryOverhead;
@@ -368,7 +368,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private evictOne(): boolean {
     const id = this.policy.evict();
     if (id < 0) return false;
-    const exptime = this.table.exptime[id]!;
+    const exptime = this.table.exptime(id);
     if (exptime !== 0 && exptime <= this.clock.now()) this.expired++;
     else this.evictions++;
     this.drop(id);
@@ -389,9 +389,9 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private drop(id: number): void {
     const t = this.table;
     const keyLength = this.keyLength(id);
-    const length = t.valueLength[id]!;
-    const loc = t.location[id]!;
-    this.index.remove(id, t.hash[id]!);
+    const length = t.valueLength(id);
+    const loc = t.location(id);
+    this.index.remove(id, t.hash(id));
     let outside = this.entryOverhead;
     if (loc !== OWN_BUFFER) {
       this.arena.free(loc * 8);
