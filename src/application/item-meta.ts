@@ -14,6 +14,11 @@ export interface ItemMetaBits {
   fetched: boolean;
   /** Epoch ms of the last fetch, or of the store when never fetched. */
   lastAccessMs: number;
+  /**
+   * Stored by `ms` with a base64 key (memcached's ITEM_KEY_BINARY): `mg k`
+   * then echoes the key base64-encoded with ` b`, whatever the request used.
+   */
+  binaryKey?: boolean;
 }
 
 /** Default number of records kept. */
@@ -65,6 +70,19 @@ export class ItemMetaTable {
     const r = this.ensure(key, cas, nowMs);
     r.fetched = true;
     r.lastAccessMs = nowMs;
+  }
+
+  /**
+   * Carries the fetched bit, access time and binary-key bit of `previous`
+   * over to the current record of `key`: memcached's `md I` changes the cas
+   * of the same item rather than writing a new one, so those survive it.
+   */
+  carryAccess(key: string, previous: Pick<ItemMetaBits, 'fetched' | 'lastAccessMs' | 'binaryKey'>): void {
+    const r = this.records.get(key);
+    if (r === undefined) return;
+    r.fetched = previous.fetched;
+    r.lastAccessMs = previous.lastAccessMs;
+    if (previous.binaryKey === true) r.binaryKey = true;
   }
 
   forget(key: string): void {

@@ -1,6 +1,7 @@
 import { makeItem, type CacheItem } from '../domain/item.js';
 import { then, type MaybePromise } from '../domain/maybe-promise.js';
 import { expiryFromExptime, remainingTtlSeconds } from '../domain/rules.js';
+import type { DeleteOptions, DeleteOutcome } from './deletion.js';
 import type { UseCases } from './use-cases.js';
 
 /** The item-changing flags of a meta get (memcached 1.6 `mg`). */
@@ -11,6 +12,11 @@ export interface MetaGetOptions {
   vivifyExptime?: number;
   /** R: win the recache when the remaining TTL is below this (protocol exptime). */
   recacheExptime?: number;
+  /**
+   * T comes before R in the request: memcached handles both flag by flag, so
+   * R then judges the TTL T just set rather than the item's old one.
+   */
+  recacheAfterTouch?: boolean;
   /** E: the cas of an item created by N. */
   newCas?: number;
 }
@@ -33,6 +39,8 @@ export interface MetaGetHit {
   /** t before and after T/N changed the expiry (-1 = never expires). */
   ttlBefore: number;
   ttlAfter: number;
+  /** The item was stored by `ms` with a base64 key (see ItemMetaBits.binaryKey). */
+  binaryKey: boolean;
 }
 
 /**
@@ -79,6 +87,7 @@ export class MetaUseCase {
                 lastAccessSeconds: 0,
                 ttlBefore: -1,
                 ttlAfter: remainingTtlSeconds(expiry, now),
+                binaryKey: false,
               }
             : undefined,
         );
@@ -87,7 +96,9 @@ export class MetaUseCase {
       const bits = ctx.itemMeta.ensure(key, item.cas, now);
       const hitBefore = bits.fetched;
       const lastAccessSeconds = Math.max(0, Math.floor((now - bits.lastAccessMs) / 1000));
-      const ttlBefore = remainingTtlSeconds(item.exptime, now);
+      // Read before T: a store may update the item it handed out in place.
+      const exptimeBefore = item.exptime;
+      const ttlBefore = remainingTtlSeconds(exptimeBefore, now);
       let exptime = item.exptime;
       let touched: MaybePromise<unknown>;
       if (options.touchExptime !== undefined) {
@@ -98,7 +109,16 @@ export class MetaUseCase {
       }
       const tokenSent = bits.tokenSent;
       let won = false;
-      if (options.recacheExptime !== undefined && !tokenSent && exptime !== 0 && exptime < this.expiry(options.recacheExptime, now)) won = true;
+      // memcached compares whole seconds: the remaining TTL (as `t` shows it) against R.
+      const judged = options.recacheAfterTouch ? exptime : exptimeBefore;
+      if (
+        options.recacheExptime !== undefined &&
+        !tokenSent &&
+        judged !== 0 &&
+        remainingTtlSeconds(judged, now) < remainingTtlSeconds(this.expiry(options.recacheExptime, now), now)
+      ) {
+        won = true;
+      }
       if (bits.stale && !tokenSent) won = true;
       if (won) bits.tokenSent = true;
       bits.fetched = true;
@@ -113,9 +133,34 @@ export class MetaUseCase {
         lastAccessSeconds,
         ttlBefore,
         ttlAfter: remainingTtlSeconds(exptime, now),
+        binaryKey: bits.binaryKey === true,
       };
       return then(touched, () => hit);
     });
+  }
+
+  /**
+   * md: the deletion use-case, plus what memcached keeps through `md I`:
+   * it gives the same item a new cas and marks it stale, so whether it was
+   * fetched and when it was last accessed (`mg h`, `mg l`, `me`) carry over.
+   */
+  delete(key: string, options: DeleteOptions): MaybePromise<DeleteOutcome> {
+    const { context: ctx, deletion } = this.uc;
+    if (!options.invalidate) return deletion.deleteWith(key, options);
+    return then(ctx.store.get(key), (item) => {
+      const before = item === undefined ? undefined : ctx.itemMeta.get(key, item.cas);
+      const access = before === undefined ? undefined : { fetched: before.fetched, lastAccessMs: before.lastAccessMs, binaryKey: before.binaryKey };
+      return then(deletion.deleteWith(key, options), (outcome) => {
+        if (outcome === 'deleted' && access !== undefined) ctx.itemMeta.carryAccess(key, access);
+        return outcome;
+      });
+    });
+  }
+
+  /** ms with a base64 key stored this version (memcached's ITEM_KEY_BINARY). */
+  storedWithBinaryKey(key: string, cas: number): void {
+    const { context: ctx } = this.uc;
+    ctx.itemMeta.ensure(key, cas, ctx.clock.now()).binaryKey = true;
   }
 
   /** A new expiry for a live item (ma T/N after the arithmetic); -1 TTL means never. */

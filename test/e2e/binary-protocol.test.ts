@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { RawClient, counterExtras, frame, storeExtras } from '../unit/binary/frames.js';
+import { RawClient, counterExtras, frame, storeExtras, u32 } from '../unit/binary/frames.js';
 import { startBinaryServer, type BinaryTestServer } from './binary-support.js';
 
 /** The parts of memjs (CommonJS, untyped) these tests use. */
@@ -143,6 +143,77 @@ describe('binary protocol over TCP (e2e)', function () {
           [99, '', ''],
         ]);
         expect(rs[0]!.extras.readUInt32BE(0)).to.equal(3);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('Touch with an exptime in the past answers the item\'s flags and cas, then the item is gone', async () => {
+      const c = await RawClient.connect(server.port);
+      try {
+        c.send(frame(0x01, { key: 'past', extras: storeExtras(3, 0), value: 'v', opaque: 1 }));
+        const [stored] = await c.read(1);
+        // 2592001 is an absolute time in 1970.
+        c.send(Buffer.concat([frame(0x1c, { key: 'past', extras: u32(2592001), opaque: 2 }), frame(0x00, { key: 'past', opaque: 3 })]));
+        const [touched, got] = await c.read(2);
+        expect([touched!.status, touched!.extras.readUInt32BE(0), touched!.cas]).to.deep.equal([0, 3, stored!.cas]);
+        expect(stored!.cas).to.not.equal(0n);
+        expect(got!.status).to.equal(0x01);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('incr/decr with a mismatching cas: an empty value is "non-numeric", a text value "exists"', async () => {
+      const c = await RawClient.connect(server.port);
+      try {
+        c.send(Buffer.concat([
+          frame(0x01, { key: 'empty', extras: storeExtras(0, 0), value: '', opaque: 1 }),
+          frame(0x01, { key: 'text', extras: storeExtras(0, 0), value: 'abc', opaque: 2 }),
+        ]));
+        await c.read(2);
+        c.send(Buffer.concat([
+          frame(0x05, { key: 'empty', extras: counterExtras(1n, 0n, 0), cas: 12345n, opaque: 3 }),
+          frame(0x06, { key: 'text', extras: counterExtras(1n, 0n, 0), cas: 12345n, opaque: 4 }),
+        ]));
+        const rs = await c.read(2);
+        expect(rs.map((r) => [r.opaque, r.status])).to.deep.equal([
+          [3, 0x06],
+          [4, 0x02],
+        ]);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('a bad magic byte drops the replies owed to earlier frames of the same write, back to the last error or Noop', async () => {
+      const c = await RawClient.connect(server.port);
+      try {
+        c.send(frame(0x01, { key: 'm', extras: storeExtras(0, 0), value: 'v', opaque: 1 }));
+        await c.read(1);
+        // Get hit (dropped) then bad magic: nothing is sent before the close.
+        c.send(Buffer.concat([frame(0x00, { key: 'm', opaque: 2 }), frame(0x00, { key: 'm', magic: 0x81 })]));
+        expect(await c.read(1, 300)).to.deep.equal([]);
+        expect(await c.waitClosed()).to.equal(true);
+
+        // A Get miss (an error reply) and a Noop flush; the hit after the Noop is dropped.
+        const d = await RawClient.connect(server.port);
+        try {
+          d.send(Buffer.concat([
+            frame(0x00, { key: 'absent', opaque: 3 }),
+            frame(0x0a, { opaque: 4 }),
+            frame(0x00, { key: 'm', opaque: 5 }),
+            frame(0x00, { key: 'm', magic: 0x00 }),
+          ]));
+          const rs = await d.read(3, 300);
+          expect(rs.map((r) => [r.opaque, r.status])).to.deep.equal([
+            [3, 0x01],
+            [4, 0x00],
+          ]);
+          expect(await d.waitClosed()).to.equal(true);
+        } finally {
+          d.close();
+        }
       } finally {
         c.close();
       }

@@ -22,6 +22,7 @@ describe('differential conformance against memcached (classic ASCII)', function 
   /** Requests compared (one write each); a pipelined request holds several commands. */
   let requests = 0;
   let commands = 0;
+  let metaCommands = 0;
 
   before(async function () {
     this.timeout(120_000);
@@ -31,7 +32,7 @@ describe('differential conformance against memcached (classic ASCII)', function 
   after(async function () {
     this.timeout(30_000);
     console.log(
-      `      differential: ${commands} commands in ${requests} requests compared, ` +
+      `      differential: ${commands} commands in ${requests} requests compared (${metaCommands} random meta commands among them), ` +
         `reference = ${pair?.referenceServer.description ?? 'not started'}, target = ${pair?.targetServer.description ?? 'not started'}`,
     );
     await pair?.stop();
@@ -63,6 +64,7 @@ describe('differential conformance against memcached (classic ASCII)', function 
         const steps = await expectSame(`random stream, seed ${seed} (rerun with RAT_DIFF_SEED=${seed})`, run.steps, true);
         expect(steps).to.equal(run.steps.length);
         commands += run.commands;
+        metaCommands += run.metaCommands;
       });
     }
   });

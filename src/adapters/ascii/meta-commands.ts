@@ -11,7 +11,9 @@ import { Reply } from './ascii-replies.js';
 import type { AsciiExtension, AsciiSession } from './ascii-session.js';
 import { META_MAX_TOKENS, decodeBase64Key, has, parseMetaFlags, type MetaFlags } from './meta-flags.js';
 
-const TOO_MANY_FLAGS = 'CLIENT_ERROR options flags are too long\r\n';
+/** mg's wording; ms, md and ma say it without "are" (1.6.18). */
+const MG_TOO_MANY_FLAGS = 'CLIENT_ERROR options flags are too long\r\n';
+const TOO_MANY_FLAGS = 'CLIENT_ERROR options flags too long\r\n';
 const BAD_KEY_ENCODING = 'CLIENT_ERROR error decoding key\r\n';
 const INVALID_FLAG = 'CLIENT_ERROR invalid or duplicate flag\r\n';
 const MS_BAD_MODE = 'CLIENT_ERROR invalid mode for ms M token\r\n';
@@ -33,6 +35,25 @@ function echoOf(t: Tokens, first: number, base64: boolean): Echo {
   const flags: string[] = [];
   for (let i = first; i < t.count; i++) flags.push(t.str(i));
   return { keyToken: t.str(1), base64, flags };
+}
+
+/**
+ * Whether T comes after N in the request. memcached applies T and N while
+ * writing the reply, flag by flag, so an item created by N ends up with the
+ * TTL of whichever comes last.
+ */
+function ttlAfterVivify(e: Echo): boolean {
+  return comesLater(e, 0x54, 0x4e);
+}
+
+/** Whether flag `a` is present and comes after every flag `b` (by char code) in the request. */
+function comesLater(e: Echo, a: number, b: number): boolean {
+  let last = 0;
+  for (const f of e.flags) {
+    const c = f.charCodeAt(0);
+    if (c === a || c === b) last = c;
+  }
+  return last === a;
 }
 
 /** The O and k echo every meta reply carries, in request order. */
@@ -78,6 +99,8 @@ export class MetaCommands implements AsciiExtension {
         break;
       case 0x6e: // mn
         session.reply('MN\r\n');
+        // memcached flushes on mn, so a later failed multi-get cannot cull this MN or anything before it.
+        session.writer.mark();
         return true;
       case 0x65: // me
         r = this.me(session, t);
@@ -89,7 +112,7 @@ export class MetaCommands implements AsciiExtension {
   }
 
   /** Key checks shared by mg, md, ma: undefined when a reply was already sent. */
-  private keyAndFlags(s: AsciiSession, t: Tokens, flagError: string | undefined): { key: string; f: MetaFlags } | undefined {
+  private keyAndFlags(s: AsciiSession, t: Tokens, flagError: string | undefined, tooManyFlags: string): { key: string; f: MetaFlags } | undefined {
     if (t.count < 2) {
       s.reply(Reply.ERROR);
       return undefined;
@@ -99,7 +122,7 @@ export class MetaCommands implements AsciiExtension {
       return undefined;
     }
     if (t.count >= META_MAX_TOKENS) {
-      s.reply(TOO_MANY_FLAGS);
+      s.reply(tooManyFlags);
       return undefined;
     }
     const f = parseMetaFlags(t, 2);
@@ -119,11 +142,13 @@ export class MetaCommands implements AsciiExtension {
   // ---- mg ----------------------------------------------------------------
 
   private mg(s: AsciiSession, t: Tokens): MaybePromise<void> {
-    const p = this.keyAndFlags(s, t, undefined);
+    const p = this.keyAndFlags(s, t, undefined, MG_TOO_MANY_FLAGS);
     if (p === undefined) return;
     const { key, f } = p;
     const echo = echoOf(t, 2, f.base64);
-    const r = this.meta.get(key, { touchExptime: f.ttl, vivifyExptime: f.vivify, recacheExptime: f.recache, newCas: f.newCas });
+    const vivifyExptime = f.vivify !== undefined && f.ttl !== undefined && ttlAfterVivify(echo) ? f.ttl : f.vivify;
+    const recacheAfterTouch = f.ttl !== undefined && comesLater(echo, 0x52, 0x54);
+    const r = this.meta.get(key, { touchExptime: f.ttl, vivifyExptime, recacheExptime: f.recache, recacheAfterTouch, newCas: f.newCas });
     return then(r, (hit) => this.mgReply(s, hit, f, echo));
   }
 
@@ -134,20 +159,22 @@ export class MetaCommands implements AsciiExtension {
     }
     const { item } = hit;
     let line = f.value ? 'VA ' + item.value.length : 'HD';
-    let ttlChanged = false;
+    // memcached applies T and N (N only to the item it created) flag by flag while writing
+    // the reply, so t shows the TTL as of its own position; a created item starts immortal.
+    let ttl = hit.created ? -1 : hit.ttlBefore;
     for (const flag of e.flags) {
       switch (flag.charCodeAt(0)) {
         case 0x54: // T
-          ttlChanged = true;
+          ttl = this.meta.ttlFor(f.ttl!);
           break;
         case 0x4e: // N
-          if (hit.created) ttlChanged = true;
+          if (hit.created) ttl = this.meta.ttlFor(f.vivify!);
           break;
         case 0x73: // s
           line += ' s' + item.value.length;
           break;
         case 0x74: // t
-          line += ' t' + (ttlChanged ? hit.ttlAfter : hit.ttlBefore);
+          line += ' t' + ttl;
           break;
         case 0x63: // c
           line += ' c' + item.cas;
@@ -165,7 +192,8 @@ export class MetaCommands implements AsciiExtension {
           line += ' ' + flag;
           break;
         case 0x6b: // k
-          line += ' k' + e.keyToken + (e.base64 ? ' b' : '');
+          // A hit echoes the item's key, encoded the way the item was stored, not as requested.
+          line += hit.binaryKey ? ' k' + Buffer.from(item.key, 'latin1').toString('base64') + ' b' : ' k' + item.key;
           break;
       }
     }
@@ -185,13 +213,14 @@ export class MetaCommands implements AsciiExtension {
   private ms(s: AsciiSession, t: Tokens): MaybePromise<void> {
     if (t.count < 2) return s.reply(Reply.ERROR);
     if (t.length(1) > KEY_MAX_LENGTH || t.count < 3) return s.reply(Reply.BAD_FORMAT);
+    // 1.6.18 checks this before reading the length, and skips no data.
+    if (t.count >= META_MAX_TOKENS) return s.reply(TOO_MANY_FLAGS);
     const vlen = tokenI32(t, 2);
     if (vlen === undefined || vlen < 0 || vlen > 0x7fff_fffd) return s.reply(Reply.BAD_FORMAT);
     const refuse = (text: string): void => {
       s.reply(text);
       s.swallowData(vlen + 2);
     };
-    if (t.count >= META_MAX_TOKENS) return refuse(TOO_MANY_FLAGS);
     const f = parseMetaFlags(t, 3);
     if (f.error !== undefined) return refuse(f.error === '' ? Reply.BAD_FORMAT : f.error + '\r\n');
     let mode: StoreMode;
@@ -232,7 +261,13 @@ export class MetaCommands implements AsciiExtension {
         const receipt: StoreReceipt = { cas: 0 };
         const options = { compareCas: f.compareCas, invalidate: f.invalidate, newCas: f.newCas, vivifyExptime: f.vivify };
         const r = storage.storeWith(mode, key, clientFlags, f.ttl ?? 0, value, options, receipt);
-        return then(r, (outcome) => this.msReply(s, outcome, receipt, f, echo));
+        return then(r, (outcome) => {
+          // Appending writes memcached a new item without the binary-key bit.
+          if (outcome === 'stored' && f.base64 && mode !== StoreMode.Append && mode !== StoreMode.Prepend) {
+            this.meta.storedWithBinaryKey(key, receipt.cas);
+          }
+          this.msReply(s, outcome, receipt, f, echo);
+        });
       },
       badChunk: () => {
         storage.countRejectedSet();
@@ -274,11 +309,11 @@ export class MetaCommands implements AsciiExtension {
   // ---- md ----------------------------------------------------------------
 
   private md(s: AsciiSession, t: Tokens): MaybePromise<void> {
-    const p = this.keyAndFlags(s, t, INVALID_FLAG);
+    const p = this.keyAndFlags(s, t, INVALID_FLAG, TOO_MANY_FLAGS);
     if (p === undefined) return;
     const { key, f } = p;
     const echo = echoOf(t, 2, f.base64);
-    const r = this.uc.deletion.deleteWith(key, {
+    const r = this.meta.delete(key, {
       compareCas: f.compareCas,
       invalidate: f.invalidate,
       invalidateExptime: f.ttl,
@@ -296,7 +331,7 @@ export class MetaCommands implements AsciiExtension {
   // ---- ma ----------------------------------------------------------------
 
   private ma(s: AsciiSession, t: Tokens): MaybePromise<void> {
-    const p = this.keyAndFlags(s, t, INVALID_FLAG);
+    const p = this.keyAndFlags(s, t, INVALID_FLAG, TOO_MANY_FLAGS);
     if (p === undefined) return;
     const { key, f } = p;
     let incr: boolean;
@@ -334,8 +369,8 @@ export class MetaCommands implements AsciiExtension {
       default:
         return s.reply((r.status === 'exists' ? 'EX' : r.status === 'not-stored' ? 'NS' : 'NF') + opaqueAndKey(e) + '\r\n');
     }
-    // T on success sets the new TTL (memcached applies it while writing the reply).
-    const retimed = f.ttl !== undefined ? this.meta.retime(key, f.ttl) : undefined;
+    // T on success sets the new TTL (memcached applies it while writing the reply), unless an N after it created the item.
+    const retimed = f.ttl !== undefined && (!r.created || ttlAfterVivify(e)) ? this.meta.retime(key, f.ttl) : undefined;
     return then(retimed, () => {
       // memcached's q hides a nominal incr/decr, not the reply of an item N created.
       if (f.quiet && !r.created) return;

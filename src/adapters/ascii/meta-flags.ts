@@ -3,7 +3,7 @@ import type { Tokens } from '../protocol/tokenizer.js';
 
 /** memcached's MFLAG_MAX_OPT_LENGTH: a meta line with this many tokens or more is refused. */
 export const META_MAX_TOKENS = 20;
-/** memcached's MFLAG_MAX_OPAQUE_LENGTH. */
+/** memcached's MFLAG_MAX_OPAQUE_LENGTH, which counts the flag letter too (so 31 opaque bytes at most). */
 const MAX_OPAQUE = 32;
 
 /**
@@ -97,7 +97,7 @@ export function parseMetaFlags(t: Tokens, first: number): MetaFlags {
         f.removeValue = true;
         break;
       case 'O':
-        if (t.length(i) - 1 > MAX_OPAQUE) fail('CLIENT_ERROR opaque token too long');
+        if (t.length(i) > MAX_OPAQUE) fail('CLIENT_ERROR opaque token too long');
         break;
       case 'N': {
         const v = flagI32(t, i);

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { CacheItem } from '../../domain/item.js';
 import { isPromise, then, type MaybePromise } from '../../domain/maybe-promise.js';
-import { KEY_MAX_LENGTH } from '../../domain/rules.js';
+import { KEY_MAX_LENGTH, itemTotalSize } from '../../domain/rules.js';
 import type { ArithmeticFailure } from '../../application/arithmetic.js';
 import type { StatPair } from '../../application/stats.js';
 import { StoreMode, type StoreOutcome } from '../../application/storage.js';
@@ -134,7 +134,10 @@ export class BinarySession extends PipelinedSession {
     this.opaque = b.readUInt32BE(p + 12);
     this.cas = readCas(b, p + 16);
     if (b[p] !== REQUEST_MAGIC) {
-      // memcached closes without a word: nothing after this can be framed.
+      // memcached closes without a word: nothing after this can be framed. The replies it
+      // still owes this read's earlier frames are dropped, back to the last one that
+      // flushed (an error reply or a Noop, see error()).
+      this.writer.discard();
       this.close();
       return;
     }
@@ -192,7 +195,9 @@ export class BinarySession extends PipelinedSession {
       case Op.Flush:
         return this.flushAll(this.extlen === 4 ? b.readUInt32BE(start) : 0);
       case Op.Noop:
-        return this.ok();
+        this.ok();
+        // "NOOP forces pipeline flush" (memcached): see error().
+        return this.writer.mark();
       case Op.Version:
         return this.ok(0, Buffer.from(this.uc.admin.version(), 'latin1'));
       case Op.Quit:
@@ -288,6 +293,8 @@ export class BinarySession extends PipelinedSession {
   private error(status: Status, opcode = this.opcode, opaque = this.opaque, body = errorBody(status)): void {
     this.writer.data(responseHeader(opcode, status, 0, 0, body.length, opaque, 0));
     this.writer.data(body);
+    // memcached's write_bin_error flushes, so a bad magic byte later in the read cannot drop this.
+    this.writer.mark();
   }
 
   /** An error after which nothing can be trusted: reply, then close. */
@@ -310,9 +317,11 @@ export class BinarySession extends PipelinedSession {
     if (cmd !== Op.Touch) {
       return then(this.uc.retrieval.getAndTouch(key, exptime), (item) => this.item(key, item, cmd, opcode, opaque, quiet));
     }
-    // Touch answers with the flags and cas; the touch use-case keeps the counters right.
-    return then(this.uc.touch.touch(key, exptime), (hit) =>
-      hit ? then(this.uc.context.store.get(key), (item) => this.item(key, item ?? TOUCHED_GONE, cmd, opcode, opaque, quiet)) : this.item(key, undefined, cmd, opcode, opaque, quiet),
+    // Touch answers with the touched item's flags and cas, read before touching: an exptime in
+    // the past makes it gone at once, and memcached still answers with it. The touch use-case
+    // keeps the counters right.
+    return then(this.uc.context.store.get(key), (before) =>
+      then(this.uc.touch.touch(key, exptime), (hit) => this.item(key, hit ? (before ?? TOUCHED_GONE) : undefined, cmd, opcode, opaque, quiet)),
     );
   }
 
@@ -420,7 +429,14 @@ export class BinarySession extends PipelinedSession {
       return then(r, (result) => this.counted(result, key, initial, expiration, assigned, opcode, opaque, quiet));
     };
     if (cas === 0) return apply();
-    return then(this.uc.context.store.get(key), (old) => (old !== undefined && old.cas !== cas ? this.error(Status.KeyExists, opcode, opaque) : apply()));
+    return then(this.uc.context.store.get(key), (old) => {
+      if (old === undefined || old.cas === cas) return apply();
+      // memcached's do_add_delta refuses empty and chunked values before it compares the cas.
+      if (old.value.length === 0 || itemTotalSize(key.length, old.value.length, old.flags) > SLAB_CHUNK_MAX) {
+        return this.error(Status.NonNumeric, opcode, opaque);
+      }
+      return this.error(Status.KeyExists, opcode, opaque);
+    });
   }
 
   private counted(
@@ -543,6 +559,9 @@ export class BinarySession extends PipelinedSession {
 }
 
 /** Stands in for an item touched successfully but gone before it could be read back. */
+/** memcached's slab_chunk_max (half its 1 MiB slab page): larger items are chunked. */
+const SLAB_CHUNK_MAX = 512 * 1024;
+
 const TOUCHED_GONE: CacheItem = { key: '', value: Buffer.alloc(0), flags: 0, exptime: 0, cas: 0 };
 
 const enum Shape {

@@ -92,4 +92,16 @@ export const binaryArithmeticScripts: BinaryScript[] = [
       frames(bin.getK('n')),
     ],
   },
+  {
+    name: 'binary: incr/decr with a mismatching cas: an empty value is non-numeric first',
+    steps: [
+      frames(bin.set('n', '')),
+      frames(bin.increment('n', 1, 0, 0, { cas: 1n })),
+      frames(bin.decrement('n', 1, 0, 0, { cas: casOf('last') })),
+      frames(bin.set('t', 'text')),
+      frames(bin.increment('t', 1, 0, 0, { cas: 1n })),
+      frames(bin.set('n', '5')),
+      frames(bin.increment('n', 1, 0, 0, { cas: 1n })),
+    ],
+  },
 ];

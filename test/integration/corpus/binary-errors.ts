@@ -64,4 +64,14 @@ export const binaryErrorScripts: BinaryScript[] = [
     name: 'binary malformed: text protocol bytes on a binary connection close it',
     steps: [frames(bin.noop(), Buffer.from('get a\r\n', 'latin1')), frames(bin.noop())],
   },
+  {
+    name: 'binary malformed: a bad magic byte drops the replies owed to earlier frames of the same write',
+    steps: [
+      frames(bin.set('a', 'v')),
+      frames(bin.get('a'), bin.getK('missing'), bin.raw(Op.Get, { key: 'a', magic: 0x81 })),
+      frames(bin.get('a')),
+      frames(bin.setQ('b', 'w'), bin.raw(Op.Noop, { magic: 0x00 })),
+      frames(bin.getK('b')),
+    ],
+  },
 ];

@@ -4,8 +4,6 @@ import { binaryArithmeticScripts } from './binary-arithmetic.js';
 import { binaryErrorScripts } from './binary-errors.js';
 import { binaryStorageScripts } from './binary-storage.js';
 
-export { binaryKnownDifferences } from './binary-known-differences.js';
-
 /** Every hand-written binary-protocol script. */
 export const binaryCorpus: BinaryScript[] = [
   ...binaryStorageScripts,

@@ -161,4 +161,14 @@ export const binaryStorageScripts: BinaryScript[] = [
       frames(bin.raw(Op.Get, { key: 'a', vbucket: 0xbeef, opaque: 2 })),
     ],
   },
+  {
+    name: 'binary: Touch with an exptime in the past answers the touched item\'s flags and cas',
+    steps: [
+      frames(bin.set('a', 'v', { flags: 3 })),
+      frames(bin.touch('a', 2592001)),
+      frames(bin.get('a')),
+      frames(bin.set('b', '', { flags: 7 })),
+      frames(bin.touch('b', 0xffffffff), bin.touch('b', 2592001), bin.touch('b', 100)),
+    ],
+  },
 ];

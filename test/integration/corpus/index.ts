@@ -2,6 +2,7 @@ import type { Script } from '../support/script.js';
 import { adminScripts } from './admin.js';
 import { arithmeticScripts } from './arithmetic.js';
 import { errorScripts } from './errors.js';
+import { metaScripts } from './meta.js';
 import { retrievalScripts } from './retrieval.js';
 import { storageScripts } from './storage.js';
 
@@ -14,4 +15,5 @@ export const corpus: Script[] = [
   ...arithmeticScripts,
   ...adminScripts,
   ...errorScripts,
+  ...metaScripts,
 ];

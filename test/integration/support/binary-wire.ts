@@ -1,6 +1,5 @@
-import net from 'node:net';
-
 import { HEADER_LENGTH, Op, REQUEST_MAGIC, RESPONSE_MAGIC } from './binary-frames.js';
+import { RawConnection, type WaitOutcome } from './raw-connection.js';
 
 /**
  * Opaque of the Noop appended to every request. Both servers answer a Noop
@@ -19,7 +18,7 @@ const SENTINEL_REQUEST = (() => {
   return b;
 })();
 
-export type BinaryReplyOutcome = 'complete' | 'closed' | 'timeout';
+export type BinaryReplyOutcome = WaitOutcome;
 
 export interface BinaryReply {
   /** Whole response frames (header and body) before the sentinel's response. */
@@ -31,36 +30,14 @@ export interface BinaryReply {
 
 /** A raw TCP connection speaking the binary protocol, one exchange at a time. */
 export class BinaryWireClient {
-  private buffered: Buffer = Buffer.alloc(0);
   /** Offset up to which `buffered` has been cut into frames already. */
   private scanned = 0;
   private parsed: Buffer[] = [];
-  private closed = false;
-  private wake: (() => void) | undefined;
 
-  private constructor(private readonly socket: net.Socket) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-      this.wake?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake?.();
-    });
-    // A reset shows up as 'close' right after; the error itself carries nothing to compare.
-    socket.on('error', () => undefined);
-  }
+  private constructor(private readonly connection: RawConnection) {}
 
   static async connect(host: string, port: number): Promise<BinaryWireClient> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
-      socket.once('connect', () => {
-        socket.removeListener('error', reject);
-        resolve(new BinaryWireClient(socket));
-      });
-      socket.once('error', reject);
-    });
+    return new BinaryWireClient(await RawConnection.connect(host, port));
   }
 
   /**
@@ -69,30 +46,16 @@ export class BinaryWireClient {
    * be replaced.
    */
   async exchange(request: Buffer, timeoutMs: number): Promise<BinaryReply> {
-    if (!this.closed) this.socket.write(Buffer.concat([request, SENTINEL_REQUEST]));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.cutFrames()) {
-        const frames = this.parsed;
-        this.parsed = [];
-        return { frames, unframed: Buffer.alloc(0), outcome: 'complete' };
-      }
-      if (this.closed) return this.drain('closed');
-      const left = deadline - Date.now();
-      if (left <= 0) return this.drain('timeout');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+    this.connection.write(Buffer.concat([request, SENTINEL_REQUEST]));
+    const outcome = await this.connection.waitFor(() => this.cutFrames(), timeoutMs);
+    if (outcome !== 'complete') return this.drain(outcome);
+    const frames = this.parsed;
+    this.parsed = [];
+    return { frames, unframed: Buffer.alloc(0), outcome };
   }
 
   close(): void {
-    this.socket.destroy();
+    this.connection.close();
   }
 
   /**
@@ -102,7 +65,7 @@ export class BinaryWireClient {
    * them can be framed, so they wait for close or timeout.
    */
   private cutFrames(): boolean {
-    const b = this.buffered;
+    const b = this.connection.buffered;
     for (;;) {
       const at = this.scanned;
       if (b.length - at < HEADER_LENGTH || b[at] !== RESPONSE_MAGIC) return false;
@@ -110,7 +73,7 @@ export class BinaryWireClient {
       if (b.length < end) return false;
       this.scanned = end;
       if (b[at + 1] === Op.Noop && b.readUInt32BE(at + 12) === SENTINEL_OPAQUE) {
-        this.buffered = b.subarray(end);
+        this.connection.buffered = b.subarray(end);
         this.scanned = 0;
         return true;
       }
@@ -120,9 +83,8 @@ export class BinaryWireClient {
 
   private drain(outcome: BinaryReplyOutcome): BinaryReply {
     const frames = this.parsed;
-    const unframed = Buffer.from(this.buffered.subarray(this.scanned));
+    const unframed = this.connection.takeAll().subarray(this.scanned);
     this.parsed = [];
-    this.buffered = Buffer.alloc(0);
     this.scanned = 0;
     return { frames, unframed, outcome };
   }

@@ -1,3 +1,4 @@
+import { metaCommand, type MetaDraw } from './meta-generator.js';
 import { casOf, line, send, store, type Chunk, type SendStep, type StoreOptions } from './script.js';
 
 /** mulberry32: tiny, fast, and the same sequence for a seed on every platform. */
@@ -16,7 +17,12 @@ export interface GeneratedRun {
   readonly steps: SendStep[];
   /** Commands in the steps; a pipelined step holds several. */
   readonly commands: number;
+  /** How many of them are meta commands (mg ms md ma mn and malformed meta lines). */
+  readonly metaCommands: number;
 }
+
+/** Share of the stream that is meta commands. */
+const META_SHARE = 0.3;
 
 /**
  * A pool this small makes hits, misses, cas conflicts and add/replace
@@ -135,17 +141,25 @@ export function generateCommands(seed: number, count: number): GeneratedRun {
     return [...line(`get ${pick(KEYS)}`).parts];
   };
 
+  const draw: MetaDraw = { random, keys: KEYS, numberKeys: NUMBER_KEYS, textKeys: TEXT_KEYS, flags: FLAGS, deltas: DELTAS, value };
+
   const steps: SendStep[] = [];
   let commands = 0;
+  let metaCommands = 0;
   while (commands < count) {
     // Now and then pipeline a few commands in one write, as real clients do.
     const batch = chance(0.05) ? 2 + int(3) : 1;
     const parts: Chunk[] = [];
     for (let i = 0; i < batch && commands < count; i += 1) {
-      parts.push(...command());
+      if (chance(META_SHARE)) {
+        parts.push(...metaCommand(draw));
+        metaCommands += 1;
+      } else {
+        parts.push(...command());
+      }
       commands += 1;
     }
     steps.push(send(...parts));
   }
-  return { steps, commands };
+  return { steps, commands, metaCommands };
 }

@@ -1,3 +1,4 @@
+import { sameUpToClockTicks } from './clock-slack.js';
 import { startReferenceMemcached } from './memcached-container.js';
 import { startTargetServer } from './our-server.js';
 import type { RunningServer } from './running-server.js';
@@ -76,7 +77,7 @@ export class DifferentialPair {
         throw new Error(`step #${index} ${describeStep(step)}: reference memcached did not finish answering; the step is incomplete`);
       }
       record?.(index, reference, target);
-      if (reference !== target) return { compared, mismatch: { index, step, reference, target } };
+      if (!sameUpToClockTicks(reference, target)) return { compared, mismatch: { index, step, reference, target } };
     }
     return { compared };
   }
@@ -110,7 +111,7 @@ export class DifferentialPair {
     const rerun = await this.run(shrunk.items, (index, reference, target) => {
       const step = shrunk.items[index] as Step;
       transcript.push(`  ${index + 1}. send      ${describeStep(step)}`);
-      if (reference === target) {
+      if (sameUpToClockTicks(reference, target)) {
         transcript.push(`     both      ${abbreviate(reference)}`);
       } else {
         transcript.push(`     reference ${abbreviate(reference)}`, `     target    ${abbreviate(target)}`);

@@ -5,14 +5,19 @@ import { UNISSUED_CAS, type CasRef } from './script.js';
  * Rewrites one side's replies so that two correct servers produce identical
  * bytes. It normalises exactly three things and nothing else:
  *
- * - cas uniques in `VALUE <key> <flags> <bytes> <cas>` lines become `cas#N`,
- *   N counting distinct values in the order this side first returned them;
+ * - cas uniques become `cas#N`, N counting distinct values in the order this
+ *   side first returned them: in `VALUE <key> <flags> <bytes> <cas>` lines, in
+ *   the `c<cas>` flag of meta replies (`HD`, `VA`, `EN`, `NS`, `EX`, `NF`;
+ *   `c0`, which no item has, stays) and in `ME` lines' `cas=<cas>`;
  * - `VERSION <anything>` becomes `VERSION <version>`;
  * - `STAT <name> <value>` keeps the name and replaces the value with `<v>`,
  *   so stats compare structurally: same names, same order, same count.
  *
  * Data blocks are copied untouched, except with `foldDecrPadding` (below).
  */
+/** A meta command's reply line: a return code, then flags. */
+const META_REPLY = /^(?:HD|VA|EN|NS|EX|NF)(?: |$)/;
+
 export class ReplyNormaliser {
   /**
    * @param foldDecrPadding rewrite a value that is digits followed by spaces
@@ -44,7 +49,7 @@ export class ReplyNormaliser {
       const padded = this.foldDecrPadding && unit.end > unit.lineEnd ? /^(\d+) +\r\n$/.exec(data.toString('latin1')) : null;
       if (padded !== null && padded[1] !== undefined) {
         const tokens = header.split(' ');
-        tokens[3] = String(padded[1].length);
+        tokens[header.startsWith('VA ') ? 1 : 3] = String(padded[1].length);
         out.push(Buffer.from(`${tokens.join(' ')}\r\n${padded[1]}\r\n`, 'latin1'));
       } else {
         out.push(Buffer.from(`${header}\r\n`, 'latin1'), data);
@@ -70,6 +75,13 @@ export class ReplyNormaliser {
       }
       return line;
     }
+    if (META_REPLY.test(line)) {
+      return line
+        .split(' ')
+        .map((token, i) => (i > 0 && /^c[1-9]\d*$/.test(token) ? `c<cas#${this.indexOf(token.slice(1))}>` : token))
+        .join(' ');
+    }
+    if (line.startsWith('ME ')) return line.replace(/ cas=(\d+)/, (_, cas: string) => ` cas=<cas#${this.indexOf(cas)}>`);
     if (line.startsWith('VERSION ')) return 'VERSION <version>';
     if (line.startsWith('STAT ')) {
       const tokens = line.split(' ');

@@ -1,8 +1,9 @@
 /**
  * Just enough of memcached's ASCII reply grammar to walk a reply stream line
  * by line without being fooled by binary data: a `VALUE <key> <flags> <bytes>
- * [<cas>]` line is followed by exactly <bytes> bytes of data and "\r\n",
- * which may themselves contain "\r\n" or anything else.
+ * [<cas>]` line, and a meta `VA <bytes> <flags>*` line, is followed by exactly
+ * <bytes> bytes of data and "\r\n", which may themselves contain "\r\n" or
+ * anything else.
  */
 export interface ReplyUnit {
   /** Offset of the unit's first byte. */
@@ -31,11 +32,17 @@ export function readReplyUnit(buf: Buffer, from: number): ReplyUnit | undefined 
   return { start: from, line, lineEnd, end };
 }
 
-/** Byte count announced by a VALUE line, or undefined for any other line. */
+/** Byte count announced by a VALUE or VA line, or undefined for any other line. */
 export function valueDataLength(line: string): number | undefined {
-  if (!line.startsWith('VALUE ')) return undefined;
-  const tokens = line.split(' ');
-  if (tokens.length < 4) return undefined;
-  const bytes = tokens[3] ?? '';
+  let bytes: string;
+  if (line.startsWith('VALUE ')) {
+    const tokens = line.split(' ');
+    if (tokens.length < 4) return undefined;
+    bytes = tokens[3] ?? '';
+  } else if (line.startsWith('VA ')) {
+    bytes = line.split(' ')[1] ?? '';
+  } else {
+    return undefined;
+  }
   return /^\d{1,10}$/.test(bytes) ? Number(bytes) : undefined;
 }

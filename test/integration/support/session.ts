@@ -34,7 +34,7 @@ export class Session {
     const text = reply.bytes.toString('latin1');
     if (reply.outcome === 'timeout' && text.endsWith('ERROR\r\n')) {
       throw new EnvironmentError(
-        `${this.server.description} does not answer "mn" with "MN\\r\\n" (got ${JSON.stringify(text)}): the suite ends every request with memcached's meta no-op "mn" as its end-of-reply sentinel`,
+        `${this.server.description} does not answer a meta get miss "mg <key> O<opaque>" with "EN O<opaque>\\r\\n" (got ${JSON.stringify(text)}): the suite ends every request with one as its end-of-reply sentinel`,
       );
     }
     if (reply.outcome !== 'complete' || text !== 'OK\r\n') {

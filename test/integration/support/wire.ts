@@ -1,18 +1,19 @@
-import net from 'node:net';
-
+import { RawConnection, type WaitOutcome } from './raw-connection.js';
 import { readReplyUnit } from './reply-framing.js';
 
 /**
- * Appended to every request. memcached 1.6 answers the meta no-op `mn` with
- * "MN\r\n" after everything sent before it has been answered, so reading up to
+ * Appended to every request: a meta get of a key no script uses, with an
+ * opaque unique to the exchange. memcached answers it after everything sent
+ * before it, with `EN O<opaque>` (a miss echoes the opaque), so reading up to
  * that line captures a request's complete output, including none at all
- * (noreply) and stray output a server should not have sent.
+ * (noreply, quiet meta commands) and stray output a server should not have
+ * sent. Unlike `mn`, whose `MN` a request may itself produce, the opaque
+ * makes the line impossible to fake.
  */
-export const SENTINEL_REQUEST = 'mn\r\n';
-const SENTINEL_LINE = 'MN';
+export const SENTINEL_KEY = 'rat-differential-sentinel';
 
 /** How reading a reply ended. */
-export type ReplyOutcome = 'complete' | 'closed' | 'timeout';
+export type ReplyOutcome = WaitOutcome;
 
 export interface Reply {
   /** Everything received before the sentinel's line (or before close/timeout). */
@@ -20,41 +21,21 @@ export interface Reply {
   readonly outcome: ReplyOutcome;
 }
 
-/** A raw TCP connection that sends request bytes and reads reply bytes. */
+/** A raw TCP connection that sends text-protocol requests and reads reply bytes. */
 export class WireClient {
-  private buffered: Buffer = Buffer.alloc(0);
+  /** Offset up to which `buffered` was walked unit by unit already. */
   private scanned = 0;
-  private closed = false;
-  private wake: (() => void) | undefined;
+  private exchanges = 0;
 
-  private constructor(private readonly socket: net.Socket) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-      this.wake?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake?.();
-    });
-    // A reset shows up as 'close' right after; the error itself carries nothing to compare.
-    socket.on('error', () => undefined);
-  }
+  private constructor(private readonly connection: RawConnection) {}
 
   static async connect(host: string, port: number): Promise<WireClient> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
-      socket.once('connect', () => {
-        socket.removeListener('error', reject);
-        resolve(new WireClient(socket));
-      });
-      socket.once('error', reject);
-    });
+    return new WireClient(await RawConnection.connect(host, port));
   }
 
   /** Whether the server closed the connection (e.g. after `quit`). */
   get isClosed(): boolean {
-    return this.closed;
+    return this.connection.isClosed;
   }
 
   /**
@@ -62,48 +43,30 @@ export class WireClient {
    * After a 'timeout' or 'closed' outcome the client must be replaced.
    */
   async exchange(request: Buffer, timeoutMs: number): Promise<Reply> {
-    if (!this.closed) this.socket.write(Buffer.concat([request, Buffer.from(SENTINEL_REQUEST, 'latin1')]));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.findSentinel();
-      if (found !== undefined) {
-        const bytes = this.buffered.subarray(0, found.start);
-        this.buffered = this.buffered.subarray(found.end);
-        this.scanned = 0;
-        return { bytes: Buffer.from(bytes), outcome: 'complete' };
-      }
-      if (this.closed) return this.drain('closed');
-      const left = deadline - Date.now();
-      if (left <= 0) return this.drain('timeout');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+    this.exchanges += 1;
+    const sentinelLine = `EN O${this.exchanges}`;
+    this.connection.write(Buffer.concat([request, Buffer.from(`mg ${SENTINEL_KEY} O${this.exchanges}\r\n`, 'latin1')]));
+    let found: { start: number; end: number } | undefined;
+    const outcome = await this.connection.waitFor(() => (found = this.findSentinel(sentinelLine)) !== undefined, timeoutMs);
+    this.scanned = 0;
+    if (outcome !== 'complete' || found === undefined) return { bytes: this.connection.takeAll(), outcome };
+    const bytes = Buffer.from(this.connection.buffered.subarray(0, found.start));
+    this.connection.buffered = this.connection.buffered.subarray(found.end);
+    return { bytes, outcome };
   }
 
   close(): void {
-    this.socket.destroy();
+    this.connection.close();
   }
 
   /** Walks whole reply units from where the last call stopped, so large values are scanned once. */
-  private findSentinel(): { start: number; end: number } | undefined {
+  private findSentinel(sentinelLine: string): { start: number; end: number } | undefined {
+    const buffered = this.connection.buffered;
     for (;;) {
-      const unit = readReplyUnit(this.buffered, this.scanned);
+      const unit = readReplyUnit(buffered, this.scanned);
       if (unit === undefined) return undefined;
-      if (unit.line === SENTINEL_LINE) return { start: unit.start, end: unit.end };
+      if (unit.line === sentinelLine) return { start: unit.start, end: unit.end };
       this.scanned = unit.end;
     }
-  }
-
-  private drain(outcome: ReplyOutcome): Reply {
-    const bytes = Buffer.from(this.buffered);
-    this.buffered = Buffer.alloc(0);
-    this.scanned = 0;
-    return { bytes, outcome };
   }
 }

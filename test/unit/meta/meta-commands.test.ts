@@ -51,6 +51,21 @@ const recorded: [input: string, output: string][] = [
    "HD\r\nEN\r\nHD\r\nEN\r\nVA 0 W\r\n\r\nEN\r\n"],
   ["set v 0 0 1\r\nx\r\nmg v N30 v c t\r\nmg v R30 t\r\nms v 1 T10\r\ny\r\nmg v R30 t c\r\nmg v R30 t\r\nms v 1 T10 c\r\nz\r\nmg v R30 t\r\n",
    "STORED\r\nVA 1 c1 t-1\r\nx\r\nHD t-1\r\nHD\r\nHD t10 c2 W\r\nHD t10 Z\r\nHD c3\r\nHD t10 W\r\n"],
+  // Found by the differential suite (test/integration/corpus/meta.ts and the random stream):
+  ["ms o 1\r\nx\r\nmg o O12345678901234567890123456789012 k\r\nmg o O1234567890123456789012345678901 k\r\n",
+   "HD\r\nCLIENT_ERROR opaque token too long\r\nHD O1234567890123456789012345678901 ko\r\n"],
+  ["ms q 1 O0 O1 O2 O3 O4 O5 O6 O7 O8 O9 O10 O11 O12 O13 O14 O15 O16\r\nx\r\nmd q O0 O1 O2 O3 O4 O5 O6 O7 O8 O9 O10 O11 O12 O13 O14 O15 O16 O17\r\nma q O0 O1 O2 O3 O4 O5 O6 O7 O8 O9 O10 O11 O12 O13 O14 O15 O16 O17\r\nmg q O0 O1 O2 O3 O4 O5 O6 O7 O8 O9 O10 O11 O12 O13 O14 O15 O16 O17\r\n",
+   "CLIENT_ERROR options flags too long\r\nERROR\r\nCLIENT_ERROR options flags too long\r\nCLIENT_ERROR options flags too long\r\nCLIENT_ERROR options flags are too long\r\n"],
+  ["ms i 1\r\nx\r\nmg i h\r\nmd i I\r\nmg i h\r\n",
+   "HD\r\nHD h0\r\nHD\r\nHD h1 X W\r\n"],
+  ["ms aA== 1 b\r\nx\r\nmg h k\r\nmg aA== b k\r\nset foob 0 0 1\r\nx\r\nmg Zm9vYg== b k\r\nmg Zw== b k N0\r\nmg Zw== b k\r\n",
+   "HD\r\nHD kaA== b\r\nHD kaA== b\r\nSTORED\r\nHD kfoob\r\nHD kg W\r\nHD kg Z\r\n"],
+  ["mn\r\nget kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\r\nmn\r\n",
+   "MN\r\nCLIENT_ERROR bad command line format\r\nMN\r\n"],
+  ["ms r 1 T100\r\nx\r\nmg r R100\r\nmg r R101\r\nms r 1 T100\r\nx\r\nmg r R200 T0\r\nms r 1 T100\r\nx\r\nmg r T0 R200\r\n",
+   "HD\r\nHD\r\nHD W\r\nHD\r\nHD W\r\nHD\r\nHD\r\n"],
+  ["mg v1 T100 N30 t\r\nmg v1 t\r\nmg v2 N30 T100 t\r\nmg v2 t\r\nmg v3 v T100 t N200\r\nmg v3 t\r\nma c1 N30 T60 t\r\nmg c1 t\r\nma c2 T60 N30 t\r\nmg c2 t\r\n",
+   "HD t30 W\r\nHD t30 Z\r\nHD t100 W\r\nHD t100 Z\r\nVA 0 t100 W\r\n\r\nHD t200 Z\r\nHD t60\r\nHD t60\r\nHD t30\r\nHD t30\r\n"],
 ];
 
 function run(input: string, mode: FeedMode = 'whole') {
