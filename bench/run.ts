@@ -12,11 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildMcload, MEMCASLAP, runMcload, runMemaslap, type LoadResult } from './lib/loadgen.js';
-import { cpuMicros, rssBytes } from './lib/proc.js';
-import { fmtInt, fmtRatio, mainTable, ratio, summarize, type Outcome, type Sample, type WorkloadRow } from './lib/report.js';
+import { buildMcload, MEMCASLAP, runMcload } from './lib/loadgen.js';
+import { rssBytes } from './lib/proc.js';
+import { fmtInt, fmtRatio, mainTable, ratio, summarize, type Outcome, type WorkloadRow } from './lib/report.js';
 import { HAS_TASKSET, ourL2Flag, ourSpec, serverSpecs, startServer, stopServer, type RunningServer, type ServerSpec } from './lib/servers.js';
 import { textStats } from './lib/stats.js';
+import { measure, preload, SEED, workloads, type Workload } from './lib/workloads.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -44,34 +45,6 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-interface Workload {
-  readonly name: string;
-  readonly tool: 'mcload' | 'memaslap';
-  readonly conns: number;
-  readonly depth: number;
-  /** Deterministic cycle of `sets` sets then `gets` gets per connection. */
-  readonly sets: number;
-  readonly gets: number;
-  readonly valueSize: number;
-  /** Distinct keys, all preloaded before timing so gets hit. */
-  readonly keys: number;
-  readonly binary: boolean;
-}
-
-const SEED = 20240607;
-
-function workloads(quick: boolean): Workload[] {
-  const k = quick ? 10_000 : 100_000;
-  return [
-    { name: 'get-unpipelined', tool: 'mcload', conns: 50, depth: 1, sets: 1, gets: 10, valueSize: 100, keys: k, binary: false },
-    { name: 'get-pipelined', tool: 'mcload', conns: 50, depth: 16, sets: 1, gets: 10, valueSize: 100, keys: k, binary: false },
-    { name: 'set', tool: 'mcload', conns: 50, depth: 1, sets: 1, gets: 0, valueSize: 100, keys: k, binary: false },
-    { name: '64k', tool: 'mcload', conns: 10, depth: 1, sets: 1, gets: 1, valueSize: 65_536, keys: quick ? 100 : 1000, binary: false },
-    { name: 'get-unpipelined-memaslap', tool: 'memaslap', conns: 50, depth: 1, sets: 1, gets: 10, valueSize: 100, keys: 0, binary: false },
-    { name: 'binary-get', tool: 'memaslap', conns: 50, depth: 1, sets: 0, gets: 1, valueSize: 100, keys: 0, binary: true },
-  ];
-}
-
 /** memcaslap configs and L2 data directories; removed when the run ends. */
 const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'rat-bench-'));
 
@@ -94,38 +67,6 @@ async function stopAll(): Promise<void> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** One timed run, charging the server's CPU from /proc over the generator's lifetime. */
-async function measure(server: RunningServer, w: Workload, seconds: number, mcload: string | undefined): Promise<Sample> {
-  const cpu0 = cpuMicros(server.pid);
-  let r: LoadResult;
-  if (w.tool === 'mcload') {
-    if (!mcload) throw new Error('mcload not built (needs gcc)');
-    r = await runMcload(mcload, { port: server.port, mode: 'run', conns: w.conns, depth: w.depth, sets: w.sets,
-      gets: w.gets, valueSize: w.valueSize, keys: w.keys, seconds, seed: SEED });
-  } else {
-    r = await runMemaslap({ port: server.port, conns: w.conns, setProportion: w.sets / (w.sets + w.gets),
-      valueSize: w.valueSize, windowSize: '1k', seconds: Math.max(1, Math.round(seconds)), binary: w.binary,
-      configDir: scratchDir });
-  }
-  const cpu1 = cpuMicros(server.pid);
-  if (cpu0 === undefined || cpu1 === undefined) throw new Error(`${server.spec.name} died: ${server.output()}`);
-  if (r.ops === 0) throw new Error('no operation completed');
-  // memcaslap's warm-up sets fall inside its lifetime but not its op count: a
-  // small, equal bias for every server (50 connections x 1k window).
-  return {
-    opsPerSec: r.ops / r.seconds, p50us: r.p50us, p99us: r.p99us, cpuPerOpUs: (cpu1 - cpu0) / r.ops,
-    serverCpuPct: (100 * (cpu1 - cpu0)) / r.wallMicros, loadgenCpuPct: (100 * r.loadgenCpuMicros) / r.wallMicros,
-    misses: r.misses, errors: r.errors, approximateLatency: r.approximateLatency,
-  };
-}
-
-async function preload(server: RunningServer, w: Workload, mcload: string | undefined): Promise<void> {
-  if (w.tool !== 'mcload' || w.gets === 0 || !mcload) return;
-  const r = await runMcload(mcload, { port: server.port, mode: 'preload', conns: 4, depth: 64, sets: 1, gets: 0,
-    valueSize: w.valueSize, keys: w.keys, seconds: 0, seed: SEED });
-  if (r.ops !== w.keys || r.errors > 0) throw new Error(`preload stored ${r.ops}/${w.keys} (errors ${r.errors})`);
-}
 
 /** Runs one workload: fresh servers, preload, then rounds alternating A/B/C. */
 async function runWorkload(w: Workload, specs: ServerSpec[], args: Args, mcload: string | undefined): Promise<Map<string, Outcome>> {
@@ -155,7 +96,7 @@ async function runWorkload(w: Workload, specs: ServerSpec[], args: Args, mcload:
       const out = outcomes.get(s.spec.name);
       if (!out || !('samples' in out)) continue;
       try {
-        const sample = await measure(s, w, args.seconds, mcload);
+        const sample = await measure(s, w, args.seconds, mcload, scratchDir);
         out.samples.push(sample);
         log(`  ${w.name} round ${round} ${s.spec.name}: ${fmtInt(sample.opsPerSec)} ops/s p50 ${sample.p50us} µs p99 ${sample.p99us} µs, server ${sample.cpuPerOpUs.toFixed(2)} µs/op (${Math.round(sample.serverCpuPct)}%), loadgen ${Math.round(sample.loadgenCpuPct)}%${sample.misses ? `, misses ${sample.misses}` : ''}${sample.errors ? `, errors ${sample.errors}` : ''}`);
       } catch (e) {

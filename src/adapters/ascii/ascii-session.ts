@@ -6,7 +6,7 @@ import { StoreMode, type StoreOutcome } from '../../application/storage.js';
 import type { StatPair } from '../../application/stats.js';
 import type { UseCases } from '../../application/use-cases.js';
 import { PipelinedSession } from '../protocol/pipelined-session.js';
-import { byteAt, ownedValue } from '../protocol/owned-value.js';
+import { ownedBuffer, ownedValue } from '../protocol/owned-value.js';
 import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
 
@@ -72,7 +72,8 @@ export class AsciiSession extends PipelinedSession {
 
   // Pending storage command while its data block arrives.
   private need = 0;
-  private parts: Buffer[] = [];
+  /** The data block (with its CRLF) being copied in when it spans socket reads. */
+  private dataBlock: Buffer | undefined;
   private got = 0;
   private pMode = StoreMode.Set;
   private pKey = '';
@@ -93,8 +94,17 @@ export class AsciiSession extends PipelinedSession {
 
   override onClose(): void {
     super.onClose();
-    this.parts = [];
+    this.dataBlock = undefined;
     this.consumer = undefined;
+  }
+
+  /** Every command copies what it keeps (keys become strings, values ownedValue). */
+  protected override parsesBorrowedInput(): boolean {
+    return true;
+  }
+
+  protected override inputMoved(from: Buffer, to: Buffer): void {
+    if (this.tokens.buf === from) this.tokens.buf = to;
   }
 
   /**
@@ -104,7 +114,7 @@ export class AsciiSession extends PipelinedSession {
   expectData(length: number, consumer: DataBlockConsumer): void {
     this.need = length;
     this.got = 0;
-    this.parts.length = 0;
+    this.dataBlock = undefined;
     this.consumer = consumer;
     this.mode = Mode.Data;
   }
@@ -362,7 +372,7 @@ export class AsciiSession extends PipelinedSession {
     this.pNoreply = this.noreply;
     this.mode = Mode.Data;
     this.got = 0;
-    this.parts.length = 0;
+    this.dataBlock = undefined;
   }
 
   /** Gathers the data block; true once all `need` bytes are here. */
@@ -372,8 +382,9 @@ export class AsciiSession extends PipelinedSession {
     const want = this.need - this.got;
     if (this.got === 0 && avail >= want) return true;
     const take = avail < want ? avail : want;
-    // Network chunks are fresh Buffers, never reused, so keeping views is safe.
-    this.parts.push(buf.subarray(this.pos, this.pos + take));
+    // Copied as it arrives: the socket's read buffer is reused by the next read.
+    this.dataBlock ??= ownedBuffer(this.need);
+    buf.copy(this.dataBlock, this.got, this.pos, this.pos + take);
     this.got += take;
     this.pos += take;
     return this.got === this.need;
@@ -381,22 +392,25 @@ export class AsciiSession extends PipelinedSession {
 
   private completeStore(): MaybePromise<void> {
     const need = this.need;
-    let parts: Buffer[];
+    let block: Buffer;
+    let owned: boolean;
     if (this.got === 0) {
-      parts = [this.buf!.subarray(this.pos, this.pos + need)];
+      block = this.buf!.subarray(this.pos, this.pos + need);
+      owned = false;
       this.pos += need;
     } else {
-      parts = this.parts;
-      this.parts = [];
+      block = this.dataBlock!;
+      owned = true;
+      this.dataBlock = undefined;
     }
     this.mode = Mode.Line;
-    const wellFormed = byteAt(parts, need - 2) === 13 && byteAt(parts, need - 1) === 10;
+    const wellFormed = block[need - 2] === 13 && block[need - 1] === 10;
     const consumer = this.consumer;
     if (consumer !== undefined) {
       this.consumer = undefined;
       this.noreply = false;
       if (!wellFormed) return consumer.badChunk();
-      return consumer.data(ownedValue(parts, need - 2));
+      return consumer.data(keepValue(block, owned, need - 2));
     }
     this.noreply = this.pNoreply;
     const { storage } = this.uc;
@@ -405,7 +419,7 @@ export class AsciiSession extends PipelinedSession {
       this.reply(Reply.BAD_CHUNK);
       return;
     }
-    const r = storage.store(this.pMode, this.pKey, this.pFlags, this.pExptime, ownedValue(parts, need - 2), this.pCas);
+    const r = storage.store(this.pMode, this.pKey, this.pFlags, this.pExptime, keepValue(block, owned, need - 2), this.pCas);
     if (isPromise(r)) return r.then((o) => this.storeDone(o));
     this.reply(storeReply(r));
   }
@@ -606,3 +620,11 @@ export class AsciiSession extends PipelinedSession {
 }
 
 function noop(): void {}
+
+/**
+ * The value of a data block: a block copied in across reads is already the
+ * cache's to keep (its CRLF rides along unseen); one still in the read buffer is copied out.
+ */
+function keepValue(block: Buffer, owned: boolean, length: number): Buffer {
+  return owned ? block.subarray(0, length) : ownedValue([block], length);
+}

@@ -114,6 +114,23 @@ interface ClearJob {
 
 const SCAN_CHUNK = 1000;
 
+/** Applies one batch of raw-byte operations. */
+type BatchWriter = (ops: LevelOp[], options: { sync: boolean }) => Promise<void>;
+
+/**
+ * The database's own batch (`_batch`, abstract-level's method for
+ * implementations) when it has one. The public `batch()` clones, validates
+ * and re-encodes every operation on the main thread — about a quarter of the
+ * CPU of a set with L2 on (docs/benchmarks.md, "Profiling findings (session 2)") —
+ * for features this store does not use: hooks, sublevels, write events and
+ * encodings (keys and values are already Buffers).
+ */
+function batchWriter(db: Level<Buffer, Buffer>): BatchWriter {
+  const own = (db as unknown as { _batch?: BatchWriter })._batch;
+  if (typeof own === 'function') return (ops, options) => own.call(db, ops, options);
+  return (ops, options) => db.batch(ops, options);
+}
+
 /**
  * The L2 tier: a LevelDB database of binary records (see record-codec.ts),
  * with an in-memory index of every stored key in write order.
@@ -130,6 +147,7 @@ const SCAN_CHUNK = 1000;
 export class LevelCacheStore implements CacheStore, Lifecycle {
   readonly name = 'level';
   private db: Level<Buffer, Buffer> | undefined;
+  private writeBatch: BatchWriter | undefined;
   private open = false;
   private canGetSync = false;
   private readonly index = new Map<string, IndexEntry>();
@@ -199,6 +217,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       throw new Error(`L2 data_dir ${dir} cannot be opened: ${describeError(err)}`);
     }
     this.db = db;
+    this.writeBatch = batchWriter(db);
     // level-supports' typings predate the getSync flag.
     this.canGetSync = (db.supports as { getSync?: boolean }).getSync === true;
     if (this.options.clearOnStartup) await db.clear();
@@ -224,6 +243,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     this.open = false;
     await this.db!.close();
     this.db = undefined;
+    this.writeBatch = undefined;
     this.index.clear();
     this.pending.clear();
     this.sweepIterator = undefined;
@@ -619,7 +639,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     this.current = new WriteBatch();
     this.busy = true;
     this.counters.batches++;
-    db.batch(batch.ops, { sync: this.options.syncWrites }).then(
+    this.writeBatch!(batch.ops, { sync: this.options.syncWrites }).then(
       () => this.afterBatch(batch, undefined),
       (err: unknown) => this.afterBatch(batch, err),
     );

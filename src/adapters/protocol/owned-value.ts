@@ -9,16 +9,25 @@ const OWN_ALLOCATION = 512;
 /**
  * Copies the first `length` bytes spread over `parts` (views of socket
  * chunks) into memory the cache can keep: a view would pin the whole read
- * buffer. One copy, whatever the number of parts.
+ * buffer, or see it overwritten when the read buffer is shared. One copy,
+ * whatever the number of parts.
  */
 export function ownedValue(parts: readonly Buffer[], length: number): Buffer {
-  const out = length >= OWN_ALLOCATION ? Buffer.allocUnsafeSlow(length) : Buffer.allocUnsafe(length);
+  const out = ownedBuffer(length);
   let off = 0;
   for (const p of parts) {
     if (off >= length) break;
     off += p.copy(out, off, 0, Math.min(p.length, length - off));
   }
   return out;
+}
+
+/**
+ * Uninitialised memory the cache can keep, allocated by the same rule as
+ * ownedValue: its own ArrayBuffer from OWN_ALLOCATION bytes up, Node's pool below.
+ */
+export function ownedBuffer(length: number): Buffer {
+  return length >= OWN_ALLOCATION ? Buffer.allocUnsafeSlow(length) : Buffer.allocUnsafe(length);
 }
 
 /** The byte at `index` of the concatenation of `parts`. */

@@ -42,16 +42,53 @@ export abstract class PipelinedSession implements ProtocolSession {
   /** Adds the reply for a command whose asynchronous work failed. */
   protected abstract failed(err: unknown): void;
 
+  /**
+   * Whether step() may parse a borrowed chunk in place. A subclass that says
+   * yes copies whatever it keeps beyond the current step (values, partial
+   * data blocks) and follows `inputMoved`; otherwise every chunk is copied
+   * before parsing, as views of it may outlive the call.
+   */
+  protected parsesBorrowedInput(): boolean {
+    return false;
+  }
+
+  /**
+   * The unparsed input was copied from `from` to `to` at the same offsets
+   * (a command went asynchronous while parsing a borrowed chunk): anything
+   * that still reads `from` must read `to` instead.
+   */
+  protected inputMoved(_from: Buffer, _to: Buffer): void {}
+
+  /**
+   * `chunk` is borrowed: the TCP server reads every connection into one
+   * shared buffer, so its bytes are only valid until this returns.
+   */
   onData(chunk: Buffer): void {
     if (this.closed) return;
     this.serverStats.bytes_read += chunk.length;
     if (this.buf === undefined || this.pos >= this.buf.length) {
-      this.buf = chunk;
+      this.buf = this.parsesBorrowedInput() ? chunk : Buffer.from(chunk);
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
     }
     this.pos = 0;
     if (!this.busy) this.run();
+    if (this.buf === chunk) this.keepUnparsed(chunk);
+  }
+
+  /** Copies what is left of a borrowed chunk before its memory is reused. */
+  private keepUnparsed(chunk: Buffer): void {
+    if (this.busy) {
+      // The waiting command may still read the current line: keep its offsets.
+      const copy = Buffer.from(chunk);
+      this.buf = copy;
+      this.inputMoved(chunk, copy);
+    } else if (this.pos < chunk.length) {
+      this.buf = Buffer.from(chunk.subarray(this.pos));
+      this.pos = 0;
+    } else {
+      this.buf = undefined;
+    }
   }
 
   onClose(): void {

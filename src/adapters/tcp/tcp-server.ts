@@ -3,6 +3,7 @@ import type { Lifecycle } from '../../domain/ports/lifecycle.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { ServerStats } from '../../application/server-stats.js';
 import type { ProtocolSession, ProtocolSessionFactory } from '../protocol/protocol-session.js';
+import { readIntoSharedBuffer } from './shared-read-buffer.js';
 
 /** Listener settings (memcached's -l, -p, -c). */
 export interface TcpServerOptions {
@@ -27,6 +28,8 @@ export class TcpServer implements Lifecycle {
   readonly name = 'tcp';
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  /** Called once `sockets` is empty (stop() waiting for clients to finish). */
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly options: TcpServerOptions,
@@ -41,7 +44,8 @@ export class TcpServer implements Lifecycle {
   }
 
   start(): Promise<void> {
-    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // Paused so that accept() can move the connection to the shared read buffer before its first read.
+    const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(new Error(`cannot listen on ${this.options.host}:${this.options.port}: ${err.message}`));
@@ -62,25 +66,26 @@ export class TcpServer implements Lifecycle {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of this.sockets) s.end();
     const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
-    await Promise.race([closed, grace]);
+    // The listener does not count connections moved to the shared read buffer: wait for ours.
+    const finished = new Promise<void>((resolve) => {
+      if (this.sockets.size === 0) resolve();
+      else this.idleWaiters.push(resolve);
+    });
+    await Promise.race([Promise.all([closed, finished]), grace]);
     for (const s of this.sockets) s.destroy();
     await closed;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(accepted: net.Socket): void {
     const { stats } = this;
     if (this.sockets.size >= this.options.maxConnections) {
       stats.rejected_connections++;
-      socket.end(TOO_MANY);
+      accepted.resume(); // read (and drop) its requests so that its FIN is seen
+      accepted.end(TOO_MANY);
       return;
     }
-    stats.curr_connections++;
-    stats.total_connections++;
-    this.sockets.add(socket);
-    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    if (this.options.auditConnections) this.logger.info({ audit: 'connection-open', peer }, 'connection opened');
     let session: ProtocolSession | undefined;
-    socket.on('data', (chunk: Buffer) => {
+    const onChunk = (chunk: Buffer): void => {
       if (session === undefined) {
         const factory = this.factories.find((f) => f.accepts(chunk[0]!));
         if (!factory) {
@@ -90,11 +95,27 @@ export class TcpServer implements Lifecycle {
         session = factory.create(socket);
       }
       session.onData(chunk);
-    });
+    };
+    const moved = readIntoSharedBuffer(accepted, onChunk);
+    const socket = moved ?? accepted;
+    if (moved === undefined) {
+      socket.on('data', onChunk);
+      socket.resume();
+    }
+    stats.curr_connections++;
+    stats.total_connections++;
+    this.sockets.add(socket);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    if (this.options.auditConnections) this.logger.info({ audit: 'connection-open', peer }, 'connection opened');
     socket.on('error', (err) => this.logger.debug({ err: err.message, peer }, 'socket error'));
     socket.on('close', () => {
       this.sockets.delete(socket);
       stats.curr_connections--;
+      if (this.sockets.size === 0 && this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      }
       session?.onClose();
       if (this.options.auditConnections) this.logger.info({ audit: 'connection-close', peer }, 'connection closed');
     });
