@@ -60,7 +60,8 @@ export class StorageUseCase {
 
   /**
    * Runs a storage command. `exptime` is in protocol seconds; `casUnique` is
-   * only read for `Cas`. The value Buffer is owned by the store afterwards.
+   * only read for `Cas`. Stores copy the value: once a synchronous call has
+   * returned, the caller may reuse its memory (not while a Promise is pending).
    */
   store(mode: StoreMode, key: string, flags: number, exptime: number, value: Buffer, casUnique: number): MaybePromise<StoreOutcome> {
     const { ctx } = this;

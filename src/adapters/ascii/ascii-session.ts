@@ -6,7 +6,7 @@ import { StoreMode, type StoreOutcome } from '../../application/storage.js';
 import type { StatPair } from '../../application/stats.js';
 import type { UseCases } from '../../application/use-cases.js';
 import { PipelinedSession } from '../protocol/pipelined-session.js';
-import { ownedBuffer, ownedValue } from '../protocol/owned-value.js';
+import { acquireBlock, ownedBuffer, ownedValue, releaseBlock } from '../protocol/owned-value.js';
 import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
 
@@ -383,7 +383,8 @@ export class AsciiSession extends PipelinedSession {
     if (this.got === 0 && avail >= want) return true;
     const take = avail < want ? avail : want;
     // Copied as it arrives: the socket's read buffer is reused by the next read.
-    this.dataBlock ??= ownedBuffer(this.need);
+    // A storage command's block goes back to the pool once stored; an extension's consumer keeps its block.
+    this.dataBlock ??= this.consumer === undefined ? acquireBlock(this.need) : ownedBuffer(this.need);
     buf.copy(this.dataBlock, this.got, this.pos, this.pos + take);
     this.got += take;
     this.pos += take;
@@ -419,8 +420,15 @@ export class AsciiSession extends PipelinedSession {
       this.reply(Reply.BAD_CHUNK);
       return;
     }
-    const r = storage.store(this.pMode, this.pKey, this.pFlags, this.pExptime, keepValue(block, owned, need - 2), this.pCas);
+    let carrier = block;
+    if (!owned) {
+      carrier = acquireBlock(need - 2);
+      block.copy(carrier, 0, 0, need - 2);
+    }
+    const r = storage.store(this.pMode, this.pKey, this.pFlags, this.pExptime, carrier.subarray(0, need - 2), this.pCas);
+    // A pending command may still read its value; a finished one has been copied by the store (CacheStore.set).
     if (isPromise(r)) return r.then((o) => this.storeDone(o));
+    releaseBlock(carrier);
     this.reply(storeReply(r));
   }
 

@@ -38,3 +38,32 @@ export function byteAt(parts: readonly Buffer[], index: number): number | undefi
   }
   return undefined;
 }
+
+/** Pooled value blocks: powers of two from 1 KiB to 2 MiB, at most POOL_DEPTH each (~16 MiB at most). */
+const POOL_MIN_SHIFT = 10;
+const POOL_MAX_SHIFT = 21;
+const POOL_DEPTH = 4;
+const pool: Buffer[][] = Array.from({ length: POOL_MAX_SHIFT + 1 }, () => []);
+
+function poolClass(length: number): number {
+  return Math.max(POOL_MIN_SHIFT, 32 - Math.clz32(length - 1));
+}
+
+/**
+ * A block of at least `length` bytes to gather a value in before it is
+ * stored. Stores copy a value before a synchronous `set` returns, so the
+ * block can come back (releaseBlock) and carry the next value: large values
+ * then cost no allocation, which for 64 KiB values was a GC per ~500 sets.
+ */
+export function acquireBlock(length: number): Buffer {
+  if (length < 1 << POOL_MIN_SHIFT || length > 1 << POOL_MAX_SHIFT) return ownedBuffer(length);
+  return pool[poolClass(length)]!.pop() ?? Buffer.allocUnsafeSlow(1 << poolClass(length));
+}
+
+/** Returns a block from acquireBlock once nothing refers to it any more. */
+export function releaseBlock(block: Buffer): void {
+  const n = block.length;
+  if (n < 1 << POOL_MIN_SHIFT || n > 1 << POOL_MAX_SHIFT || (n & (n - 1)) !== 0 || block.byteOffset !== 0) return;
+  const free = pool[poolClass(n)]!;
+  if (free.length < POOL_DEPTH) free.push(block);
+}
