@@ -6,6 +6,11 @@ import type { Socket } from 'node:net';
  * every chunk after that.
  */
 export interface ProtocolSession {
+  /**
+   * A chunk read from the socket. It is borrowed: the listener reads every
+   * connection into one shared buffer, so the session copies what it keeps
+   * before returning (shared-read-buffer.ts).
+   */
   onData(chunk: Buffer): void;
   /** The socket closed (either side); release per-connection state. */
   onClose(): void;
