@@ -117,13 +117,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   }
 
   get(key: string): CacheItem | undefined {
-    const id = this.index.find(key, keyHash(key));
+    const id = this.liveId(key);
     if (id < 0) return undefined;
-    const exptime = this.table.exptime(id);
-    if (exptime !== 0 && exptime <= this.clock.now()) {
-      this.expire(id);
-      return undefined;
-    }
     this.policy.access(id);
     return this.itemOf(id, key);
   }
@@ -170,25 +165,15 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   }
 
   delete(key: string): boolean {
-    const id = this.index.find(key, keyHash(key));
+    const id = this.liveId(key);
     if (id < 0) return false;
-    const exptime = this.table.exptime(id);
-    if (exptime !== 0 && exptime <= this.clock.now()) {
-      this.expire(id);
-      return false;
-    }
     this.unlink(id);
     return true;
   }
 
   touch(key: string, exptime: number): CacheItem | undefined {
-    const id = this.index.find(key, keyHash(key));
+    const id = this.liveId(key);
     if (id < 0) return undefined;
-    const old = this.table.exptime(id);
-    if (old !== 0 && old <= this.clock.now()) {
-      this.expire(id);
-      return undefined;
-    }
     this.policy.access(id);
     this.table.setExptime(id, exptime);
     return this.itemOf(id, key);
@@ -270,6 +255,18 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     }
     this.sweepCursor = id;
     return removed;
+  }
+
+  /** The id of `key`'s live entry, or -1; an expired entry found on the way is removed. */
+  private liveId(key: string): number {
+    const id = this.index.find(key, keyHash(key));
+    if (id < 0) return -1;
+    const exptime = this.table.exptime(id);
+    if (exptime !== 0 && exptime <= this.clock.now()) {
+      this.expire(id);
+      return -1;
+    }
+    return id;
   }
 
   private payloadPage(id: number): Buffer {
