@@ -134,13 +134,11 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
 
   /**
    * Fills free memory only: evicting would push out the newer items loaded
-   * just before (the disk tier yields newest first) or a client's items. The
-   * memory tier says whether an item fits; one that cannot say has its
-   * per-item overhead learnt from each insert, and any eviction stops the
-   * warm-up as a backstop.
+   * just before (the disk tier yields newest first) or a client's items: the
+   * memory tier says whether an item fits, and any eviction (a tier that
+   * cannot say) stops the warm-up.
    */
   private async warm(): Promise<void> {
-    let overhead = 0;
     try {
       for await (const item of this.l2.warmEntries(this.options.warmBytes)) {
         if (this.stopped) return;
@@ -148,13 +146,10 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
         // A client may have written the key since start: never overwrite newer data.
         const current = this.l1.get(item.key);
         if (current !== undefined) continue;
-        const need = item.key.length + item.value.length;
-        const before = this.l1.stats();
-        if (this.l1.fits !== undefined ? !this.l1.fits(item.key, item.value.length) : before.limitBytes > 0 && before.bytes + need + overhead > before.limitBytes) return;
+        if (this.l1.fits !== undefined && !this.l1.fits(item.key, item.value.length)) return;
+        const evictionsBefore = this.l1.stats().evictions;
         this.l1.set(makeItem(item.key, item.value, item.flags, item.exptime, item.cas));
-        const after = this.l1.stats();
-        if (after.evictions > before.evictions) return;
-        overhead = Math.max(overhead, after.bytes - before.bytes - need);
+        if (this.l1.stats().evictions > evictionsBefore) return;
         this.warmed++;
         // Let requests run between items: warm-up must not delay serving.
         if (this.warmed % 256 === 0) await new Promise((r) => setImmediate(r));

@@ -1,4 +1,5 @@
 import { then, type MaybePromise } from '../../domain/maybe-promise.js';
+import { SHARED_VALUE_LIMIT } from '../../domain/ports/cache-store.js';
 import { KEY_MAX_LENGTH } from '../../domain/rules.js';
 import { StoreMode } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
@@ -130,7 +131,7 @@ export class StreamingCommands implements AsciiExtension {
     return then(this.uc.retrieval.get(key), (item) => {
       if (item === undefined) return s.reply('STREAM_ERROR NOT_FOUND ' + key + '\r\n');
       // send() waits for drains: a small value may be a view of store memory that changes meanwhile (CacheStore).
-      const value = item.value.length < 16 * 1024 ? Buffer.from(item.value) : item.value;
+      const value = item.value.length < SHARED_VALUE_LIMIT ? Buffer.from(item.value) : item.value;
       return this.send(s, key, value, chunkSize);
     });
   }

@@ -1,31 +1,40 @@
 import type { Socket } from 'node:net';
+import { SHARED_VALUE_LIMIT } from '../../domain/ports/cache-store.js';
 
-/** Values at least this large are written by reference instead of copied into the batch. */
-const BY_REFERENCE = 16 * 1024;
+/** First size of a connection's scratch buffer. */
+const SCRATCH_INITIAL = 2048;
+/** A scratch grown past this (a large multi-get) is dropped after the flush, bounding what an idle connection holds. */
+const SCRATCH_KEEP = 16 * 1024;
+/** Strings and values up to this length are copied by a loop: cheaper than a native call for a few bytes. */
+const LOOP_COPY = 32;
 
 /**
  * Collects every reply produced while handling one socket read and writes
- * them with one syscall: small pieces (status lines, headers, small values)
- * are copied into a single Buffer; large values are passed by reference
- * under cork/uncork so they are not copied. Strings are latin1 (one byte per
- * char), never values.
+ * them with one syscall. Status lines, headers and small values are copied
+ * at once into one scratch buffer, reused across reads (small values may be
+ * views of store memory that the next command reuses, see CacheStore); the
+ * flush sends one exact-size copy of it. Values of SHARED_VALUE_LIMIT bytes
+ * and more are passed by reference under cork/uncork, never copied. Strings
+ * are latin1 (one byte per char), never values.
  */
 export class ReplyWriter {
-  private parts: (Buffer | string)[] = [];
-  private pendingString = '';
-  private bytes = 0;
-  private large = false;
+  private scratch: Buffer | undefined;
+  private length = 0;
+  /** Values sent by reference, each with the scratch offset it goes before. */
+  private byReference: Buffer[] = [];
+  private byReferenceAt: number[] = [];
+  private byReferenceBytes = 0;
   /** Where discard() rolls back to, as recorded by mark(). */
-  private markParts = 0;
-  private markPending = 0;
-  private markBytes = 0;
+  private markLength = 0;
+  private markByReference = 0;
+  private markByReferenceBytes = 0;
   /** Bytes handed to the socket so far (for `bytes_written`). */
   written = 0;
 
   constructor(private readonly socket: Socket) {}
 
   get isEmpty(): boolean {
-    return this.bytes === 0;
+    return this.length === 0 && this.byReference.length === 0;
   }
 
   /**
@@ -35,50 +44,43 @@ export class ReplyWriter {
    * just the CLIENT_ERROR; "get a\r\nget a <251-byte key>" keeps a's VALUE).
    */
   mark(): void {
-    this.markParts = this.parts.length;
-    this.markPending = this.pendingString.length;
-    this.markBytes = this.bytes;
+    this.markLength = this.length;
+    this.markByReference = this.byReference.length;
+    this.markByReferenceBytes = this.byReferenceBytes;
   }
 
   /** Drops everything gathered since the last mark() (or flush) and not yet sent. */
   discard(): void {
-    if (this.parts.length > this.markParts) {
-      // data() pushed the pending text (which starts with the marked text) at index markParts.
-      const head = this.markPending > 0 ? (this.parts[this.markParts] as string).slice(0, this.markPending) : '';
-      this.parts.length = this.markParts;
-      this.pendingString = head;
-    } else {
-      this.pendingString = this.pendingString.slice(0, this.markPending);
-    }
-    this.bytes = this.markBytes;
+    this.length = this.markLength;
+    this.byReference.length = this.byReferenceAt.length = this.markByReference;
+    this.byReferenceBytes = this.markByReferenceBytes;
   }
 
   /** Appends latin1 text. */
   text(s: string): void {
-    this.pendingString += s;
-    this.bytes += s.length;
+    const n = s.length;
+    const buf = this.room(n);
+    const at = this.length;
+    if (n <= LOOP_COPY) for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
+    else buf.write(s, at, n, 'latin1');
+    this.length = at + n;
   }
 
-  /**
-   * Appends raw bytes (a value), never converted. Small values are copied at
-   * once: they may be views of store memory that the next command reuses
-   * (see CacheStore). Large ones are kept by reference; stores never rewrite
-   * those in place.
-   */
+  /** Appends raw bytes (a value), never converted. */
   data(b: Buffer): void {
-    if (b.length === 0) return;
-    if (b.length < BY_REFERENCE) {
-      const copy = Buffer.allocUnsafe(b.length);
-      b.copy(copy);
-      b = copy;
+    const n = b.length;
+    if (n === 0) return;
+    if (n >= SHARED_VALUE_LIMIT) {
+      this.byReference.push(b);
+      this.byReferenceAt.push(this.length);
+      this.byReferenceBytes += n;
+      return;
     }
-    if (this.pendingString.length > 0) {
-      this.parts.push(this.pendingString);
-      this.pendingString = '';
-    }
-    this.parts.push(b);
-    this.bytes += b.length;
-    if (b.length >= BY_REFERENCE) this.large = true;
+    const buf = this.room(n);
+    const at = this.length;
+    if (n <= LOOP_COPY) for (let i = 0; i < n; i++) buf[at + i] = b[i]!;
+    else b.copy(buf, at);
+    this.length = at + n;
   }
 
   /**
@@ -86,61 +88,47 @@ export class ReplyWriter {
    * the kernel buffer is full and the caller should stop reading until 'drain'.
    */
   flush(): boolean {
-    if (this.bytes === 0) return true;
-    const total = this.bytes;
-    this.written += total;
+    if (this.isEmpty) return true;
+    this.written += this.length + this.byReferenceBytes;
     let ok: boolean;
-    if (this.parts.length === 0) {
-      ok = this.socket.write(Buffer.from(this.pendingString, 'latin1'));
-    } else if (!this.large) {
-      if (this.pendingString.length > 0) this.parts.push(this.pendingString);
-      ok = this.socket.write(joinParts(this.parts, total));
+    if (this.byReference.length === 0) {
+      ok = this.socket.write(this.copyOut(0, this.length));
     } else {
-      ok = this.writeCorked();
-    }
-    this.parts = [];
-    this.pendingString = '';
-    this.bytes = 0;
-    this.large = false;
-    this.markParts = 0;
-    this.markPending = 0;
-    this.markBytes = 0;
-    return ok;
-  }
-
-  private writeCorked(): boolean {
-    const s = this.socket;
-    s.cork();
-    let ok = true;
-    let small: (Buffer | string)[] = [];
-    const emitSmall = () => {
-      if (small.length === 0) return;
-      ok = s.write(joinParts(small)) && ok;
-      small = [];
-    };
-    for (const p of this.parts) {
-      if (typeof p !== 'string' && p.length >= BY_REFERENCE) {
-        emitSmall();
-        ok = s.write(p) && ok;
-      } else {
-        small.push(p);
+      const s = this.socket;
+      s.cork();
+      ok = true;
+      let from = 0;
+      for (let i = 0; i < this.byReference.length; i++) {
+        const at = this.byReferenceAt[i]!;
+        if (at > from) ok = s.write(this.copyOut(from, at)) && ok;
+        ok = s.write(this.byReference[i]!) && ok;
+        from = at;
       }
+      if (this.length > from) ok = s.write(this.copyOut(from, this.length)) && ok;
+      s.uncork();
+      this.byReference = [];
+      this.byReferenceAt = [];
     }
-    if (this.pendingString.length > 0) small.push(this.pendingString);
-    emitSmall();
-    s.uncork();
+    this.length = this.byReferenceBytes = 0;
+    this.markLength = this.markByReference = this.markByReferenceBytes = 0;
+    if (this.scratch!.length > SCRATCH_KEEP) this.scratch = undefined;
     return ok;
   }
-}
 
-function joinParts(parts: (Buffer | string)[], total?: number): Buffer {
-  let n = total ?? 0;
-  if (total === undefined) for (const p of parts) n += p.length;
-  const out = Buffer.allocUnsafe(n);
-  let off = 0;
-  for (const p of parts) {
-    if (typeof p === 'string') off += out.write(p, off, 'latin1');
-    else off += p.copy(out, off);
+  /** The scratch, grown so that `n` more bytes fit. */
+  private room(n: number): Buffer {
+    const buf = this.scratch;
+    if (buf !== undefined && this.length + n <= buf.length) return buf;
+    const grown = Buffer.allocUnsafeSlow(Math.max(SCRATCH_INITIAL, (buf?.length ?? 0) * 2, this.length + n));
+    if (buf !== undefined) buf.copy(grown, 0, 0, this.length);
+    this.scratch = grown;
+    return grown;
   }
-  return out;
+
+  /** The socket may hold a buffer until it is sent, so it gets a copy; the scratch is reused. */
+  private copyOut(from: number, to: number): Buffer {
+    const out = Buffer.allocUnsafe(to - from);
+    this.scratch!.copy(out, 0, from, to);
+    return out;
+  }
 }

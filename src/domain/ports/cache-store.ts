@@ -17,6 +17,9 @@ export interface StoreStats {
   totalItems: number;
 }
 
+/** Values shorter than this may be views of store memory that is reused (see CacheStore). */
+export const SHARED_VALUE_LIMIT = 16 * 1024;
+
 /**
  * A key/value store tier. Methods return synchronously when they can (memory)
  * and a Promise only when they must wait (disk).
@@ -26,8 +29,8 @@ export interface StoreStats {
  *
  * A returned value may be a view of memory the store reuses (the memory
  * tier's slab chunks): it is valid until the next write to the store, so
- * whoever keeps it longer copies it. Values of 16 KiB and more are never
- * rewritten in place and may be kept by reference. `set` copies or encodes
+ * whoever keeps it longer copies it. Values of SHARED_VALUE_LIMIT bytes and
+ * more are never rewritten in place and may be kept by reference. `set` copies or encodes
  * what it keeps; it may not keep `item.value` itself, which can be such a view.
  */
 export interface CacheStore {

@@ -1,9 +1,8 @@
 import { describeBinaryStep, frameCount, type BinaryStep } from './binary-frames.js';
 import { BinarySession, type BinaryObservation } from './binary-session.js';
-import { startReferenceMemcached } from './memcached-container.js';
-import { startTargetServer } from './our-server.js';
 import type { RunningServer } from './running-server.js';
 import { abbreviate } from './script.js';
+import { startServerPair } from './server-pair.js';
 import { shrink } from './shrink.js';
 
 /** A step whose normalised responses differed. */
@@ -45,14 +44,7 @@ export class BinaryDifferentialPair {
   ) {}
 
   static async start(): Promise<BinaryDifferentialPair> {
-    const referenceServer = await startReferenceMemcached();
-    let targetServer: RunningServer;
-    try {
-      targetServer = await startTargetServer();
-    } catch (error) {
-      await referenceServer.stop();
-      throw error;
-    }
+    const { referenceServer, targetServer } = await startServerPair();
     return new BinaryDifferentialPair(referenceServer, targetServer, new BinarySession(referenceServer), new BinarySession(targetServer));
   }
 

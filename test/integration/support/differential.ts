@@ -1,9 +1,8 @@
 import { sameUpToClockTicks } from './clock-slack.js';
-import { startReferenceMemcached } from './memcached-container.js';
-import { startTargetServer } from './our-server.js';
 import type { RunningServer } from './running-server.js';
 import { abbreviate, describeStep, type Step } from './script.js';
 import { Session, type Observation } from './session.js';
+import { startServerPair } from './server-pair.js';
 import { shrink } from './shrink.js';
 
 /** A step whose normalised replies differed. */
@@ -30,14 +29,7 @@ export class DifferentialPair {
   ) {}
 
   static async start(): Promise<DifferentialPair> {
-    const referenceServer = await startReferenceMemcached();
-    let targetServer: RunningServer;
-    try {
-      targetServer = await startTargetServer();
-    } catch (error) {
-      await referenceServer.stop();
-      throw error;
-    }
+    const { referenceServer, targetServer } = await startServerPair();
     return new DifferentialPair(referenceServer, targetServer, new Session(referenceServer), new Session(targetServer));
   }
 
