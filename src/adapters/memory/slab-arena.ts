@@ -13,7 +13,7 @@
 
 /** Bytes per page: the unit memory moves between size classes in. */
 export const PAGE_SIZE = 64 * 1024;
-/** Largest chunk; values that do not fit get a Buffer of their own. */
+/** Largest chunk; values that do not fit get a Buffer of their own. Below SHARED_VALUE_LIMIT: readers copy every slab value. */
 export const MAX_CHUNK = 8 * 1024;
 /** Chunk header: the owning entry id, or FREE. */
 const HEADER = 4;
