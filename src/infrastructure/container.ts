@@ -25,6 +25,9 @@ import { LevelCacheStore } from '../adapters/level/level-cache-store.js';
 import { TieredCacheStore } from '../application/tiered-cache-store.js';
 import { Compressor } from '../domain/ports/compressor.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import { AdminHttpServer } from '../adapters/http/admin-http-server.js';
+import { InspectUseCase, type InspectedTier } from '../application/inspect.js';
+import { Readiness } from './readiness.js';
 import type { Settings } from './config.js';
 
 /** Tokens that exist only in the composition root. */
@@ -175,16 +178,37 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         ctx.get<Logger>(Logger),
       ),
   );
+  // /readyz: the disk tier is open and the cache port accepts (markers sit after each in the lifecycle order).
+  c.bind(Readiness).toConstantValue(new Readiness(l2Enabled ? ['L2 store open', 'cache port accepting'] : ['cache port accepting']));
+  c.bind(InspectUseCase).toDynamicValue((ctx) => {
+    const tiers: InspectedTier[] = [{ name: 'memory', store: ctx.get(MemoryCacheStore) }];
+    if (l2Enabled) tiers.push({ name: 'disk', store: ctx.get(LevelCacheStore) });
+    return new InspectUseCase(tiers, ctx.get<Clock>(Clock));
+  });
+  c.bind(AdminHttpServer).toDynamicValue((ctx) => {
+    const readiness = ctx.get(Readiness);
+    return new AdminHttpServer(
+      { host: settings.admin.host, port: settings.admin.port, token: settings.admin.token, evictionPolicy: strategy },
+      ctx.get<UseCases>(UseCases),
+      ctx.get(InspectUseCase),
+      () => readiness.state(),
+      ctx.get<Logger>(Logger),
+    );
+  });
   // Started in this order, stopped in reverse: stores before the listener opens, after it closes.
+  // The admin listener comes first and goes last, so /readyz answers 503 while the rest starts or stops.
   c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => {
     const memory = ctx.get(MemoryCacheStore);
     const tcp = ctx.get(TcpServer);
-    if (!l2Enabled) return [memory, tcp];
+    const ready = ctx.get(Readiness);
+    const admin: Lifecycle[] = settings.admin.port > 0 ? [ctx.get(AdminHttpServer)] : [];
+    const accepting = ready.marker('cache port accepting');
+    if (!l2Enabled) return [...admin, memory, tcp, accepting];
     const disk = ctx.get(LevelCacheStore);
     const cas = ctx.get(CasSequence);
     // cas values stay unique across restarts: continue above the highest one on disk.
     const casSeed: Lifecycle = { name: 'cas-seed', start: async () => cas.advancePast(disk.maxCas()), stop: async () => {} };
-    return [disk, casSeed, memory, ctx.get(TieredCacheStore), tcp];
+    return [...admin, disk, ready.marker('L2 store open'), casSeed, memory, ctx.get(TieredCacheStore), tcp, accepting];
   });
   return c;
 }
@@ -193,7 +217,10 @@ function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[
   const d = disk.stats();
   const l = disk.l2Stats();
   const w = tiered.warmProgress();
+  const t = tiered.tierCounts();
   return [
+    ['l1_hits', t.l1Hits],
+    ['l1_misses', t.l1Misses],
     ['l2_items', d.items],
     ['l2_bytes', d.bytes],
     ['l2_limit_bytes', d.limitBytes],
