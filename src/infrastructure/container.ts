@@ -25,6 +25,8 @@ import { LevelCacheStore } from '../adapters/level/level-cache-store.js';
 import { TieredCacheStore } from '../application/tiered-cache-store.js';
 import { Compressor } from '../domain/ports/compressor.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import { TlsServer } from '../adapters/tcp/tls-server.js';
+import { minVersionText, VERIFY_MODE_FLAGS } from '../adapters/tcp/tls-options.js';
 import type { Settings } from './config.js';
 
 /** Tokens that exist only in the composition root. */
@@ -121,7 +123,10 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       {
         settings: () => settingsStats(settings, context.prefixStats.enabled),
         maxConnections: () => settings.server.max_connections,
-        extraStats: () => (l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
+        extraStats: () => [
+          ...(ssl ? tlsStatPairs(ctx.get(TcpServer) as TlsServer) : []),
+          ...(l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
+        ],
       },
       {
         setMemoryLimit: (bytes) => {
@@ -159,22 +164,30 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           : credentialsAuthenticator(settings.security.sasl_users as string[]),
       }),
   );
-  c.bind(TcpServer).toDynamicValue(
-    (ctx) =>
-      new TcpServer(
-        {
-          host: settings.server.host,
-          port: settings.server.port,
-          maxConnections: settings.server.max_connections,
-          auditConnections: settings.logging.enable_audit_logs,
-          shutdownGraceMs: settings.server.shutdown_grace_ms,
-        },
-        // memcached -S serves binary only: with SASL on, text connections find no protocol and are closed.
-        sasl ? [ctx.get(BinarySessionFactory)] : [ctx.get(BinarySessionFactory), ctx.get(AsciiSessionFactory)],
-        ctx.get(ServerStats),
-        ctx.get<Logger>(Logger),
-      ),
-  );
+  const ssl = settings.server.ssl_enabled;
+  // With -Z the port speaks TLS (memcached has no plain port beside it): TcpServer resolves to its TLS variant.
+  c.bind(TcpServer).toDynamicValue((ctx) => {
+    const listener = {
+      host: settings.server.host,
+      port: settings.server.port,
+      maxConnections: settings.server.max_connections,
+      auditConnections: settings.logging.enable_audit_logs,
+      shutdownGraceMs: settings.server.shutdown_grace_ms,
+    };
+    // memcached -S serves binary only: with SASL on, text connections find no protocol and are closed.
+    const protocols = sasl ? [ctx.get(BinarySessionFactory)] : [ctx.get(BinarySessionFactory), ctx.get(AsciiSessionFactory)];
+    if (!ssl) return new TcpServer(listener, protocols, ctx.get(ServerStats), ctx.get<Logger>(Logger));
+    const s = settings.server;
+    const tlsSettings = {
+      chainCert: s.ssl_chain_cert,
+      key: s.ssl_key,
+      caCert: s.ssl_ca_cert,
+      verifyMode: s.ssl_verify_mode,
+      minVersion: s.ssl_min_version,
+      ciphers: s.ssl_ciphers,
+    };
+    return new TlsServer(listener, tlsSettings, protocols, ctx.get(ServerStats), ctx.get<Logger>(Logger));
+  });
   // Started in this order, stopped in reverse: stores before the listener opens, after it closes.
   c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => {
     const memory = ctx.get(MemoryCacheStore);
@@ -187,6 +200,14 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     return [disk, casSeed, memory, ctx.get(TieredCacheStore), tcp];
   });
   return c;
+}
+
+/** memcached prints these in `stats` only with -Z. */
+function tlsStatPairs(tls: TlsServer): StatPair[] {
+  return [
+    ['ssl_handshake_errors', tls.handshakeErrors],
+    ['time_since_server_cert_refresh', tls.secondsSinceCertLoad],
+  ];
 }
 
 function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[] {
@@ -281,17 +302,18 @@ function settingsStats(s: Settings, detail: boolean): StatPair[] {
     ['ext_max_frag', '0.80'],
     ['slab_automove_freeratio', '0.010'],
     ['ext_drop_unread', 'no'],
-    ['ssl_enabled', 'no'],
-    ['ssl_chain_cert', '(null)'],
-    ['ssl_key', '(null)'],
-    ['ssl_verify_mode', 0],
-    ['ssl_keyformat', 1],
-    ['ssl_ciphers', 'NULL'],
-    ['ssl_ca_cert', 'NULL'],
-    ['ssl_wbuf_size', 16384],
+    // memcached prints unset paths with %s: glibc's "(null)" for two of them, its own "NULL" for the others.
+    ['ssl_enabled', s.server.ssl_enabled ? 'yes' : 'no'],
+    ['ssl_chain_cert', s.server.ssl_chain_cert || '(null)'],
+    ['ssl_key', s.server.ssl_key || '(null)'],
+    ['ssl_verify_mode', VERIFY_MODE_FLAGS[s.server.ssl_verify_mode] ?? s.server.ssl_verify_mode],
+    ['ssl_keyformat', 1], // PEM, the only format read
+    ['ssl_ciphers', s.server.ssl_ciphers || 'NULL'],
+    ['ssl_ca_cert', s.server.ssl_ca_cert || 'NULL'],
+    ['ssl_wbuf_size', 16384], // Node writes TLS records of at most 16 KiB, as memcached's default buffer
     ['ssl_session_cache', 'no'],
     ['ssl_kernel_tls', 'no'],
-    ['ssl_min_version', 'tlsv1.2'],
+    ['ssl_min_version', minVersionText(s.server.ssl_min_version)],
     ['num_napi_ids', '(null)'],
     ['memory_file', '(null)'],
   ];
