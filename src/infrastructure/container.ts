@@ -5,6 +5,8 @@ import { Clock } from '../domain/ports/clock.js';
 import { EvictionPolicyFactory } from '../domain/ports/eviction-policy.js';
 import type { Lifecycle } from '../domain/ports/lifecycle.js';
 import { Logger } from '../domain/ports/logger.js';
+import { RuntimeInfo } from '../domain/ports/runtime-info.js';
+import { Scheduler } from '../domain/ports/scheduler.js';
 import { CacheContext } from '../application/cache-context.js';
 import { CasSequence } from '../application/cas-sequence.js';
 import { PrefixStats } from '../application/prefix-stats.js';
@@ -18,6 +20,8 @@ import { StreamingCommands } from '../adapters/ascii/streaming-commands.js';
 import { BinarySessionFactory } from '../adapters/binary/binary-session-factory.js';
 import { authfileAuthenticator, credentialsAuthenticator } from '../adapters/binary/sasl-credentials.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
+import { NodeRuntimeInfo } from '../adapters/runtime/node-runtime-info.js';
+import { NodeScheduler } from '../adapters/scheduler/node-scheduler.js';
 import { evictionPolicies, evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
 import { MemoryCacheStore } from '../adapters/memory/memory-cache-store.js';
 import { Lz4jsCompressor } from '../adapters/compression/lz4js-compressor.js';
@@ -31,6 +35,11 @@ import type { Settings } from './config.js';
 
 /** Tokens that exist only in the composition root. */
 export const SettingsToken = Symbol('Settings');
+/** The stores (and what seeds them), started before any listener and stopped after. */
+export const StoreLifecycles = Symbol('StoreLifecycles');
+/** The listeners (TCP, and any later one): the server starts them, the library never builds them. */
+export const ListenerLifecycles = Symbol('ListenerLifecycles');
+/** Stores then listeners: everything the server starts, in order. */
 export const Lifecycles = Symbol('Lifecycles');
 export const ShutdownRequest = Symbol('ShutdownRequest');
 
@@ -45,6 +54,8 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
   c.bind<Logger>(Logger).toConstantValue(logger);
   c.bind<() => void>(ShutdownRequest).toConstantValue(requestShutdown);
   c.bind<Clock>(Clock).to(SystemClock);
+  c.bind<Scheduler>(Scheduler).to(NodeScheduler);
+  c.bind<RuntimeInfo>(RuntimeInfo).to(NodeRuntimeInfo);
 
   const strategy = settings.l1.eviction_strategy.toLowerCase();
   const makePolicy = evictionPolicies[strategy];
@@ -62,6 +73,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       ),
   );
   const l2Enabled = settings.l2.enable_l2_cache;
+  const ssl = settings.server.ssl_enabled;
   // Always LZ4: enable_lz4 only decides whether new values are compressed; older compressed records must stay readable.
   c.bind<Compressor>(Compressor).toConstantValue(new Lz4jsCompressor());
   c.bind(LevelCacheStore).toDynamicValue(
@@ -118,9 +130,8 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
   c.bind<UseCases>(UseCases).toDynamicValue((ctx) => {
     const context = ctx.get(CacheContext);
     const memory = ctx.get(MemoryCacheStore);
-    return createUseCases(
-      context,
-      {
+    return createUseCases(context, {
+      statsSources: {
         settings: () => settingsStats(settings, context.prefixStats.enabled),
         maxConnections: () => settings.server.max_connections,
         extraStats: () => [
@@ -128,13 +139,15 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           ...(l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
         ],
       },
-      {
+      memory: {
         setMemoryLimit: (bytes) => {
           memory.resize(bytes);
           return true;
         },
       },
-    );
+      runtime: ctx.get<RuntimeInfo>(RuntimeInfo),
+      scheduler: ctx.get<Scheduler>(Scheduler),
+    });
   });
 
   c.bind(AsciiSessionFactory).toDynamicValue(
@@ -164,7 +177,6 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           : credentialsAuthenticator(settings.security.sasl_users as string[]),
       }),
   );
-  const ssl = settings.server.ssl_enabled;
   // With -Z the port speaks TLS (memcached has no plain port beside it): TcpServer resolves to its TLS variant.
   c.bind(TcpServer).toDynamicValue((ctx) => {
     const listener = {
@@ -188,17 +200,18 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     };
     return new TlsServer(listener, tlsSettings, protocols, ctx.get(ServerStats), ctx.get<Logger>(Logger));
   });
-  // Started in this order, stopped in reverse: stores before the listener opens, after it closes.
-  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => {
+  // Started in this order, stopped in reverse: stores before the listeners open, after they close.
+  c.bind<Lifecycle[]>(StoreLifecycles).toDynamicValue((ctx) => {
     const memory = ctx.get(MemoryCacheStore);
-    const tcp = ctx.get(TcpServer);
-    if (!l2Enabled) return [memory, tcp];
+    if (!l2Enabled) return [memory];
     const disk = ctx.get(LevelCacheStore);
     const cas = ctx.get(CasSequence);
     // cas values stay unique across restarts: continue above the highest one on disk.
     const casSeed: Lifecycle = { name: 'cas-seed', start: async () => cas.advancePast(disk.maxCas()), stop: async () => {} };
-    return [disk, casSeed, memory, ctx.get(TieredCacheStore), tcp];
+    return [disk, casSeed, memory, ctx.get(TieredCacheStore)];
   });
+  c.bind<Lifecycle[]>(ListenerLifecycles).toDynamicValue((ctx) => [ctx.get(TcpServer)]);
+  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => [...ctx.get<Lifecycle[]>(StoreLifecycles), ...ctx.get<Lifecycle[]>(ListenerLifecycles)]);
   return c;
 }
 
