@@ -22,7 +22,7 @@ export interface AdminSnapshot extends StatGroups {
 
 /** Reads the stats groups through the stats use-case (no store access here). */
 export function takeSnapshot(uc: UseCases): AdminSnapshot {
-  const server = uc.context.stats;
+  const server = uc.counters;
   const detail = uc.stats.detail('dump');
   const settings = toMap(uc.stats.settings());
   return {
