@@ -6,14 +6,14 @@ import type { ArithmeticFailure } from '../../application/arithmetic.js';
 import type { StatPair } from '../../application/stats.js';
 import { StoreMode, type StoreOutcome } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
-import { PipelinedSession } from '../protocol/pipelined-session.js';
+import { PipelinedSession, type SessionFlowControl } from '../protocol/pipelined-session.js';
 import { ownedValue } from '../protocol/owned-value.js';
 import { HEADER_LENGTH, MAX_SASL_MECH_LENGTH, NO_AUTO_CREATE, Op, REQUEST_MAGIC, Status, loudOpcode } from './binary-protocol.js';
 import { errorBody, readCas, responseHeader } from './binary-replies.js';
 import { SASL_MECHANISMS, verifyPlain, type Authenticate } from './sasl-plain.js';
 
 /** Switches of the binary front end. */
-export interface BinaryOptions {
+export interface BinaryOptions extends SessionFlowControl {
   /** memcached's -S: every data command needs a successful SASL PLAIN authentication first. */
   saslEnabled: boolean;
   /** Checks a user's password (only called when `saslEnabled`). */
@@ -77,7 +77,7 @@ export class BinarySession extends PipelinedSession {
     private readonly uc: UseCases,
     private readonly options: BinaryOptions,
   ) {
-    super(socket, uc.context.stats);
+    super(socket, uc.context.stats, options.writeBackpressure);
   }
 
   override onClose(): void {
