@@ -25,6 +25,7 @@ export const USAGE = `Usage: rat-memcached [options]
   -P, --pid-file FILE    write the process id to FILE (removed on exit)
   --l2 on|off            enable or disable the disk tier
   --data-dir DIR         disk tier directory
+  --redis-port PORT      also serve the Redis protocol (RESP) on PORT (off by default)
   -h, --help             this text
   -V, --version          print the version
 
@@ -63,6 +64,7 @@ export function parseCli(argv: string[]): CliRequest {
       'pid-file': { type: 'string', short: 'P' },
       l2: { type: 'string' },
       'data-dir': { type: 'string' },
+      'redis-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
       threads: { type: 'string', short: 't' },
@@ -77,6 +79,7 @@ export function parseCli(argv: string[]): CliRequest {
   const l1: Record<string, unknown> = {};
   const l2: Record<string, unknown> = {};
   const logging: Record<string, unknown> = {};
+  const redis: Record<string, unknown> = {};
   if (values.bind !== undefined) {
     const i = values.bind.lastIndexOf(':');
     if (i <= 0) throw new Error(`--bind expects HOST:PORT, got "${values.bind}"`);
@@ -95,9 +98,10 @@ export function parseCli(argv: string[]): CliRequest {
     l2.enable_l2_cache = values.l2 === 'on';
   }
   if (values['data-dir'] !== undefined) l2.data_dir = values['data-dir'];
+  if (values['redis-port'] !== undefined) redis.port = int('--redis-port', values['redis-port']);
   if (values.verbose?.length) logging.level = values.verbose.length > 1 ? 'trace' : 'debug';
   const overrides: Overrides = {};
-  for (const [k, v] of Object.entries({ server, l1, l2, logging })) if (Object.keys(v).length) overrides[k] = v;
+  for (const [k, v] of Object.entries({ server, l1, l2, logging, redis })) if (Object.keys(v).length) overrides[k] = v;
   return {
     help: values.help ?? false,
     version: values.version ?? false,

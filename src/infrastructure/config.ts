@@ -54,6 +54,11 @@ export const schema = {
     sasl_users: { doc: 'Inline "user:password" entries.', format: Array, default: [] as string[], env: 'RAT_SECURITY_SASL_USERS', sensitive: true },
     sasl_authfile: { doc: 'memcached-style authfile of user:password lines.', format: String, default: '', env: 'RAT_SECURITY_SASL_AUTHFILE' },
   },
+  redis: {
+    port: { doc: 'Port of the Redis protocol (RESP) listener: -1 = off (the default), 0 = any free port.', format: 'int', default: -1, env: 'RAT_REDIS_PORT' },
+    host: { doc: 'Address the RESP listener binds.', format: String, default: '127.0.0.1', env: 'RAT_REDIS_HOST' },
+    requirepass: { doc: "Password of Redis's default user (AUTH / HELLO AUTH); empty = no authentication.", format: String, default: '', env: 'RAT_REDIS_REQUIREPASS', sensitive: true },
+  },
   logging: {
     level: { doc: 'trace, debug, info, warn, error or off.', format: ['trace', 'debug', 'info', 'warn', 'error', 'off', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'], default: 'info', env: 'RAT_LOGGING_LEVEL' },
     enable_logging: { doc: 'false = nothing is logged at all.', format: Boolean, default: true, env: 'RAT_LOGGING_ENABLE_LOGGING' },
@@ -136,7 +141,7 @@ function envOverrides(): Overrides {
 
 function coerce(raw: string, format: unknown): unknown {
   if (format === Boolean) return raw === 'true' || raw === '1';
-  if (format === 'nat' || format === 'port') return Number(raw);
+  if (format === 'nat' || format === 'port' || format === 'int') return Number(raw);
   if (format === Array) return raw.split(',').filter((x) => x.length > 0);
   return raw;
 }

@@ -25,12 +25,15 @@ import { LevelCacheStore } from '../adapters/level/level-cache-store.js';
 import { TieredCacheStore } from '../application/tiered-cache-store.js';
 import { Compressor } from '../domain/ports/compressor.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import { RespSessionFactory } from '../adapters/resp/resp-session-factory.js';
 import type { Settings } from './config.js';
 
 /** Tokens that exist only in the composition root. */
 export const SettingsToken = Symbol('Settings');
 export const Lifecycles = Symbol('Lifecycles');
 export const ShutdownRequest = Symbol('ShutdownRequest');
+/** The Redis protocol listener (a second TcpServer), bound only when [redis] port is set. */
+export const RespListener = Symbol('RespListener');
 
 /**
  * The composition root: the only module that knows every concrete class.
@@ -175,19 +178,60 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         ctx.get<Logger>(Logger),
       ),
   );
+  const redis = settings.redis;
+  const respEnabled = redis.port >= 0;
+  c.bind<TcpServer>(RespListener).toDynamicValue(
+    (ctx) =>
+      new TcpServer(
+        {
+          host: redis.host,
+          port: redis.port,
+          maxConnections: settings.server.max_connections,
+          auditConnections: settings.logging.enable_audit_logs,
+          shutdownGraceMs: settings.server.shutdown_grace_ms,
+        },
+        [
+          new RespSessionFactory(ctx.get<UseCases>(UseCases), ctx.get(ServerStats), {
+            requirepass: redis.requirepass,
+            redisVersion: REDIS_VERSION,
+            port: redis.port,
+            // Bulks up to the item size limit: nothing larger could be stored.
+            maxBulk: settings.server.item_size_max,
+            maxQueryBuffer: Math.max(64 * 1024 * 1024, 4 * settings.server.item_size_max),
+            config: [
+              ['databases', '1'],
+              ['maxmemory', String(settings.l1.max_memory)],
+              ['maxmemory-policy', 'allkeys-lru'],
+              ['proto-max-bulk-len', String(settings.server.item_size_max)],
+              ['save', ''],
+              ['appendonly', 'no'],
+              ['timeout', '0'],
+              ['port', String(redis.port)],
+              ['bind', redis.host],
+            ],
+          }),
+        ],
+        ctx.get(ServerStats),
+        ctx.get<Logger>(Logger),
+      ),
+  );
   // Started in this order, stopped in reverse: stores before the listener opens, after it closes.
   c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => {
     const memory = ctx.get(MemoryCacheStore);
     const tcp = ctx.get(TcpServer);
-    if (!l2Enabled) return [memory, tcp];
+    const listeners = respEnabled ? [tcp, ctx.get<TcpServer>(RespListener)] : [tcp];
+    if (!l2Enabled) return [memory, ...listeners];
     const disk = ctx.get(LevelCacheStore);
     const cas = ctx.get(CasSequence);
     // cas values stay unique across restarts: continue above the highest one on disk.
     const casSeed: Lifecycle = { name: 'cas-seed', start: async () => cas.advancePast(disk.maxCas()), stop: async () => {} };
-    return [disk, casSeed, memory, ctx.get(TieredCacheStore), tcp];
+    return [disk, casSeed, memory, ctx.get(TieredCacheStore), ...listeners];
   });
   return c;
 }
+
+/** The Redis release whose replies the RESP listener matches (reported by HELLO and INFO). */
+const REDIS_VERSION = '7.0.15';
 
 function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[] {
   const d = disk.stats();
