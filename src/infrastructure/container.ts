@@ -5,6 +5,8 @@ import { Clock } from '../domain/ports/clock.js';
 import { EvictionPolicyFactory } from '../domain/ports/eviction-policy.js';
 import type { Lifecycle } from '../domain/ports/lifecycle.js';
 import { Logger } from '../domain/ports/logger.js';
+import { RuntimeInfo } from '../domain/ports/runtime-info.js';
+import { Scheduler } from '../domain/ports/scheduler.js';
 import { CacheContext } from '../application/cache-context.js';
 import { CasSequence } from '../application/cas-sequence.js';
 import { PrefixStats } from '../application/prefix-stats.js';
@@ -18,6 +20,8 @@ import { StreamingCommands } from '../adapters/ascii/streaming-commands.js';
 import { BinarySessionFactory } from '../adapters/binary/binary-session-factory.js';
 import { authfileAuthenticator, credentialsAuthenticator } from '../adapters/binary/sasl-credentials.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
+import { NodeRuntimeInfo } from '../adapters/runtime/node-runtime-info.js';
+import { NodeScheduler } from '../adapters/scheduler/node-scheduler.js';
 import { evictionPolicies, evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
 import { MemoryCacheStore } from '../adapters/memory/memory-cache-store.js';
 import { Lz4jsCompressor } from '../adapters/compression/lz4js-compressor.js';
@@ -30,6 +34,11 @@ import type { Settings } from './config.js';
 
 /** Tokens that exist only in the composition root. */
 export const SettingsToken = Symbol('Settings');
+/** The stores (and what seeds them), started before any listener and stopped after. */
+export const StoreLifecycles = Symbol('StoreLifecycles');
+/** The listeners (TCP, and any later one): the server starts them, the library never builds them. */
+export const ListenerLifecycles = Symbol('ListenerLifecycles');
+/** Stores then listeners: everything the server starts, in order. */
 export const Lifecycles = Symbol('Lifecycles');
 export const ShutdownRequest = Symbol('ShutdownRequest');
 /** The Redis protocol listener (a second TcpServer), bound only when [redis] port is set. */
@@ -46,6 +55,8 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
   c.bind<Logger>(Logger).toConstantValue(logger);
   c.bind<() => void>(ShutdownRequest).toConstantValue(requestShutdown);
   c.bind<Clock>(Clock).to(SystemClock);
+  c.bind<Scheduler>(Scheduler).to(NodeScheduler);
+  c.bind<RuntimeInfo>(RuntimeInfo).to(NodeRuntimeInfo);
 
   const strategy = settings.l1.eviction_strategy.toLowerCase();
   const makePolicy = evictionPolicies[strategy];
@@ -119,20 +130,21 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
   c.bind<UseCases>(UseCases).toDynamicValue((ctx) => {
     const context = ctx.get(CacheContext);
     const memory = ctx.get(MemoryCacheStore);
-    return createUseCases(
-      context,
-      {
+    return createUseCases(context, {
+      statsSources: {
         settings: () => settingsStats(settings, context.prefixStats.enabled),
         maxConnections: () => settings.server.max_connections,
         extraStats: () => (l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
       },
-      {
+      memory: {
         setMemoryLimit: (bytes) => {
           memory.resize(bytes);
           return true;
         },
       },
-    );
+      runtime: ctx.get<RuntimeInfo>(RuntimeInfo),
+      scheduler: ctx.get<Scheduler>(Scheduler),
+    });
   });
 
   c.bind(AsciiSessionFactory).toDynamicValue(
@@ -191,7 +203,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           shutdownGraceMs: settings.server.shutdown_grace_ms,
         },
         [
-          new RespSessionFactory(ctx.get<UseCases>(UseCases), ctx.get(ServerStats), {
+          new RespSessionFactory(ctx.get<UseCases>(UseCases), {
             requirepass: redis.requirepass,
             redisVersion: REDIS_VERSION,
             port: redis.port,
@@ -215,18 +227,18 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         ctx.get<Logger>(Logger),
       ),
   );
-  // Started in this order, stopped in reverse: stores before the listener opens, after it closes.
-  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => {
+  // Started in this order, stopped in reverse: stores before the listeners open, after they close.
+  c.bind<Lifecycle[]>(StoreLifecycles).toDynamicValue((ctx) => {
     const memory = ctx.get(MemoryCacheStore);
-    const tcp = ctx.get(TcpServer);
-    const listeners = respEnabled ? [tcp, ctx.get<TcpServer>(RespListener)] : [tcp];
-    if (!l2Enabled) return [memory, ...listeners];
+    if (!l2Enabled) return [memory];
     const disk = ctx.get(LevelCacheStore);
     const cas = ctx.get(CasSequence);
     // cas values stay unique across restarts: continue above the highest one on disk.
     const casSeed: Lifecycle = { name: 'cas-seed', start: async () => cas.advancePast(disk.maxCas()), stop: async () => {} };
-    return [disk, casSeed, memory, ctx.get(TieredCacheStore), ...listeners];
+    return [disk, casSeed, memory, ctx.get(TieredCacheStore)];
   });
+  c.bind<Lifecycle[]>(ListenerLifecycles).toDynamicValue((ctx) => (respEnabled ? [ctx.get(TcpServer), ctx.get<TcpServer>(RespListener)] : [ctx.get(TcpServer)]));
+  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => [...ctx.get<Lifecycle[]>(StoreLifecycles), ...ctx.get<Lifecycle[]>(ListenerLifecycles)]);
   return c;
 }
 

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import type { ServerStats } from '../../application/server-stats.js';
 import type { UseCases } from '../../application/use-cases.js';
 import type { ProtocolSessionFactory } from '../protocol/protocol-session.js';
 import { commandTable } from './command-table.js';
@@ -13,7 +12,6 @@ export class RespSessionFactory implements ProtocolSessionFactory {
 
   constructor(
     private readonly useCases: UseCases,
-    private readonly stats: ServerStats,
     private readonly options: RespOptions,
   ) {}
 
@@ -22,6 +20,6 @@ export class RespSessionFactory implements ProtocolSessionFactory {
   }
 
   create(socket: Socket): RespSession {
-    return new RespSession(socket, this.useCases, this.stats, this.options, commandTable, this.nextId++);
+    return new RespSession(socket, this.useCases, this.options, commandTable, this.nextId++);
   }
 }

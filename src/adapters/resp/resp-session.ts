@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import type { MaybePromise } from '../../domain/maybe-promise.js';
-import type { ServerStats } from '../../application/server-stats.js';
 import type { UseCases } from '../../application/use-cases.js';
 import { PipelinedSession } from '../protocol/pipelined-session.js';
 import { ArgList } from './arg-list.js';
@@ -44,12 +43,11 @@ export class RespSession extends PipelinedSession implements RespContext {
   constructor(
     socket: Socket,
     readonly uc: UseCases,
-    stats: ServerStats,
     readonly settings: RespOptions,
     readonly commands: ReadonlyMap<string, RespCommand>,
     id: number,
   ) {
-    super(socket, stats);
+    super(socket, uc.counters);
     this.reply = new RespReply(this.writer);
     this.client = { id, name: undefined, libName: undefined, libVersion: undefined, authenticated: settings.requirepass === '', createdAt: Date.now() };
     this.limits = { maxBulk: settings.maxBulk, authenticated: this.client.authenticated };
