@@ -42,7 +42,9 @@ export class ArithmeticUseCase {
       if (incr) ctx.stats.incr_hits++;
       else ctx.stats.decr_hits++;
       const bytes = counterBytes(next, item.value.length);
-      return then(ctx.store.set(makeItem(key, bytes, item.flags, item.exptime, ctx.cas.next())), () => next);
+      const updated = makeItem(key, bytes, item.flags, item.exptime, ctx.cas.next());
+      this.recordWrite(updated, item);
+      return then(ctx.store.set(updated), () => next);
     });
   }
 
@@ -60,7 +62,7 @@ export class ArithmeticUseCase {
         const initial = options.initial ?? 0n;
         const expiry = expiryFromExptime(options.vivifyExptime, ctx.clock.now(), ctx.settings.processStartMs);
         const created = makeItem(key, Buffer.from(initial.toString(), 'latin1'), 0, expiry, options.newCas ?? ctx.cas.next());
-        return this.save(created, initial, true);
+        return this.save(created, initial, true, undefined);
       }
       // memcached's order: an empty value is non-numeric before the cas is checked; C0 checks nothing.
       if (item.value.length === 0) return { status: 'non-numeric' };
@@ -71,13 +73,29 @@ export class ArithmeticUseCase {
       if (incr) ctx.stats.incr_hits++;
       else ctx.stats.decr_hits++;
       const bytes = counterBytes(next, item.value.length);
-      return this.save(makeItem(key, bytes, item.flags, item.exptime, options.newCas ?? ctx.cas.next()), next, false);
+      return this.save(makeItem(key, bytes, item.flags, item.exptime, options.newCas ?? ctx.cas.next()), next, false, item);
     });
   }
 
-  private save(item: CacheItem, value: bigint, created: boolean): MaybePromise<MetaArithmeticResult> {
+  private save(item: CacheItem, value: bigint, created: boolean, previous: CacheItem | undefined): MaybePromise<MetaArithmeticResult> {
     const { ctx } = this;
-    if (ctx.itemMeta.tracking) ctx.itemMeta.stored(item.key, item.cas, ctx.clock.now());
+    this.recordWrite(item, previous);
     return then(ctx.store.set(item), (ok): MetaArithmeticResult => (ok ? { status: 'ok', value, item, created } : { status: 'no-memory' }));
+  }
+
+  /**
+   * The meta bits of a counter's new version. memcached rewrites a number
+   * in place when it fits in the old value's bytes (padded with spaces, see
+   * counterBytes): the same item gets a new cas and keeps its stale, win,
+   * fetched and binary-key bits and its access time. A longer number is a
+   * new item with clean bits.
+   */
+  private recordWrite(item: CacheItem, previous: CacheItem | undefined): void {
+    const { itemMeta } = this.ctx;
+    if (!itemMeta.tracking) return;
+    const inPlace = previous !== undefined && item.value.length === previous.value.length;
+    const before = inPlace ? itemMeta.get(item.key, previous.cas) : undefined;
+    itemMeta.stored(item.key, item.cas, this.ctx.clock.now(), before?.stale, before?.tokenSent);
+    if (before !== undefined) itemMeta.carryAccess(item.key, before);
   }
 }
