@@ -1,7 +1,7 @@
 import { isPromise, then, type MaybePromise } from '../../domain/maybe-promise.js';
 import { KEY_MAX_LENGTH, itemTotalSize } from '../../domain/rules.js';
 import type { MetaArithmeticResult } from '../../application/arithmetic.js';
-import { MetaUseCase, type MetaGetHit } from '../../application/meta.js';
+import type { MetaUseCase, MetaGetHit } from '../../application/meta.js';
 import { StoreMode, type StoreReceipt } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
 import type { Tokens } from '../protocol/tokenizer.js';
@@ -44,7 +44,7 @@ export class MetaCommands implements AsciiExtension {
   private readonly ttlOf = (expiry: number): number => this.meta.ttl(expiry);
 
   constructor(private readonly uc: UseCases) {
-    this.meta = new MetaUseCase(uc);
+    this.meta = uc.meta;
   }
 
   handle(session: AsciiSession, t: Tokens): boolean | Promise<void> {
