@@ -5,6 +5,7 @@ import { ArithmeticUseCase } from './arithmetic.js';
 import type { CacheContext } from './cache-context.js';
 import { DeletionUseCase } from './deletion.js';
 import { FlushUseCase } from './flush.js';
+import { KeyDumpUseCase } from './key-dump.js';
 import { MetaUseCase } from './meta.js';
 import { RetrievalUseCase } from './retrieval.js';
 import { StatsUseCase, type StatsSources } from './stats.js';
@@ -38,5 +39,6 @@ export function createUseCases(context: CacheContext, deps: UseCaseDeps): UseCas
     stats: new StatsUseCase(context, deps.statsSources, deps.runtime),
     admin: new AdminUseCase(context, deps.memory),
     meta: new MetaUseCase(context, deletion),
+    keyDump: new KeyDumpUseCase(context),
   };
 }

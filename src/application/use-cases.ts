@@ -2,6 +2,7 @@ import type { AdminUseCase } from './admin.js';
 import type { ArithmeticUseCase } from './arithmetic.js';
 import type { DeletionUseCase } from './deletion.js';
 import type { FlushUseCase } from './flush.js';
+import type { KeyDumpUseCase } from './key-dump.js';
 import type { MetaUseCase } from './meta.js';
 import type { RetrievalUseCase } from './retrieval.js';
 import type { ServerStats } from './server-stats.js';
@@ -27,5 +28,7 @@ export interface UseCases {
   readonly stats: StatsUseCase;
   readonly admin: AdminUseCase;
   readonly meta: MetaUseCase;
+  /** Key listings for operators (lru_crawler metadump, stats cachedump). */
+  readonly keyDump: KeyDumpUseCase;
 }
 export const UseCases = Symbol('UseCases');
