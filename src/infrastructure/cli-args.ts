@@ -28,6 +28,7 @@ export const USAGE = `Usage: rat-memcached [options]
   -P, --pid-file FILE    write the process id to FILE (removed on exit)
   --l2 on|off            enable or disable the disk tier
   --data-dir DIR         disk tier directory
+  --admin-port PORT      admin HTTP listener: /metrics, /healthz, /readyz, page (default off)
   -h, --help             this text
   -V, --version          print the version
 
@@ -92,6 +93,7 @@ export function parseCli(argv: string[]): CliRequest {
       'pid-file': { type: 'string', short: 'P' },
       l2: { type: 'string' },
       'data-dir': { type: 'string' },
+      'admin-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
       threads: { type: 'string', short: 't' },
@@ -106,6 +108,7 @@ export function parseCli(argv: string[]): CliRequest {
   const l1: Record<string, unknown> = {};
   const l2: Record<string, unknown> = {};
   const logging: Record<string, unknown> = {};
+  const admin: Record<string, unknown> = {};
   if (values.bind !== undefined) {
     const i = values.bind.lastIndexOf(':');
     if (i <= 0) throw new Error(`--bind expects HOST:PORT, got "${values.bind}"`);
@@ -126,9 +129,10 @@ export function parseCli(argv: string[]): CliRequest {
     l2.enable_l2_cache = values.l2 === 'on';
   }
   if (values['data-dir'] !== undefined) l2.data_dir = values['data-dir'];
+  if (values['admin-port'] !== undefined) admin.port = int('--admin-port', values['admin-port']);
   if (values.verbose?.length) logging.level = values.verbose.length > 1 ? 'trace' : 'debug';
   const overrides: Overrides = {};
-  for (const [k, v] of Object.entries({ server, l1, l2, logging })) if (Object.keys(v).length) overrides[k] = v;
+  for (const [k, v] of Object.entries({ server, l1, l2, logging, admin })) if (Object.keys(v).length) overrides[k] = v;
   return {
     help: values.help ?? false,
     version: values.version ?? false,

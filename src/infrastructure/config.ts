@@ -61,6 +61,11 @@ export const schema = {
     sasl_users: { doc: 'Inline "user:password" entries.', format: Array, default: [] as string[], env: 'RAT_SECURITY_SASL_USERS', sensitive: true },
     sasl_authfile: { doc: 'memcached-style authfile of user:password lines.', format: String, default: '', env: 'RAT_SECURITY_SASL_AUTHFILE' },
   },
+  admin: {
+    port: { doc: 'Admin HTTP listener (/metrics, /healthz, /readyz, management page) port; 0 = off.', format: 'port', default: 0, env: 'RAT_ADMIN_PORT' },
+    host: { doc: 'Admin listener address. Loopback by default: anyone who reaches it can read stats.', format: String, default: '127.0.0.1', env: 'RAT_ADMIN_HOST' },
+    token: { doc: 'Token required to flush, toggle stats detail or inspect keys over the admin listener; empty = none (then only IP/localhost requests may).', format: String, default: '', env: 'RAT_ADMIN_TOKEN', sensitive: true },
+  },
   logging: {
     level: { doc: 'trace, debug, info, warn, error or off.', format: ['trace', 'debug', 'info', 'warn', 'error', 'off', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'], default: 'info', env: 'RAT_LOGGING_LEVEL' },
     enable_logging: { doc: 'false = nothing is logged at all.', format: Boolean, default: true, env: 'RAT_LOGGING_ENABLE_LOGGING' },

@@ -31,6 +31,9 @@ import { Compressor } from '../domain/ports/compressor.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
 import { TlsServer } from '../adapters/tcp/tls-server.js';
 import { minVersionText, VERIFY_MODE_FLAGS } from '../adapters/tcp/tls-options.js';
+import { AdminHttpServer } from '../adapters/http/admin-http-server.js';
+import { InspectUseCase, type InspectedTier } from '../application/inspect.js';
+import { Readiness } from './readiness.js';
 import type { Settings } from './config.js';
 
 /** Tokens that exist only in the composition root. */
@@ -211,7 +214,31 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     return [disk, casSeed, memory, ctx.get(TieredCacheStore)];
   });
   c.bind<Lifecycle[]>(ListenerLifecycles).toDynamicValue((ctx) => [ctx.get(TcpServer)]);
-  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => [...ctx.get<Lifecycle[]>(StoreLifecycles), ...ctx.get<Lifecycle[]>(ListenerLifecycles)]);
+  // /readyz: the disk tier is open and the cache port accepts (markers sit after each in the lifecycle order).
+  c.bind(Readiness).toConstantValue(new Readiness(l2Enabled ? ['L2 store open', 'cache port accepting'] : ['cache port accepting']));
+  c.bind(InspectUseCase).toDynamicValue((ctx) => {
+    const tiers: InspectedTier[] = [{ name: 'memory', store: ctx.get(MemoryCacheStore) }];
+    if (l2Enabled) tiers.push({ name: 'disk', store: ctx.get(LevelCacheStore) });
+    return new InspectUseCase(tiers, ctx.get<Clock>(Clock));
+  });
+  c.bind(AdminHttpServer).toDynamicValue((ctx) => {
+    const readiness = ctx.get(Readiness);
+    return new AdminHttpServer(
+      { host: settings.admin.host, port: settings.admin.port, token: settings.admin.token, evictionPolicy: strategy },
+      ctx.get<UseCases>(UseCases),
+      ctx.get(InspectUseCase),
+      () => readiness.state(),
+      ctx.get<Logger>(Logger),
+    );
+  });
+  // The admin listener comes first and goes last, so /readyz answers 503 while the rest starts or stops;
+  // each readiness marker follows what it vouches for.
+  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => {
+    const ready = ctx.get(Readiness);
+    const admin: Lifecycle[] = settings.admin.port > 0 ? [ctx.get(AdminHttpServer)] : [];
+    const l2Open = l2Enabled ? [ready.marker('L2 store open')] : [];
+    return [...admin, ...ctx.get<Lifecycle[]>(StoreLifecycles), ...l2Open, ...ctx.get<Lifecycle[]>(ListenerLifecycles), ready.marker('cache port accepting')];
+  });
   return c;
 }
 
@@ -227,7 +254,10 @@ function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[
   const d = disk.stats();
   const l = disk.l2Stats();
   const w = tiered.warmProgress();
+  const t = tiered.tierCounts();
   return [
+    ['l1_hits', t.l1Hits],
+    ['l1_misses', t.l1Misses],
     ['l2_items', d.items],
     ['l2_bytes', d.bytes],
     ['l2_limit_bytes', d.limitBytes],

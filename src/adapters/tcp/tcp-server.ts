@@ -99,6 +99,7 @@ export class TcpServer implements Lifecycle {
       return;
     }
     let session: ProtocolSession | undefined;
+    let protocol: string | undefined;
     const onChunk = (chunk: Buffer): void => {
       if (session === undefined) {
         const factory = this.factories.find((f) => f.accepts(chunk[0]!));
@@ -107,6 +108,8 @@ export class TcpServer implements Lifecycle {
           return;
         }
         session = factory.create(socket);
+        protocol = factory.protocol;
+        stats.protocolConnection(protocol, 1);
       }
       session.onData(chunk);
     };
@@ -126,6 +129,7 @@ export class TcpServer implements Lifecycle {
         for (const w of waiters) w();
       }
       session?.onClose();
+      if (protocol !== undefined) stats.protocolConnection(protocol, -1);
       if (this.options.auditConnections) this.logger.info({ audit: 'connection-close', peer }, 'connection closed');
     });
   }
