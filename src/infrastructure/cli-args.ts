@@ -20,16 +20,22 @@ export const USAGE = `Usage: rat-memcached [options]
   -c, --conn-limit N     max simultaneous connections (memcached -c)
   -I, --max-item-size S  largest item, e.g. 1m, 512k (memcached -I)
   -A, --enable-shutdown  honour the "shutdown" command (memcached -A)
-  -v, --verbose          log at debug level
-  -d, --daemon           run in the background
+  -u, --user USER        drop root privileges to USER before listening (memcached -u)
+  -v, --verbose          -v: also log connections and flush_all (debug level);
+                         -vv: also every command (trace level)
+  --log-format FORMAT    json (default) or pretty (one readable line per event)
+  --log-file FILE        append logs to FILE instead of stderr
+  -d, --daemon           run in the background (exits non-zero if the server fails to start)
   -P, --pid-file FILE    write the process id to FILE (removed on exit)
   --l2 on|off            enable or disable the disk tier
   --data-dir DIR         disk tier directory
   -h, --help             this text
   -V, --version          print the version
 
-memcached flags that do not apply (-t, -U, -u, -o, -R, -B) are accepted and ignored.
-Configuration keys can also be set with environment variables RAT_<SECTION>_<KEY>.`;
+memcached flags that do not apply here (-t N, -R N, -B auto|ascii|binary, -U 0, -o) are
+checked as memcached checks them and otherwise ignored.
+Configuration keys can also be set with environment variables RAT_<SECTION>_<KEY>.
+Any configuration error (flag, file, variable) exits with status 64.`;
 
 /** Parses memcached-style sizes: plain bytes or a k/m/g suffix. */
 export function parseSize(text: string): number {
@@ -42,6 +48,22 @@ export function parseSize(text: string): number {
 function int(name: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new Error(`option ${name} expects a whole number, got "${text}"`);
   return Number(text);
+}
+
+/** A memcached flag we do not act on, checked as memcached checks it (its message). */
+function positive(name: string, text: string, what: string): void {
+  if (int(name, text) === 0) throw new Error(`${what} must be greater than 0`);
+}
+
+function checkIgnoredFlags(values: { threads?: string; 'max-reqs-per-event'?: string; protocol?: string; 'udp-port'?: string }): void {
+  if (values.threads !== undefined) positive('-t', values.threads, 'Number of threads');
+  if (values['max-reqs-per-event'] !== undefined) positive('-R', values['max-reqs-per-event'], 'Number of requests per event');
+  const protocol = values.protocol;
+  if (protocol !== undefined && !['auto', 'ascii', 'binary'].includes(protocol)) {
+    throw new Error(`Invalid value for binding protocol: ${protocol} -- should be one of auto, binary, or ascii`);
+  }
+  // memcached's UDP listener is off by default since 1.5.6; we have none to turn on.
+  if (values['udp-port'] !== undefined && int('-U', values['udp-port']) !== 0) throw new Error('-U: UDP is not supported; only -U 0 is accepted');
 }
 
 export function parseCli(argv: string[]): CliRequest {
@@ -59,6 +81,8 @@ export function parseCli(argv: string[]): CliRequest {
       'max-item-size': { type: 'string', short: 'I' },
       'enable-shutdown': { type: 'boolean', short: 'A' },
       verbose: { type: 'boolean', short: 'v', multiple: true },
+      'log-format': { type: 'string' },
+      'log-file': { type: 'string' },
       daemon: { type: 'boolean', short: 'd' },
       'pid-file': { type: 'string', short: 'P' },
       l2: { type: 'string' },
@@ -95,7 +119,17 @@ export function parseCli(argv: string[]): CliRequest {
     l2.enable_l2_cache = values.l2 === 'on';
   }
   if (values['data-dir'] !== undefined) l2.data_dir = values['data-dir'];
-  if (values.verbose?.length) logging.level = values.verbose.length > 1 ? 'trace' : 'debug';
+  if (values.user !== undefined) server.user = values.user;
+  if (values.verbose?.length) {
+    // memcached: -v errors and warnings, -vv also each command; ours adds audit lines, then commands.
+    logging.enable_logging = true;
+    logging.level = values.verbose.length > 1 ? 'trace' : 'debug';
+    logging.enable_audit_logs = true;
+    if (values.verbose.length > 1) logging.enable_cache_logs = true;
+  }
+  if (values['log-format'] !== undefined) logging.format = values['log-format'];
+  if (values['log-file'] !== undefined) logging.file = values['log-file'];
+  checkIgnoredFlags(values);
   const overrides: Overrides = {};
   for (const [k, v] of Object.entries({ server, l1, l2, logging })) if (Object.keys(v).length) overrides[k] = v;
   return {
