@@ -1,6 +1,6 @@
 import { makeItem, type CacheItem } from '../domain/item.js';
 import { then, type MaybePromise } from '../domain/maybe-promise.js';
-import { applyDelta, counterBytes, expiryFromExptime, parseU64 } from '../domain/rules.js';
+import { SLAB_CHUNK_MAX, applyDelta, counterBytes, itemTotalSize, parseU64 } from '../domain/rules.js';
 import type { CacheContext } from './cache-context.js';
 
 /** Why incr/decr did not produce a number. */
@@ -31,18 +31,11 @@ export class ArithmeticUseCase {
   apply(key: string, delta: bigint, incr: boolean): MaybePromise<bigint | ArithmeticFailure> {
     const { ctx } = this;
     return then(ctx.store.get(key), (item): MaybePromise<bigint | ArithmeticFailure> => {
-      if (!item) {
-        if (incr) ctx.stats.incr_misses++;
-        else ctx.stats.decr_misses++;
-        return 'not-found';
-      }
-      const current = item.value.length === 0 ? undefined : parseU64(item.value);
-      if (current === undefined) return 'non-numeric';
-      const next = applyDelta(current, delta, incr);
-      if (incr) ctx.stats.incr_hits++;
-      else ctx.stats.decr_hits++;
-      const bytes = counterBytes(next, item.value.length);
-      return then(ctx.store.set(makeItem(key, bytes, item.flags, item.exptime, ctx.cas.next())), () => next);
+      if (!item) return this.miss(incr);
+      if (item.value.length === 0) return 'non-numeric';
+      const next = this.advance(item, delta, incr);
+      if (next === undefined) return 'non-numeric';
+      return then(ctx.store.set(makeItem(key, counterBytes(next, item.value.length), item.flags, item.exptime, ctx.cas.next())), () => next);
     });
   }
 
@@ -51,28 +44,35 @@ export class ArithmeticUseCase {
     const { ctx } = this;
     return then(ctx.store.get(key), (item): MaybePromise<MetaArithmeticResult> => {
       if (!item) {
-        if (options.vivifyExptime === undefined) {
-          if (incr) ctx.stats.incr_misses++;
-          else ctx.stats.decr_misses++;
-          return { status: 'not-found' };
-        }
+        if (options.vivifyExptime === undefined) return { status: this.miss(incr) };
         // memcached's ma N: an add of the initial value; the delta is not applied.
         const initial = options.initial ?? 0n;
-        const expiry = expiryFromExptime(options.vivifyExptime, ctx.clock.now(), ctx.settings.processStartMs);
-        const created = makeItem(key, Buffer.from(initial.toString(), 'latin1'), 0, expiry, options.newCas ?? ctx.cas.next());
+        const created = makeItem(key, Buffer.from(initial.toString(), 'latin1'), 0, ctx.expiry(options.vivifyExptime), options.newCas ?? ctx.cas.next());
         return this.save(created, initial, true);
       }
-      // memcached's order: an empty value is non-numeric before the cas is checked; C0 checks nothing.
-      if (item.value.length === 0) return { status: 'non-numeric' };
+      // memcached's do_add_delta: empty and chunked values are non-numeric before the cas is compared; C0 compares nothing.
+      if (item.value.length === 0 || itemTotalSize(key.length, item.value.length, item.flags) > SLAB_CHUNK_MAX) return { status: 'non-numeric' };
       if (options.compareCas !== undefined && options.compareCas !== 0 && options.compareCas !== item.cas) return { status: 'exists' };
-      const current = parseU64(item.value);
-      if (current === undefined) return { status: 'non-numeric' };
-      const next = applyDelta(current, delta, incr);
-      if (incr) ctx.stats.incr_hits++;
-      else ctx.stats.decr_hits++;
+      const next = this.advance(item, delta, incr);
+      if (next === undefined) return { status: 'non-numeric' };
       const bytes = counterBytes(next, item.value.length);
       return this.save(makeItem(key, bytes, item.flags, item.exptime, options.newCas ?? ctx.cas.next()), next, false);
     });
+  }
+
+  private miss(incr: boolean): 'not-found' {
+    if (incr) this.ctx.stats.incr_misses++;
+    else this.ctx.stats.decr_misses++;
+    return 'not-found';
+  }
+
+  /** The counter's next value (counted as a hit), or undefined when the value is not a number. */
+  private advance(item: CacheItem, delta: bigint, incr: boolean): bigint | undefined {
+    const current = parseU64(item.value);
+    if (current === undefined) return undefined;
+    if (incr) this.ctx.stats.incr_hits++;
+    else this.ctx.stats.decr_hits++;
+    return applyDelta(current, delta, incr);
   }
 
   private save(item: CacheItem, value: bigint, created: boolean): MaybePromise<MetaArithmeticResult> {

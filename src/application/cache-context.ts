@@ -1,6 +1,7 @@
 import type { CacheStore } from '../domain/ports/cache-store.js';
 import type { Clock } from '../domain/ports/clock.js';
 import { silentLogger, type Logger } from '../domain/ports/logger.js';
+import { expiryFromExptime } from '../domain/rules.js';
 import type { CasSequence } from './cas-sequence.js';
 import { ItemMetaTable } from './item-meta.js';
 import type { PrefixStats } from './prefix-stats.js';
@@ -45,4 +46,9 @@ export class CacheContext {
     readonly settings: CacheSettings,
     readonly logging: CacheLogging = NO_LOGGING,
   ) {}
+
+  /** The absolute expiry (epoch ms, 0 = never) of a protocol exptime given at `now`. */
+  expiry(exptime: number, now = this.clock.now()): number {
+    return expiryFromExptime(exptime, now, this.settings.processStartMs);
+  }
 }

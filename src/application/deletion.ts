@@ -1,6 +1,5 @@
 import { makeItem, type CacheItem } from '../domain/item.js';
 import { then, type MaybePromise } from '../domain/maybe-promise.js';
-import { expiryFromExptime } from '../domain/rules.js';
 import type { CacheContext } from './cache-context.js';
 
 /** What the meta delete command adds to delete (memcached 1.6 `md` flags). */
@@ -15,6 +14,11 @@ export interface DeleteOptions {
   removeValue?: boolean;
   /** E: the cas of the version left behind by I or x. */
   newCas?: number;
+  /**
+   * A cas mismatch counts nothing. memcached's binary delete does this;
+   * its meta delete counts the mismatch as a delete miss (the default).
+   */
+  mismatchUncounted?: boolean;
 }
 
 export type DeleteOutcome = 'deleted' | 'not-found' | 'exists';
@@ -40,9 +44,13 @@ export class DeletionUseCase {
     const { ctx } = this;
     if (ctx.prefixStats.enabled) ctx.prefixStats.recordDelete(key);
     return then(ctx.store.get(key), (item): MaybePromise<DeleteOutcome> => {
-      if (!item || (options.compareCas !== undefined && options.compareCas !== item.cas)) {
+      if (!item) {
         ctx.stats.delete_misses++;
-        return item ? 'exists' : 'not-found';
+        return 'not-found';
+      }
+      if (options.compareCas !== undefined && options.compareCas !== item.cas) {
+        if (!options.mismatchUncounted) ctx.stats.delete_misses++;
+        return 'exists';
       }
       ctx.stats.delete_hits++;
       if (!options.invalidate && !options.removeValue) return then(ctx.store.delete(key), () => 'deleted' as const);
@@ -54,10 +62,7 @@ export class DeletionUseCase {
   private rewrite(item: CacheItem, options: DeleteOptions): MaybePromise<boolean> {
     const { ctx } = this;
     const now = ctx.clock.now();
-    const exptime =
-      options.invalidate && options.invalidateExptime !== undefined
-        ? expiryFromExptime(options.invalidateExptime, now, ctx.settings.processStartMs)
-        : item.exptime;
+    const exptime = options.invalidate && options.invalidateExptime !== undefined ? ctx.expiry(options.invalidateExptime, now) : item.exptime;
     const value = options.removeValue ? Buffer.alloc(0) : item.value;
     const cas = options.newCas ?? ctx.cas.next();
     const old = ctx.itemMeta.get(item.key, item.cas);

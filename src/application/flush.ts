@@ -1,18 +1,18 @@
 import type { MaybePromise } from '../domain/maybe-promise.js';
-import { expiryFromExptime } from '../domain/rules.js';
+import type { Scheduler, TimerHandle } from '../domain/ports/scheduler.js';
 import type { CacheContext } from './cache-context.js';
-
-/** setTimeout's ceiling; longer delays re-arm. */
-const MAX_TIMER_MS = 0x7fff_ffff;
 
 /**
  * flush_all [delay]. A delay schedules the flush; a later flush_all replaces
  * a pending one (memcached keeps a single "oldest live" time the same way).
  */
 export class FlushUseCase {
-  private pending: NodeJS.Timeout | undefined;
+  private pending: TimerHandle | undefined;
 
-  constructor(private readonly ctx: CacheContext) {}
+  constructor(
+    private readonly ctx: CacheContext,
+    private readonly scheduler: Scheduler,
+  ) {}
 
   flushAll(delaySeconds: number): MaybePromise<void> {
     this.ctx.stats.cmd_flush++;
@@ -21,7 +21,7 @@ export class FlushUseCase {
     this.cancel();
     const now = this.ctx.clock.now();
     // The delay is an exptime: relative seconds, or an absolute Unix time past 30 days.
-    const deadline = delaySeconds > 0 ? expiryFromExptime(delaySeconds, now, this.ctx.settings.processStartMs) : 0;
+    const deadline = delaySeconds > 0 ? this.ctx.expiry(delaySeconds, now) : 0;
     if (deadline > now) {
       this.schedule(deadline);
       return;
@@ -29,19 +29,23 @@ export class FlushUseCase {
     return this.ctx.store.clear();
   }
 
+  /** A flush_all whose arguments were refused still counts (memcached does). */
+  countRejected(): void {
+    this.ctx.stats.cmd_flush++;
+  }
+
   private schedule(deadline: number): void {
-    const wait = Math.min(deadline - this.ctx.clock.now(), MAX_TIMER_MS);
-    this.pending = setTimeout(() => {
+    // The timer and the clock may disagree (the clock is wall time): re-arm until the clock says so.
+    this.pending = this.scheduler.after(Math.max(deadline - this.ctx.clock.now(), 0), () => {
       if (this.ctx.clock.now() < deadline) return this.schedule(deadline);
       this.pending = undefined;
       void this.ctx.store.clear();
-    }, Math.max(wait, 0));
-    this.pending.unref();
+    });
   }
 
   /** Drops a scheduled flush (shutdown). */
   cancel(): void {
-    if (this.pending) clearTimeout(this.pending);
+    this.pending?.cancel();
     this.pending = undefined;
   }
 }

@@ -1,8 +1,8 @@
 import { makeItem, type CacheItem } from '../domain/item.js';
 import { then, type MaybePromise } from '../domain/maybe-promise.js';
-import { expiryFromExptime, remainingTtlSeconds } from '../domain/rules.js';
-import type { DeleteOptions, DeleteOutcome } from './deletion.js';
-import type { UseCases } from './use-cases.js';
+import { remainingTtlSeconds } from '../domain/rules.js';
+import type { CacheContext } from './cache-context.js';
+import type { DeleteOptions, DeleteOutcome, DeletionUseCase } from './deletion.js';
 
 /** The item-changing flags of a meta get (memcached 1.6 `mg`). */
 export interface MetaGetOptions {
@@ -50,16 +50,19 @@ export interface MetaGetHit {
  * methods.
  */
 export class MetaUseCase {
-  constructor(private readonly uc: UseCases) {}
+  constructor(
+    private readonly ctx: CacheContext,
+    private readonly deletion: DeletionUseCase,
+  ) {}
 
   /** Turns on the per-item bookkeeping classic commands then also feed (h, l). */
   activate(): void {
-    this.uc.context.itemMeta.tracking = true;
+    this.ctx.itemMeta.tracking = true;
   }
 
   /** mg: the hit (possibly created by N) or undefined on a miss. Counts as a get (and a touch with T). */
   get(key: string, options: MetaGetOptions): MaybePromise<MetaGetHit | undefined> {
-    const { context: ctx } = this.uc;
+    const { ctx } = this;
     ctx.itemMeta.tracking = true;
     return then(ctx.store.get(key), (item): MaybePromise<MetaGetHit | undefined> => {
       const { stats } = ctx;
@@ -69,7 +72,7 @@ export class MetaUseCase {
       if (item === undefined) {
         stats.get_misses++;
         if (options.vivifyExptime === undefined) return undefined;
-        const expiry = this.expiry(options.vivifyExptime, now);
+        const expiry = this.ctx.expiry(options.vivifyExptime, now);
         const created = makeItem(key, Buffer.alloc(0), 0, expiry, options.newCas ?? ctx.cas.next());
         ctx.itemMeta.stored(key, created.cas, now, false, true);
         // memcached marks the stub fetched by the request that created it.
@@ -102,7 +105,7 @@ export class MetaUseCase {
       let exptime = item.exptime;
       let touched: MaybePromise<unknown>;
       if (options.touchExptime !== undefined) {
-        exptime = this.expiry(options.touchExptime, now);
+        exptime = this.ctx.expiry(options.touchExptime, now);
         stats.cmd_touch++;
         stats.touch_hits++;
         touched = ctx.store.touch(key, exptime);
@@ -115,7 +118,7 @@ export class MetaUseCase {
         options.recacheExptime !== undefined &&
         !tokenSent &&
         judged !== 0 &&
-        remainingTtlSeconds(judged, now) < remainingTtlSeconds(this.expiry(options.recacheExptime, now), now)
+        remainingTtlSeconds(judged, now) < remainingTtlSeconds(this.ctx.expiry(options.recacheExptime, now), now)
       ) {
         won = true;
       }
@@ -145,7 +148,7 @@ export class MetaUseCase {
    * fetched and when it was last accessed (`mg h`, `mg l`, `me`) carry over.
    */
   delete(key: string, options: DeleteOptions): MaybePromise<DeleteOutcome> {
-    const { context: ctx, deletion } = this.uc;
+    const { ctx, deletion } = this;
     if (!options.invalidate) return deletion.deleteWith(key, options);
     return then(ctx.store.get(key), (item) => {
       const before = item === undefined ? undefined : ctx.itemMeta.get(key, item.cas);
@@ -159,32 +162,32 @@ export class MetaUseCase {
 
   /** ms with a base64 key stored this version (memcached's ITEM_KEY_BINARY). */
   storedWithBinaryKey(key: string, cas: number): void {
-    const { context: ctx } = this.uc;
+    const { ctx } = this;
     ctx.itemMeta.ensure(key, cas, ctx.clock.now()).binaryKey = true;
   }
 
   /** A new expiry for a live item (ma T/N after the arithmetic); -1 TTL means never. */
   retime(key: string, exptime: number): MaybePromise<number> {
-    const { context: ctx } = this.uc;
+    const { ctx } = this;
     const now = ctx.clock.now();
-    const expiry = this.expiry(exptime, now);
+    const expiry = this.ctx.expiry(exptime, now);
     return then(ctx.store.touch(key, expiry), () => remainingTtlSeconds(expiry, now));
   }
 
   /** Remaining TTL in memcached's terms for an absolute expiry. */
   ttl(expiry: number): number {
-    return remainingTtlSeconds(expiry, this.uc.context.clock.now());
+    return remainingTtlSeconds(expiry, this.ctx.clock.now());
   }
 
   /** The TTL an item would have after getting this exptime (protocol seconds). */
   ttlFor(exptime: number): number {
-    const now = this.uc.context.clock.now();
-    return remainingTtlSeconds(this.expiry(exptime, now), now);
+    const now = this.ctx.clock.now();
+    return remainingTtlSeconds(this.ctx.expiry(exptime, now), now);
   }
 
   /** me: memcached's debug view of an item, without counting a get. */
   debug(key: string): MaybePromise<{ item: CacheItem; ttl: number; lastAccessSeconds: number; fetched: boolean } | undefined> {
-    const { context: ctx } = this.uc;
+    const { ctx } = this;
     return then(ctx.store.get(key), (item) => {
       if (item === undefined) return undefined;
       const now = ctx.clock.now();
@@ -196,9 +199,5 @@ export class MetaUseCase {
         fetched: bits?.fetched ?? false,
       };
     });
-  }
-
-  private expiry(exptime: number, now: number): number {
-    return expiryFromExptime(exptime, now, this.uc.context.settings.processStartMs);
   }
 }

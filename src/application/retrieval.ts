@@ -1,6 +1,5 @@
 import type { CacheItem } from '../domain/item.js';
 import { isPromise, then, type MaybePromise } from '../domain/maybe-promise.js';
-import { expiryFromExptime } from '../domain/rules.js';
 import type { CacheContext } from './cache-context.js';
 
 /** get / gets / gat / gats, one key at a time (front ends loop over multi-key requests). */
@@ -17,8 +16,7 @@ export class RetrievalUseCase {
   /** Fetches and sets a new expiry (exptime in protocol seconds); counts as a touch. */
   getAndTouch(key: string, exptime: number): MaybePromise<CacheItem | undefined> {
     const { ctx } = this;
-    const expiry = expiryFromExptime(exptime, ctx.clock.now(), ctx.settings.processStartMs);
-    return then(ctx.store.touch(key, expiry), (item) => {
+    return then(ctx.store.touch(key, ctx.expiry(exptime)), (item) => {
       ctx.stats.cmd_touch++;
       if (item) {
         ctx.stats.touch_hits++;
@@ -31,6 +29,16 @@ export class RetrievalUseCase {
       if (item && ctx.itemMeta.tracking) ctx.itemMeta.fetched(key, item.cas, ctx.clock.now());
       return item;
     });
+  }
+
+  /** True when `key` holds a live item; counts nothing (the library's containsKey). */
+  contains(key: string): MaybePromise<boolean> {
+    return then(this.ctx.store.get(key), (item) => item !== undefined);
+  }
+
+  /** Live keys (latin1), in no particular order; counts nothing. */
+  keys(): AsyncIterable<string> {
+    return this.ctx.store.keys();
   }
 
   private countGet(key: string, item: CacheItem | undefined): CacheItem | undefined {

@@ -1,10 +1,27 @@
+import type { StoreStats } from '../domain/ports/cache-store.js';
+import type { RuntimeInfo } from '../domain/ports/runtime-info.js';
 import type { CacheContext } from './cache-context.js';
 
 /** One `STAT name value` line's worth. */
 export type StatPair = readonly [name: string, value: string | number];
 
-/** Process facts the application cannot know by itself (from infrastructure). */
-export interface RuntimeInfo {
+/** What a `stats` request asked for, in memcached's terms; each front end renders it in its own framing. */
+export type StatsGroup =
+  /** Lines to print: the general stats, or the settings/items/slabs/sizes group. */
+  | { readonly kind: 'pairs'; readonly pairs: readonly StatPair[] }
+  /** `stats reset` done. */
+  | { readonly kind: 'reset' }
+  /** `stats detail on|off` done. */
+  | { readonly kind: 'detail-set' }
+  /** `stats detail dump`: memcached's PREFIX lines, without line ends. */
+  | { readonly kind: 'detail-dump'; readonly lines: readonly string[] }
+  /** `stats detail` without a valid argument. */
+  | { readonly kind: 'detail-usage' }
+  /** A group memcached does not have. */
+  | { readonly kind: 'unknown' };
+
+/** Server facts the application cannot know by itself (from configuration and the other tiers). */
+export interface StatsSources {
   /** `stats settings` lines, in memcached's order where the names are memcached's. */
   settings(): StatPair[];
   /** memcached's max_connections. */
@@ -17,8 +34,45 @@ export interface RuntimeInfo {
 export class StatsUseCase {
   constructor(
     private readonly ctx: CacheContext,
+    private readonly sources: StatsSources,
     private readonly runtime: RuntimeInfo,
   ) {}
+
+  /**
+   * One `stats` request: `group` is '' for the general stats, else the group
+   * name (reset, settings, items, slabs, sizes, detail); `arg` is detail's
+   * on/off/dump. How a protocol spells the request is the front end's
+   * business, what it means is decided here once.
+   */
+  statsGroup(group: string, arg?: string): StatsGroup {
+    switch (group) {
+      case '':
+        return { kind: 'pairs', pairs: this.general() };
+      case 'reset':
+        this.reset();
+        return RESET;
+      case 'settings':
+        return { kind: 'pairs', pairs: this.settings() };
+      case 'items':
+        return { kind: 'pairs', pairs: this.items() };
+      case 'slabs':
+        return { kind: 'pairs', pairs: this.slabs() };
+      case 'sizes':
+        return SIZES;
+      case 'detail': {
+        const r = arg === undefined ? undefined : this.detail(arg);
+        if (r === undefined) return DETAIL_USAGE;
+        return typeof r === 'string' ? DETAIL_SET : { kind: 'detail-dump', lines: r };
+      }
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /** The store's own counters (items, bytes, evictions). */
+  store(): StoreStats {
+    return this.ctx.store.stats();
+  }
 
   /**
    * `stats` with every general field memcached 1.6.18 prints, in its order,
@@ -29,18 +83,18 @@ export class StatsUseCase {
   general(): StatPair[] {
     const { stats, settings, clock, store } = this.ctx;
     const now = clock.now();
-    const usage = process.resourceUsage();
+    const cpu = this.runtime.cpuUsage();
     const s = store.stats();
     return [
-      ['pid', process.pid],
+      ['pid', this.runtime.pid],
       ['uptime', Math.floor((now - settings.processStartMs) / 1000)],
       ['time', Math.floor(now / 1000)],
       ['version', settings.version],
-      ['libevent', 'libuv-' + process.versions.uv],
+      ['libevent', this.runtime.eventLibrary],
       ['pointer_size', 64],
-      ['rusage_user', seconds(usage.userCPUTime)],
-      ['rusage_system', seconds(usage.systemCPUTime)],
-      ['max_connections', this.runtime.maxConnections()],
+      ['rusage_user', seconds(cpu.user)],
+      ['rusage_system', seconds(cpu.system)],
+      ['max_connections', this.sources.maxConnections()],
       ['curr_connections', stats.curr_connections],
       ['total_connections', stats.total_connections],
       ['rejected_connections', stats.rejected_connections],
@@ -117,12 +171,12 @@ export class StatsUseCase {
       ['crawler_reclaimed', 0],
       ['crawler_items_checked', 0],
       ['lrutail_reflocked', 0],
-      ...this.runtime.extraStats(),
+      ...this.sources.extraStats(),
     ];
   }
 
   settings(): StatPair[] {
-    return this.runtime.settings();
+    return this.sources.settings();
   }
 
   /**
@@ -198,3 +252,9 @@ export class StatsUseCase {
 function seconds(micros: number): string {
   return (micros / 1e6).toFixed(6);
 }
+
+const RESET: StatsGroup = { kind: 'reset' };
+const SIZES: StatsGroup = { kind: 'pairs', pairs: [['sizes_status', 'disabled']] };
+const DETAIL_SET: StatsGroup = { kind: 'detail-set' };
+const DETAIL_USAGE: StatsGroup = { kind: 'detail-usage' };
+const UNKNOWN: StatsGroup = { kind: 'unknown' };

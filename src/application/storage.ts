@@ -1,6 +1,6 @@
 import { makeItem, type CacheItem } from '../domain/item.js';
 import { isPromise, then, type MaybePromise } from '../domain/maybe-promise.js';
-import { expiryFromExptime, itemTotalSize } from '../domain/rules.js';
+import { itemTotalSize } from '../domain/rules.js';
 import type { CacheContext } from './cache-context.js';
 
 /** The storage commands; values match memcached's NREAD_* order for readability only. */
@@ -64,21 +64,13 @@ export class StorageUseCase {
    * returned, the caller may reuse its memory (not while a Promise is pending).
    */
   store(mode: StoreMode, key: string, flags: number, exptime: number, value: Buffer, casUnique: number): MaybePromise<StoreOutcome> {
-    const { ctx } = this;
-    ctx.stats.cmd_set++;
-    if (ctx.prefixStats.enabled) ctx.prefixStats.recordSet(key);
-    if (ctx.logging.commands) ctx.logging.logger.debug({ cmd: 'store', mode, key, bytes: value.length }, 'store');
-    if (mode === StoreMode.Set) {
-      return this.write(key, value, flags, this.expiry(exptime), ctx.cas.next(), undefined);
-    }
-    return then(ctx.store.get(key), (old) =>
-      this.conditional(mode, old, key, flags, exptime, value, mode === StoreMode.Cas ? casUnique : undefined, NO_OPTIONS, undefined),
-    );
+    return this.run(mode, key, flags, exptime, value, mode === StoreMode.Cas ? casUnique : undefined, NO_OPTIONS, undefined);
   }
 
   /**
-   * A storage command with the meta set options; `receipt.cas` tells the
-   * cas written. Same rules and counters as `store`.
+   * A storage command with options (a cas to compare, the cas to give, meta
+   * set's invalidate and vivify); `receipt.cas` tells the cas written (0 when
+   * nothing was). Same rules and counters as `store`.
    */
   storeWith(
     mode: StoreMode,
@@ -89,17 +81,32 @@ export class StorageUseCase {
     options: StoreOptions,
     receipt: StoreReceipt,
   ): MaybePromise<StoreOutcome> {
-    const { ctx } = this;
-    ctx.stats.cmd_set++;
-    if (ctx.prefixStats.enabled) ctx.prefixStats.recordSet(key);
     let compareCas: number | undefined;
     if (options.compareCas !== undefined) {
       // memcached's mset: a cas upgrades set and replace to cas mode; append/prepend check it themselves; add ignores it.
       if (mode === StoreMode.Set || mode === StoreMode.Replace || mode === StoreMode.Cas) mode = StoreMode.Cas;
       if (mode !== StoreMode.Add) compareCas = options.compareCas;
     }
+    receipt.cas = 0;
+    return this.run(mode, key, flags, exptime, value, compareCas, options, receipt);
+  }
+
+  private run(
+    mode: StoreMode,
+    key: string,
+    flags: number,
+    exptime: number,
+    value: Buffer,
+    compareCas: number | undefined,
+    options: StoreOptions,
+    receipt: StoreReceipt | undefined,
+  ): MaybePromise<StoreOutcome> {
+    const { ctx } = this;
+    ctx.stats.cmd_set++;
+    if (ctx.prefixStats.enabled) ctx.prefixStats.recordSet(key);
+    if (ctx.logging.commands) ctx.logging.logger.debug({ cmd: 'store', mode, key, bytes: value.length }, 'store');
     if (mode === StoreMode.Set) {
-      return this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt);
+      return this.write(key, value, flags, ctx.expiry(exptime), this.newCas(options), receipt);
     }
     return then(ctx.store.get(key), (old) => this.conditional(mode, old, key, flags, exptime, value, compareCas, options, receipt));
   }
@@ -118,14 +125,14 @@ export class StorageUseCase {
     const { stats } = this.ctx;
     switch (mode) {
       case StoreMode.Add:
-        return old ? 'not-stored' : this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt);
+        return old ? 'not-stored' : this.write(key, value, flags, this.ctx.expiry(exptime), this.newCas(options), receipt);
       case StoreMode.Replace:
-        return old ? this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt) : 'not-stored';
+        return old ? this.write(key, value, flags, this.ctx.expiry(exptime), this.newCas(options), receipt) : 'not-stored';
       case StoreMode.Append:
       case StoreMode.Prepend: {
         if (!old) {
           if (options.vivifyExptime === undefined) return 'not-stored';
-          return this.write(key, value, flags, this.expiry(options.vivifyExptime), this.newCas(options), receipt);
+          return this.write(key, value, flags, this.ctx.expiry(options.vivifyExptime), this.newCas(options), receipt);
         }
         // memcached's append checks a supplied cas unless it is 0.
         if (compareCas !== undefined && compareCas !== 0 && compareCas !== old.cas) return 'exists';
@@ -150,19 +157,15 @@ export class StorageUseCase {
           return 'exists';
         }
         stats.cas_hits++;
-        return this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt);
+        return this.write(key, value, flags, this.ctx.expiry(exptime), this.newCas(options), receipt);
       default:
-        return this.write(key, value, flags, this.expiry(exptime), this.newCas(options), receipt);
+        return this.write(key, value, flags, this.ctx.expiry(exptime), this.newCas(options), receipt);
     }
   }
 
   private newCas(options: StoreOptions): number {
     // Like memcached, an explicit cas does not move the sequence.
     return options.newCas ?? this.ctx.cas.next();
-  }
-
-  private expiry(exptime: number): number {
-    return expiryFromExptime(exptime, this.ctx.clock.now(), this.ctx.settings.processStartMs);
   }
 
   private write(

@@ -1,20 +1,23 @@
 import type { AdminUseCase } from './admin.js';
 import type { ArithmeticUseCase } from './arithmetic.js';
-import type { CacheContext } from './cache-context.js';
 import type { DeletionUseCase } from './deletion.js';
 import type { FlushUseCase } from './flush.js';
+import type { MetaUseCase } from './meta.js';
 import type { RetrievalUseCase } from './retrieval.js';
+import type { ServerStats } from './server-stats.js';
 import type { StatsUseCase } from './stats.js';
 import type { StorageUseCase } from './storage.js';
 import type { TouchUseCase } from './touch.js';
 
 /**
  * Every command family's use-case, resolved once at start-up and handed to
- * each inbound adapter (ASCII, binary, meta), so no front end looks anything
- * up per request and none has its own copy of the cache logic.
+ * each inbound adapter (text, meta, binary, and any later listener), so no
+ * front end looks anything up per request, none has its own copy of the
+ * cache logic, and none reaches the store or the cas sequence directly.
  */
 export interface UseCases {
-  readonly context: CacheContext;
+  /** The shared counters: front ends count connections, bytes read/written and protocol errors here. */
+  readonly counters: ServerStats;
   readonly retrieval: RetrievalUseCase;
   readonly storage: StorageUseCase;
   readonly deletion: DeletionUseCase;
@@ -23,5 +26,6 @@ export interface UseCases {
   readonly flush: FlushUseCase;
   readonly stats: StatsUseCase;
   readonly admin: AdminUseCase;
+  readonly meta: MetaUseCase;
 }
 export const UseCases = Symbol('UseCases');

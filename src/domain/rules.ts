@@ -8,6 +8,9 @@ export const KEY_MAX_LENGTH = 250;
 /** Relative exptimes above this many seconds are absolute Unix times (memcached's REALTIME_MAXDELTA). */
 export const REALTIME_MAXDELTA = 60 * 60 * 24 * 30;
 
+/** memcached's slab_chunk_max (half its 1 MiB slab page): larger items are chunked, and never counters. */
+export const SLAB_CHUNK_MAX = 512 * 1024;
+
 /** Largest value a 64-bit counter holds. */
 export const MAX_U64 = 0xffff_ffff_ffff_ffffn;
 

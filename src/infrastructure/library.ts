@@ -4,9 +4,8 @@ import type { Lifecycle } from '../domain/ports/lifecycle.js';
 import { StoreMode } from '../application/storage.js';
 import { UseCases } from '../application/use-cases.js';
 import type { StatPair } from '../application/stats.js';
-import { TcpServer } from '../adapters/tcp/tcp-server.js';
 import { loadSettings, type Overrides, type Settings } from './config.js';
-import { createContainer, Lifecycles } from './container.js';
+import { createContainer, StoreLifecycles } from './container.js';
 
 /** Keys: strings (UTF-8) or raw bytes. */
 export type CacheKey = string | Buffer;
@@ -130,8 +129,8 @@ export class RatMemCache {
     private readonly defaultTtl: number,
   ) {
     const container = createContainer(settings, logger);
-    const listener = container.get(TcpServer);
-    this.lifecycles = container.get<Lifecycle[]>(Lifecycles).filter((l) => l !== listener);
+    // Only the stores: the listeners are never built.
+    this.lifecycles = container.get<Lifecycle[]>(StoreLifecycles);
     this.uc = container.get<UseCases>(UseCases);
   }
 
@@ -164,13 +163,13 @@ export class RatMemCache {
   }
 
   async containsKey(key: CacheKey): Promise<boolean> {
-    return (await this.uc.context.store.get(toKey(key))) !== undefined;
+    return this.uc.retrieval.contains(toKey(key));
   }
 
   /** Live keys (as UTF-8 strings). */
   async keys(): Promise<string[]> {
     const out: string[] = [];
-    for await (const k of this.uc.context.store.keys()) out.push(Buffer.from(k, 'latin1').toString('utf8'));
+    for await (const k of this.uc.retrieval.keys()) out.push(Buffer.from(k, 'latin1').toString('utf8'));
     return out;
   }
 
@@ -199,8 +198,8 @@ export class RatMemCache {
   getCacheStats(): CacheStats {
     const raw: Record<string, string | number> = {};
     for (const [k, v] of this.uc.stats.general() as StatPair[]) raw[k] = v;
-    const s = this.uc.context.stats;
-    const store = this.uc.context.store.stats();
+    const s = this.uc.counters;
+    const store = this.uc.stats.store();
     return {
       hits: s.get_hits,
       misses: s.get_misses,
@@ -215,7 +214,7 @@ export class RatMemCache {
 
   /** get hits / gets, 0 before the first get. */
   getHitRate(): number {
-    const s = this.uc.context.stats;
+    const s = this.uc.counters;
     const total = s.get_hits + s.get_misses;
     return total === 0 ? 0 : s.get_hits / total;
   }

@@ -59,6 +59,7 @@ export class RatMemcachedServer {
       memcachedVersion: server.version,
       host: server.host,
       port: this.port,
+      tls: server.ssl_enabled,
       configFiles: info.configFiles,
       l1MaxMemory: l1.max_memory,
       dataDir: disk ? l2.data_dir : null,

@@ -334,7 +334,7 @@ describe('binary protocol over TCP (e2e)', function () {
         c.close();
       }
       expect(await server.useCases.retrieval.get('intruder')).to.equal(undefined);
-      expect(server.useCases.context.stats.auth_errors).to.be.greaterThan(0);
+      expect(server.useCases.counters.auth_errors).to.be.greaterThan(0);
     });
 
     it('a raw client without authentication gets "Auth failure." and is disconnected', async () => {

@@ -4,7 +4,7 @@ import { BinarySessionFactory } from '../../src/adapters/binary/binary-session-f
 import { credentialsAuthenticator } from '../../src/adapters/binary/sasl-credentials.js';
 import { TcpServer } from '../../src/adapters/tcp/tcp-server.js';
 import type { UseCases } from '../../src/application/use-cases.js';
-import { buildUseCases } from '../unit/binary/use-cases-fixture.js';
+import { makeCacheFixture } from '../support/cache-fixture.js';
 
 /** A running server with both front ends, as the container builds it. */
 export interface BinaryTestServer {
@@ -19,7 +19,7 @@ export interface BinaryTestServer {
  * on with those `user:password` entries.
  */
 export async function startBinaryServer(options: { users?: string[]; itemSizeMax?: number } = {}): Promise<BinaryTestServer> {
-  const { useCases, memory } = buildUseCases({ itemSizeMax: options.itemSizeMax });
+  const { useCases, store: memory } = makeCacheFixture(options.itemSizeMax === undefined ? {} : { itemSizeMax: options.itemSizeMax });
   const saslEnabled = options.users !== undefined;
   const binary = new BinarySessionFactory(useCases, {
     saslEnabled,
@@ -29,7 +29,7 @@ export async function startBinaryServer(options: { users?: string[]; itemSizeMax
   const server = new TcpServer(
     { host: '127.0.0.1', port: 0, maxConnections: 64, auditConnections: false, shutdownGraceMs: 100 },
     [binary, ascii],
-    useCases.context.stats,
+    useCases.counters,
     silentLogger,
   );
   await memory.start();

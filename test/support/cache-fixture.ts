@@ -1,19 +1,27 @@
-import { createUseCases } from '../../src/application/create-use-cases.js';
 import type { Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
+import { createUseCases } from '../../src/application/create-use-cases.js';
 import { CacheContext, type CacheSettings } from '../../src/application/cache-context.js';
 import { CasSequence } from '../../src/application/cas-sequence.js';
 import { PrefixStats } from '../../src/application/prefix-stats.js';
 import { ServerStats } from '../../src/application/server-stats.js';
 import type { UseCases } from '../../src/application/use-cases.js';
+import type { CacheStore } from '../../src/domain/ports/cache-store.js';
 import { AsciiSession, type AsciiOptions } from '../../src/adapters/ascii/ascii-session.js';
 import { evictionPolicies } from '../../src/adapters/eviction/policy-registry.js';
 import { MemoryCacheStore } from '../../src/adapters/memory/memory-cache-store.js';
+import { FixedRuntimeInfo } from './fixed-runtime-info.js';
 import { ManualClock } from './manual-clock.js';
+import { ManualScheduler } from './manual-scheduler.js';
 
-/** A memory store, a manual clock and every use-case wired as the container does. */
+/**
+ * A memory store, a manual clock and scheduler, and every use-case built by
+ * createUseCases, the factory the container uses.
+ */
 export interface CacheFixture {
   clock: ManualClock;
+  scheduler: ManualScheduler;
+  /** The memory store (under `useCases` it may be wrapped, see FixtureOptions.wrap). */
   store: MemoryCacheStore;
   context: CacheContext;
   useCases: UseCases;
@@ -21,28 +29,46 @@ export interface CacheFixture {
   memoryLimits: number[];
 }
 
-export function makeCacheFixture(settings: Partial<CacheSettings> = {}, maxMemory = 64 * 1024 * 1024): CacheFixture {
+/** Settings of the context, plus the memory budget and an optional store decorator. */
+export interface FixtureOptions extends Partial<CacheSettings> {
+  /** The memory store's byte budget (default 64 MiB). */
+  maxMemory?: number;
+  /** Puts a decorator around the store the use-cases see (e.g. asyncStore, answering with Promises as the disk tier does). */
+  wrap?: (store: CacheStore) => CacheStore;
+}
+
+export function makeCacheFixture(options: FixtureOptions = {}): CacheFixture {
+  const { maxMemory = 64 * 1024 * 1024, wrap, ...settings } = options;
   const clock = new ManualClock();
+  const scheduler = new ManualScheduler(clock);
   const store = new MemoryCacheStore({ maxMemory, maxEntries: 0, cleanupIntervalMs: 0 }, clock, evictionPolicies.lru!);
-  const context = new CacheContext(store, clock, new CasSequence(), new ServerStats(), new PrefixStats(':'), {
+  const context = new CacheContext(wrap ? wrap(store) : store, clock, new CasSequence(), new ServerStats(), new PrefixStats(':'), {
     itemSizeMax: 1024 * 1024,
-    processStartMs: clock.now(),
+    processStartMs: clock.now() - 1000,
     version: '1.6.18',
     ...settings,
   });
   const memoryLimits: number[] = [];
-  const useCases: UseCases = createUseCases(
-    context,
-    { settings: () => [['maxbytes', maxMemory]], maxConnections: () => 1024, extraStats: () => [] },
-    {
+  const useCases: UseCases = createUseCases(context, {
+    statsSources: {
+      settings: () => [
+        ['maxbytes', maxMemory],
+        ['auth_enabled_sasl', 'no'],
+      ],
+      maxConnections: () => 1024,
+      extraStats: () => [],
+    },
+    memory: {
       setMemoryLimit: (bytes) => {
         memoryLimits.push(bytes);
         store.resize(bytes);
         return true;
       },
     },
-  );
-  return { clock, store, context, useCases, memoryLimits };
+    runtime: new FixedRuntimeInfo(),
+    scheduler,
+  });
+  return { clock, scheduler, store, context, useCases, memoryLimits };
 }
 
 /**

@@ -89,7 +89,7 @@ export class AsciiSession extends PipelinedSession {
     private readonly uc: UseCases,
     private readonly options: AsciiOptions,
   ) {
-    super(socket, uc.context.stats);
+    super(socket, uc.counters);
   }
 
   override onClose(): void {
@@ -498,7 +498,7 @@ export class AsciiSession extends PipelinedSession {
     if (nt !== (noreply ? 3 : 2)) {
       const d = tokenI32(this.tokens, 1);
       if (d === undefined) {
-        this.uc.context.stats.cmd_flush++;
+        this.uc.flush.countRejected();
         return this.reply(Reply.BAD_EXPTIME);
       }
       delay = d;
@@ -564,7 +564,6 @@ export class AsciiSession extends PipelinedSession {
   private lruCrawler(nt: number): void {
     const t = this.tokens;
     if (nt === 4 && t.is(1, 'crawl')) {
-      void this.uc.context.store.stats(); // the sweep runs on its own timer; crawl is accepted
       return this.reply(Reply.OK);
     }
     if (nt === 4 && t.is(1, 'metadump')) return this.reply(Reply.METADUMP_DISABLED);
@@ -600,27 +599,25 @@ export class AsciiSession extends PipelinedSession {
 
   private stats(nt: number): void {
     const t = this.tokens;
-    const s = this.uc.stats;
-    if (nt === 2) return this.statLines(s.general());
-    if (t.is(1, 'reset')) {
-      s.reset();
-      return this.reply(Reply.RESET);
+    const r = this.uc.stats.statsGroup(nt === 2 ? '' : t.str(1), nt < 4 ? undefined : t.str(2));
+    switch (r.kind) {
+      case 'pairs':
+        return this.statLines(r.pairs);
+      case 'reset':
+        return this.reply(Reply.RESET);
+      case 'detail-set':
+        return this.reply(Reply.OK);
+      case 'detail-dump':
+        for (const line of r.lines) this.reply(line + '\r\n');
+        return this.reply(Reply.END);
+      case 'detail-usage':
+        return this.reply(Reply.STATS_DETAIL_USAGE);
+      case 'unknown':
+        return this.reply(Reply.ERROR);
     }
-    if (t.is(1, 'detail')) {
-      const r = nt < 4 ? undefined : s.detail(t.str(2));
-      if (r === undefined) return this.reply(Reply.STATS_DETAIL_USAGE);
-      if (typeof r === 'string') return this.reply(Reply.OK);
-      for (const line of r) this.reply(line + '\r\n');
-      return this.reply(Reply.END);
-    }
-    if (t.is(1, 'settings')) return this.statLines(s.settings());
-    if (t.is(1, 'items')) return this.statLines(s.items());
-    if (t.is(1, 'slabs')) return this.statLines(s.slabs());
-    if (t.is(1, 'sizes')) return this.statLines([['sizes_status', 'disabled']]);
-    this.reply(Reply.ERROR);
   }
 
-  private statLines(pairs: StatPair[]): void {
+  private statLines(pairs: readonly StatPair[]): void {
     let out = '';
     for (const [k, v] of pairs) out += 'STAT ' + k + ' ' + v + '\r\n';
     this.reply(out + Reply.END);

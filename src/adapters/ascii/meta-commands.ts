@@ -2,7 +2,7 @@ import { isPromise, then, type MaybePromise } from '../../domain/maybe-promise.j
 import { KEY_MAX_LENGTH, itemTotalSize } from '../../domain/rules.js';
 import type { MetaArithmeticResult } from '../../application/arithmetic.js';
 import type { DeleteOutcome } from '../../application/deletion.js';
-import { MetaUseCase, type MetaGetHit } from '../../application/meta.js';
+import type { MetaUseCase, MetaGetHit } from '../../application/meta.js';
 import { StoreMode, type StoreOutcome, type StoreReceipt } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
 import type { Tokens } from '../protocol/tokenizer.js';
@@ -78,7 +78,7 @@ export class MetaCommands implements AsciiExtension {
   private readonly meta: MetaUseCase;
 
   constructor(private readonly uc: UseCases) {
-    this.meta = new MetaUseCase(uc);
+    this.meta = uc.meta;
   }
 
   handle(session: AsciiSession, t: Tokens): boolean | Promise<void> {

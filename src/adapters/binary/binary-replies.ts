@@ -52,3 +52,31 @@ export function readCas(buf: Buffer, offset: number): number {
   if (hi >= 0x20_0000) return -1;
   return hi * TWO_32 + lo;
 }
+
+/** One packet per stat (key = name, value = text), then an empty packet ends the list; one Buffer for all. */
+export function statPackets(opcode: number, opaque: number, pairs: readonly (readonly [string, string | number])[]): Buffer {
+  let size = HEADER_LENGTH;
+  const encoded: [Buffer, Buffer][] = [];
+  for (const [name, value] of pairs) {
+    const k = Buffer.from(name, 'latin1');
+    const v = Buffer.from(String(value), 'latin1');
+    encoded.push([k, v]);
+    size += HEADER_LENGTH + k.length + v.length;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let off = 0;
+  for (const [k, v] of encoded) {
+    off += responseHeader(opcode, Status.Ok, k.length, 0, k.length + v.length, opaque, 0).copy(out, off);
+    off += k.copy(out, off);
+    off += v.copy(out, off);
+  }
+  responseHeader(opcode, Status.Ok, 0, 0, 0, opaque, 0).copy(out, off);
+  return out;
+}
+
+/** Incr/decr's 8-byte big-endian result. */
+export function counterBody(value: bigint): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeBigUInt64BE(value);
+  return b;
+}

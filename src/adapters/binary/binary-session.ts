@@ -1,16 +1,18 @@
 import type { Socket } from 'node:net';
 import type { CacheItem } from '../../domain/item.js';
 import { isPromise, then, type MaybePromise } from '../../domain/maybe-promise.js';
-import { KEY_MAX_LENGTH, itemTotalSize } from '../../domain/rules.js';
-import type { ArithmeticFailure } from '../../application/arithmetic.js';
-import type { StatPair } from '../../application/stats.js';
-import { StoreMode, type StoreOutcome } from '../../application/storage.js';
+import { KEY_MAX_LENGTH } from '../../domain/rules.js';
+import type { ArithmeticOptions, MetaArithmeticResult } from '../../application/arithmetic.js';
+import type { DeleteOptions } from '../../application/deletion.js';
+import { StoreMode, type StoreOptions, type StoreOutcome, type StoreReceipt } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
 import { PipelinedSession } from '../protocol/pipelined-session.js';
 import { ownedValue } from '../protocol/owned-value.js';
+import { Shape, checkShape, isAuthExempt, isSasl, statRequest } from './binary-frame-rules.js';
 import { HEADER_LENGTH, MAX_SASL_MECH_LENGTH, NO_AUTO_CREATE, Op, REQUEST_MAGIC, Status, loudOpcode } from './binary-protocol.js';
-import { errorBody, readCas, responseHeader } from './binary-replies.js';
-import { SASL_MECHANISMS, verifyPlain, type Authenticate } from './sasl-plain.js';
+import { counterBody, errorBody, readCas, responseHeader, statPackets } from './binary-replies.js';
+import { SASL_MECHANISMS, type Authenticate } from './sasl-plain.js';
+import { SaslExchange } from './sasl-exchange.js';
 
 /** Switches of the binary front end. */
 export interface BinaryOptions {
@@ -51,9 +53,9 @@ const INTERNAL_ERROR_TEXT = Buffer.from('Internal error', 'latin1');
  */
 export class BinarySession extends PipelinedSession {
   private mode = Mode.Header;
-  private authenticated = false;
-  /** A PLAIN exchange was started with an empty initial response; SASL_STEP carries the credentials. */
-  private saslAwaitingStep = false;
+  private readonly sasl: SaslExchange;
+  /** The cas a storage command wrote; one per session, as commands run one at a time. */
+  private readonly receipt: StoreReceipt = { cas: 0 };
 
   // The frame being parsed.
   private opcode = 0;
@@ -77,7 +79,8 @@ export class BinarySession extends PipelinedSession {
     private readonly uc: UseCases,
     private readonly options: BinaryOptions,
   ) {
-    super(socket, uc.context.stats);
+    super(socket, uc.counters);
+    this.sasl = new SaslExchange(options.authenticate);
   }
 
   override onClose(): void {
@@ -144,7 +147,7 @@ export class BinarySession extends PipelinedSession {
     const { keylen, extlen, bodylen } = this;
     if (keylen + extlen > bodylen) return this.fatal(Status.UnknownCommand);
     const op = this.opcode;
-    if (this.options.saslEnabled && !this.authenticated && !isAuthExempt(op)) return this.fatal(Status.AuthError);
+    if (this.options.saslEnabled && !this.sasl.authenticated && !isAuthExempt(op)) return this.fatal(Status.AuthError);
     if (keylen > KEY_MAX_LENGTH) return this.fatal(Status.InvalidArguments);
     const loud = loudOpcode(op);
     this.quiet = loud !== undefined;
@@ -234,7 +237,8 @@ export class BinarySession extends PipelinedSession {
     const want = this.need - this.got;
     if (this.got === 0 && avail >= want) return true;
     const take = avail < want ? avail : want;
-    // Network chunks are fresh Buffers, never reused, so keeping views is safe.
+    // Views are safe to keep: this session does not parse borrowed input, so PipelinedSession
+    // hands it a copy of every socket chunk (the shared read buffer is never seen here).
     if (take > 0) this.parts.push(this.buf!.subarray(this.pos, this.pos + take));
     this.got += take;
     this.pos += take;
@@ -259,7 +263,7 @@ export class BinarySession extends PipelinedSession {
     switch (this.cmd) {
       case Op.SaslAuth:
       case Op.SaslStep:
-        return this.sasl(value);
+        return this.authenticate(value);
       default:
         return this.store(value);
     }
@@ -314,15 +318,9 @@ export class BinarySession extends PipelinedSession {
 
   private touchOrGat(key: string, exptime: number): MaybePromise<void> {
     const { cmd, opcode, opaque, quiet } = this;
-    if (cmd !== Op.Touch) {
-      return then(this.uc.retrieval.getAndTouch(key, exptime), (item) => this.item(key, item, cmd, opcode, opaque, quiet));
-    }
-    // Touch answers with the touched item's flags and cas, read before touching: an exptime in
-    // the past makes it gone at once, and memcached still answers with it. The touch use-case
-    // keeps the counters right.
-    return then(this.uc.context.store.get(key), (before) =>
-      then(this.uc.touch.touch(key, exptime), (hit) => this.item(key, hit ? (before ?? TOUCHED_GONE) : undefined, cmd, opcode, opaque, quiet)),
-    );
+    // Touch answers with the touched item's flags and cas (not its value), even when the new exptime expired it.
+    const r = cmd === Op.Touch ? this.uc.touch.touchItem(key, exptime) : this.uc.retrieval.getAndTouch(key, exptime);
+    return then(r, (item) => this.item(key, item, cmd, opcode, opaque, quiet));
   }
 
   /** The reply of the get family and touch for one item or a miss. */
@@ -347,48 +345,20 @@ export class BinarySession extends PipelinedSession {
 
   private store(value: Buffer): MaybePromise<void> {
     const { cmd, opcode, opaque, quiet, key, cas } = this;
-    let mode: StoreMode;
-    switch (cmd) {
-      case Op.Add:
-        mode = StoreMode.Add;
-        break;
-      case Op.Replace:
-        mode = StoreMode.Replace;
-        break;
-      case Op.Append:
-        mode = StoreMode.Append;
-        break;
-      case Op.Prepend:
-        mode = StoreMode.Prepend;
-        break;
-      default:
-        mode = StoreMode.Set;
-    }
-    const isConcat = mode === StoreMode.Append || mode === StoreMode.Prepend;
-    // A cas turns set/add/replace into a compare-and-swap (memcached's NREAD_CAS).
-    if (cas !== 0 && !isConcat) mode = StoreMode.Cas;
-    const flags = isConcat ? 0 : this.flags;
-    const exptime = isConcat ? 0 : this.exptime;
-    const run = (): MaybePromise<void> => {
-      const seq = this.uc.context.cas;
-      const before = seq.current;
-      const r = this.uc.storage.store(mode, key, flags, exptime, value, cas);
-      const assigned = seq.current !== before ? seq.current : 0;
-      return then(r, (outcome) => this.stored(outcome, cmd, opcode, opaque, quiet, key, assigned));
-    };
-    if (cas === 0 || !isConcat) return run();
-    // append/prepend honour a cas too: a changed item is "exists", a missing one is "not stored".
-    return then(this.uc.context.store.get(key), (old) => {
-      if (old !== undefined && old.cas !== cas) return this.error(Status.KeyExists, opcode, opaque);
-      return run();
-    });
+    const isConcat = cmd === Op.Append || cmd === Op.Prepend;
+    // A cas turns set/add/replace into a compare-and-swap (memcached's NREAD_CAS); append/prepend compare it themselves.
+    const mode = cas !== 0 && !isConcat ? StoreMode.Cas : storeModeOf(cmd);
+    const options: StoreOptions = cas === 0 ? NO_STORE_OPTIONS : { compareCas: cas };
+    const r = this.uc.storage.storeWith(mode, key, isConcat ? 0 : this.flags, isConcat ? 0 : this.exptime, value, options, this.receipt);
+    if (!isPromise(r)) return this.stored(r, cmd, opcode, opaque, quiet);
+    return r.then((outcome) => this.stored(outcome, cmd, opcode, opaque, quiet));
   }
 
   /** memcached's complete_update_bin: each outcome's status depends on the command. */
-  private stored(outcome: StoreOutcome, cmd: number, opcode: number, opaque: number, quiet: boolean, key: string, assignedCas: number): MaybePromise<void> {
+  private stored(outcome: StoreOutcome, cmd: number, opcode: number, opaque: number, quiet: boolean): void {
     switch (outcome) {
       case 'stored':
-        return then(this.casOf(key, assignedCas), (c) => this.ok(c, undefined, opcode, opaque, quiet));
+        return this.ok(this.receipt.cas, undefined, opcode, opaque, quiet);
       case 'exists':
         return this.error(Status.KeyExists, opcode, opaque);
       case 'not-found':
@@ -400,65 +370,55 @@ export class BinarySession extends PipelinedSession {
     }
   }
 
-  /**
-   * The cas a write just gave `key`. The use-cases take it from the shared
-   * sequence; when that happened synchronously we saw it happen, otherwise
-   * (a disk read came first) the item is read back.
-   */
-  private casOf(key: string, assigned: number): MaybePromise<number> {
-    if (assigned !== 0) return assigned;
-    return then(this.uc.context.store.get(key), (item) => item?.cas ?? 0);
-  }
-
   private delete(key: string): MaybePromise<void> {
     const { opcode, opaque, quiet, cas } = this;
-    const del = (): MaybePromise<void> =>
-      then(this.uc.deletion.delete(key), (hit) => (hit ? this.ok(0, undefined, opcode, opaque, quiet) : this.error(Status.KeyNotFound, opcode, opaque)));
-    if (cas === 0) return del();
-    return then(this.uc.context.store.get(key), (old) => (old !== undefined && old.cas !== cas ? this.error(Status.KeyExists, opcode, opaque) : del()));
+    if (cas === 0) {
+      return then(this.uc.deletion.delete(key), (hit) => (hit ? this.ok(0, undefined, opcode, opaque, quiet) : this.error(Status.KeyNotFound, opcode, opaque)));
+    }
+    // memcached's binary delete counts nothing on a cas mismatch.
+    const options: DeleteOptions = { compareCas: cas, mismatchUncounted: true };
+    return then(this.uc.deletion.deleteWith(key, options), (outcome) => {
+      if (outcome === 'deleted') return this.ok(0, undefined, opcode, opaque, quiet);
+      return this.error(outcome === 'exists' ? Status.KeyExists : Status.KeyNotFound, opcode, opaque);
+    });
   }
 
   private arithmetic(key: string, delta: bigint, initial: bigint, expiration: number): MaybePromise<void> {
     const { cmd, opcode, opaque, quiet, cas } = this;
-    const incr = cmd === Op.Increment;
-    const apply = (): MaybePromise<void> => {
-      const seq = this.uc.context.cas;
-      const before = seq.current;
-      const r = this.uc.arithmetic.apply(key, delta, incr);
-      const assigned = seq.current !== before ? seq.current : 0;
-      return then(r, (result) => this.counted(result, key, initial, expiration, assigned, opcode, opaque, quiet));
-    };
-    if (cas === 0) return apply();
-    return then(this.uc.context.store.get(key), (old) => {
-      if (old === undefined || old.cas === cas) return apply();
-      // memcached's do_add_delta refuses empty and chunked values before it compares the cas.
-      if (old.value.length === 0 || itemTotalSize(key.length, old.value.length, old.flags) > SLAB_CHUNK_MAX) {
-        return this.error(Status.NonNumeric, opcode, opaque);
-      }
-      return this.error(Status.KeyExists, opcode, opaque);
-    });
+    const options: ArithmeticOptions = cas === 0 ? NO_ARITHMETIC_OPTIONS : { compareCas: cas };
+    return then(this.uc.arithmetic.applyWith(key, delta, cmd === Op.Increment, options), (result) =>
+      this.counted(result, key, initial, expiration, opcode, opaque, quiet),
+    );
   }
 
   private counted(
-    result: bigint | ArithmeticFailure,
+    result: MetaArithmeticResult,
     key: string,
     initial: bigint,
     expiration: number,
-    assigned: number,
     opcode: number,
     opaque: number,
     quiet: boolean,
   ): MaybePromise<void> {
-    if (result === 'non-numeric') return this.error(Status.NonNumeric, opcode, opaque);
-    if (result !== 'not-found') return then(this.casOf(key, assigned), (c) => this.ok(c, counterBody(result), opcode, opaque, quiet));
+    switch (result.status) {
+      case 'ok':
+        return this.ok(result.item.cas, counterBody(result.value), opcode, opaque, quiet);
+      case 'non-numeric':
+        return this.error(Status.NonNumeric, opcode, opaque);
+      case 'exists':
+        return this.error(Status.KeyExists, opcode, opaque);
+      case 'no-memory':
+        return this.error(Status.OutOfMemory, opcode, opaque, OOM_ITEM);
+      case 'not-stored':
+        return this.error(Status.NotStored, opcode, opaque);
+      case 'not-found':
+        break;
+    }
     if (expiration === NO_AUTO_CREATE) return this.error(Status.KeyNotFound, opcode, opaque);
     // A missing counter is created with the initial value (flags 0), as an add.
-    const seq = this.uc.context.cas;
-    const before = seq.current;
-    const r = this.uc.storage.store(StoreMode.Add, key, 0, expiration, Buffer.from(initial.toString(), 'latin1'), 0);
-    const created = seq.current !== before ? seq.current : 0;
-    return then(r, (outcome): MaybePromise<void> => {
-      if (outcome === 'stored') return then(this.casOf(key, created), (c) => this.ok(c, counterBody(initial), opcode, opaque, quiet));
+    const value = Buffer.from(initial.toString(), 'latin1');
+    return then(this.uc.storage.storeWith(StoreMode.Add, key, 0, expiration, value, NO_STORE_OPTIONS, this.receipt), (outcome): void => {
+      if (outcome === 'stored') return this.ok(this.receipt.cas, counterBody(initial), opcode, opaque, quiet);
       if (outcome === 'no-memory') return this.error(Status.OutOfMemory, opcode, opaque, OOM_ITEM);
       return this.error(Status.NotStored, opcode, opaque);
     });
@@ -469,167 +429,56 @@ export class BinarySession extends PipelinedSession {
     return then(this.uc.flush.flushAll(exptime), () => this.ok(0, undefined, opcode, opaque, quiet));
   }
 
-  /** Stat groups as memcached's process_bin_stat matches them (prefix match for reset/settings/detail). */
-  private stat(group: string): void {
-    const s = this.uc.stats;
-    if (group.length === 0) return this.statPackets(s.general());
-    if (group.startsWith('reset')) {
-      s.reset();
-      return this.statPackets([]);
-    }
-    if (group.startsWith('settings')) return this.statPackets(s.settings());
-    if (group.startsWith('detail')) {
-      const sub = group.slice(6);
-      if (sub.startsWith(' dump')) {
-        const lines = s.detail('dump') as string[];
-        return this.statPackets([['detailed', lines.map((l) => l + '\r\n').join('') + 'END\r\n']]);
-      }
-      if (sub.startsWith(' on')) {
-        s.detail('on');
-        return this.statPackets([]);
-      }
-      if (sub.startsWith(' off')) {
-        s.detail('off');
-        return this.statPackets([]);
-      }
-      return this.error(Status.KeyNotFound);
-    }
-    if (group === 'items') return this.statPackets(s.items());
-    if (group === 'slabs') return this.statPackets(s.slabs());
-    if (group === 'sizes') return this.statPackets([['sizes_status', 'disabled']]);
-    this.error(Status.KeyNotFound);
-  }
-
-  /** One packet per stat (key = name, value = text), then an empty packet ends the list. */
-  private statPackets(pairs: readonly StatPair[]): void {
+  /** A stat group, one packet per stat (see statRequest for how the key names the group). */
+  private stat(key: string): void {
+    const { group, arg } = statRequest(key);
+    const r = this.uc.stats.statsGroup(group, arg);
     const { opcode, opaque } = this;
-    let size = HEADER_LENGTH;
-    const encoded: [Buffer, Buffer][] = [];
-    for (const [name, value] of pairs) {
-      const k = Buffer.from(name, 'latin1');
-      const v = Buffer.from(String(value), 'latin1');
-      encoded.push([k, v]);
-      size += HEADER_LENGTH + k.length + v.length;
+    switch (r.kind) {
+      case 'pairs':
+        return this.writer.data(statPackets(opcode, opaque, r.pairs));
+      case 'reset':
+      case 'detail-set':
+        return this.writer.data(statPackets(opcode, opaque, []));
+      case 'detail-dump':
+        return this.writer.data(statPackets(opcode, opaque, [['detailed', r.lines.map((l) => l + '\r\n').join('') + 'END\r\n']]));
+      case 'detail-usage':
+      case 'unknown':
+        return this.error(Status.KeyNotFound);
     }
-    const out = Buffer.allocUnsafe(size);
-    let off = 0;
-    for (const [k, v] of encoded) {
-      off += responseHeader(opcode, Status.Ok, k.length, 0, k.length + v.length, opaque, 0).copy(out, off);
-      off += k.copy(out, off);
-      off += v.copy(out, off);
-    }
-    responseHeader(opcode, Status.Ok, 0, 0, 0, opaque, 0).copy(out, off);
-    this.writer.data(out);
   }
 
-  /**
-   * SASL PLAIN (memcached via Cyrus SASL): every attempt first drops the
-   * connection's authentication; an empty initial response is answered "auth
-   * continue" and the credentials come with SASL_STEP. Credentials are never
-   * logged or kept.
-   */
-  private sasl(data: Buffer): void {
-    const { stats } = this.uc.context;
-    this.authenticated = false;
-    let verdict: boolean;
-    if (this.cmd === Op.SaslAuth) {
-      this.saslAwaitingStep = false;
-      if (this.key.toUpperCase() !== SASL_MECHANISMS) {
-        verdict = false;
-      } else if (data.length === 0) {
-        this.saslAwaitingStep = true;
-        this.writer.data(responseHeader(this.opcode, Status.AuthContinue, 0, 0, 0, this.opaque, 0));
-        return;
-      } else {
-        verdict = verifyPlain(data, this.options.authenticate);
-      }
-    } else {
-      verdict = this.saslAwaitingStep && verifyPlain(data, this.options.authenticate);
-      this.saslAwaitingStep = false;
+  /** SASL_AUTH / SASL_STEP (see SaslExchange); counted as memcached counts them. */
+  private authenticate(data: Buffer): void {
+    const verdict = this.cmd === Op.SaslAuth ? this.sasl.start(this.key, data) : this.sasl.step(data);
+    if (verdict === 'continue') {
+      this.writer.data(responseHeader(this.opcode, Status.AuthContinue, 0, 0, 0, this.opaque, 0));
+      return;
     }
-    data.fill(0); // the password does not linger in a buffer we own
-    stats.auth_cmds++;
-    if (verdict) {
-      this.authenticated = true;
-      return this.ok(0, AUTHENTICATED);
-    }
-    stats.auth_errors++;
+    const { counters } = this.uc;
+    counters.auth_cmds++;
+    if (verdict === 'authenticated') return this.ok(0, AUTHENTICATED);
+    counters.auth_errors++;
     this.error(Status.AuthError);
   }
 }
 
-/** Stands in for an item touched successfully but gone before it could be read back. */
-/** memcached's slab_chunk_max (half its 1 MiB slab page): larger items are chunked. */
-const SLAB_CHUNK_MAX = 512 * 1024;
+const NO_STORE_OPTIONS: StoreOptions = {};
+const NO_ARITHMETIC_OPTIONS: ArithmeticOptions = {};
 
-const TOUCHED_GONE: CacheItem = { key: '', value: Buffer.alloc(0), flags: 0, exptime: 0, cas: 0 };
-
-const enum Shape {
-  Ok,
-  Invalid,
-  Unknown,
-}
-
-/**
- * The lengths each opcode accepts, from memcached's dispatch_bin_command.
- * Stat and touch/GAT also insist that the body holds nothing beyond extras and
- * key: memcached would read the excess as the next header.
- */
-function checkShape(cmd: number, keylen: number, extlen: number, bodylen: number): Shape {
+function storeModeOf(cmd: number): StoreMode {
   switch (cmd) {
-    case Op.Version:
-    case Op.Noop:
-    case Op.Quit:
-    case Op.SaslListMechs:
-      return ok(extlen === 0 && keylen === 0 && bodylen === 0);
-    case Op.Flush:
-      return ok(keylen === 0 && bodylen === extlen && (extlen === 0 || extlen === 4));
-    case Op.Set:
     case Op.Add:
+      return StoreMode.Add;
     case Op.Replace:
-      return ok(extlen === 8 && keylen !== 0 && bodylen >= keylen + 8);
-    case Op.Get:
-    case Op.GetK:
-    case Op.Delete:
-      return ok(extlen === 0 && keylen > 0 && bodylen === keylen);
-    case Op.Increment:
-    case Op.Decrement:
-      return ok(keylen > 0 && extlen === 20 && bodylen === keylen + 20);
+      return StoreMode.Replace;
     case Op.Append:
+      return StoreMode.Append;
     case Op.Prepend:
-      return ok(keylen > 0 && extlen === 0);
-    case Op.Stat:
-      return ok(extlen === 0 && bodylen === keylen);
-    case Op.SaslAuth:
-    case Op.SaslStep:
-      return ok(extlen === 0 && keylen !== 0);
-    case Op.Touch:
-    case Op.GAT:
-    case Op.GATK:
-      return ok(extlen === 4 && keylen !== 0 && bodylen === keylen + 4);
+      return StoreMode.Prepend;
     default:
-      return Shape.Unknown;
+      return StoreMode.Set;
   }
-}
-
-function ok(valid: boolean): Shape {
-  return valid ? Shape.Ok : Shape.Invalid;
-}
-
-/** Commands memcached answers before authentication. */
-function isAuthExempt(op: number): boolean {
-  return op === Op.SaslListMechs || op === Op.SaslAuth || op === Op.SaslStep || op === Op.Version;
-}
-
-function isSasl(cmd: number): boolean {
-  return cmd === Op.SaslListMechs || cmd === Op.SaslAuth || cmd === Op.SaslStep;
-}
-
-/** Incr/decr's 8-byte big-endian result. */
-function counterBody(value: bigint): Buffer {
-  const b = Buffer.allocUnsafe(8);
-  b.writeBigUInt64BE(value);
-  return b;
 }
 
 function noop(): void {}

@@ -143,7 +143,7 @@ describe('use-cases', () => {
     });
 
     it('reports no-memory when the store cannot hold the item', () => {
-      const g = makeCacheFixture({}, 1000);
+      const g = makeCacheFixture({ maxMemory: 1000 });
       expect(sync(g.useCases.storage.store(StoreMode.Set, 'k', 0, 0, Buffer.alloc(2000), 0))).to.equal('no-memory');
       expect(g.context.stats.store_no_memory).to.equal(1);
     });

@@ -4,7 +4,8 @@ import { BinarySessionFactory } from '../../../src/adapters/binary/binary-sessio
 import { credentialsAuthenticator } from '../../../src/adapters/binary/sasl-credentials.js';
 import type { UseCases } from '../../../src/application/use-cases.js';
 import { FakeSocket, counterExtras, frame, parseResponses, storeExtras, u32, type Response } from './frames.js';
-import { asyncStore, buildUseCases, type Fixture } from './use-cases-fixture.js';
+import { asyncStore } from '../../support/async-store.js';
+import { makeCacheFixture, type CacheFixture as Fixture } from '../../support/cache-fixture.js';
 
 const OPEN: BinaryOptions = { saslEnabled: false, authenticate: () => false };
 const SASL: BinaryOptions = { saslEnabled: true, authenticate: credentialsAuthenticator(['alice:s3cret']) };
@@ -75,7 +76,7 @@ class BinaryFactoryProbe {
   }
 }
 
-function harness(options: BinaryOptions = OPEN, fx: Fixture = buildUseCases()): Harness {
+function harness(options: BinaryOptions = OPEN, fx: Fixture = makeCacheFixture()): Harness {
   return new Harness(fx, options);
 }
 
@@ -84,7 +85,7 @@ const set = (key: string, value: string, flags = 0, opaque = 0, cas = 0n) => fra
 describe('binary protocol session', () => {
   describe('factory', () => {
     it('claims only connections that start with the request magic', () => {
-      const f = new BinarySessionFactory(buildUseCases().useCases, OPEN);
+      const f = new BinarySessionFactory(makeCacheFixture().useCases, OPEN);
       expect(f.accepts(0x80)).to.equal(true);
       expect(f.accepts(0x81)).to.equal(false);
       expect(f.accepts(0x67)).to.equal(false);
@@ -153,8 +154,8 @@ describe('binary protocol session', () => {
     });
 
     it('carries cas values above 2^32 on the wire as 64-bit', () => {
-      const fx = buildUseCases();
-      fx.useCases.context.cas.advancePast(2 ** 40 + 5);
+      const fx = makeCacheFixture();
+      fx.context.cas.advancePast(2 ** 40 + 5);
       const h = harness(OPEN, fx).feed(set('big', 'v'), frame(0x00, { key: 'big' }));
       const [s, g] = h.responses();
       expect(s!.cas).to.equal(BigInt(2 ** 40 + 6));
@@ -184,7 +185,7 @@ describe('binary protocol session', () => {
     });
 
     it('a value over the item limit is "too large" (0x03), discarded without desynchronising, and a refused set drops the old value', () => {
-      const fx = buildUseCases({ itemSizeMax: 1024 });
+      const fx = makeCacheFixture({ itemSizeMax: 1024 });
       const h = harness(OPEN, fx).feed(set('k', 'old'), set('k', 'x'.repeat(2000), 0, 5), frame(0x00, { key: 'k', opaque: 6 }), frame(0x0a, { opaque: 7 }));
       const [, big, get, noop] = h.responses();
       expect(big!.status).to.equal(0x03);
@@ -192,7 +193,7 @@ describe('binary protocol session', () => {
       expect(big!.opaque).to.equal(5);
       expect(get!.status).to.equal(0x01);
       expect(noop!.opaque).to.equal(7);
-      expect(fx.useCases.context.stats.store_too_large).to.equal(1);
+      expect(fx.context.stats.store_too_large).to.equal(1);
     });
 
     it('answers "too large" as soon as the header arrives and never buffers a huge declared body', () => {
@@ -268,7 +269,7 @@ describe('binary protocol session', () => {
 
   describe('touch and get-and-touch', () => {
     it('touch answers flags and cas without the value; GAT/GATK return the value; misses as memcached', () => {
-      const fx = buildUseCases();
+      const fx = makeCacheFixture();
       const h = harness(OPEN, fx).feed(
         set('t', 'tv', 9),
         frame(0x1c, { key: 't', extras: u32(100), opaque: 1 }),
@@ -370,7 +371,7 @@ describe('binary protocol session', () => {
     });
 
     it('flush empties the cache (now, or after a delay in the extras)', () => {
-      const fx = buildUseCases();
+      const fx = makeCacheFixture();
       const h = harness(OPEN, fx).feed(set('f', 'v'), frame(0x08, { opaque: 1 }), frame(0x00, { key: 'f', opaque: 2 }));
       const [, fl, g] = h.responses();
       expect(fl!.status).to.equal(0);
@@ -378,7 +379,7 @@ describe('binary protocol session', () => {
       expect(g!.status).to.equal(1);
       h.feed(set('f', 'v'), frame(0x08, { extras: u32(0), opaque: 3 }), frame(0x00, { key: 'f', opaque: 4 }));
       expect(h.responses()[5]!.status).to.equal(1);
-      expect(fx.useCases.context.stats.cmd_flush).to.equal(2);
+      expect(fx.context.stats.cmd_flush).to.equal(2);
     });
 
     it('verbosity is "unknown command" as in memcached 1.6.18, and the stream stays in step', () => {
@@ -412,7 +413,7 @@ describe('binary protocol session', () => {
     });
 
     it('groups: settings, items, slabs, sizes, reset, detail on/dump/off; unknown groups are 0x01', () => {
-      const fx = buildUseCases();
+      const fx = makeCacheFixture();
       const h = harness(OPEN, fx).feed(set('p:a', 'v'), frame(0x00, { key: 'p:a' }));
       h.socket.written.length = 0;
       h.feed(frame(0x10, { key: 'settings', opaque: 1 }));
@@ -432,14 +433,14 @@ describe('binary protocol session', () => {
       expect(d[0]!.raw.length).to.equal(24);
       const dump = d.find((r) => r.key === 'detailed')!;
       expect(dump.value.toString()).to.match(/^PREFIX p get 1 hit 1 set 0 del 0\r\nEND\r\n$/);
-      expect(fx.useCases.context.prefixStats.enabled).to.equal(false);
+      expect(fx.context.prefixStats.enabled).to.equal(false);
       h.socket.written.length = 0;
       h.feed(frame(0x10, { key: 'detail bogus', opaque: 8 }), frame(0x10, { key: 'bogus', opaque: 9 }), frame(0x10, { key: 'reset', opaque: 13 }));
       const [bad1, bad2, reset] = h.responses();
       expect([bad1!.status, bad2!.status]).to.deep.equal([1, 1]);
       expect(bad2!.value.toString()).to.equal('Not found');
       expect(reset!.raw.toString('hex')).to.equal(REAL.statTerminator);
-      expect(fx.useCases.context.stats.cmd_set).to.equal(0);
+      expect(fx.context.stats.cmd_set).to.equal(0);
     });
   });
 
@@ -530,7 +531,7 @@ describe('binary protocol session', () => {
 
   describe('asynchronous stores (disk tier)', () => {
     it('keeps replies in request order and pauses reading while a command waits', async () => {
-      const fx = buildUseCases({ wrap: asyncStore });
+      const fx = makeCacheFixture({ wrap: asyncStore });
       const h = harness(OPEN, fx);
       h.feed(
         Buffer.concat([
@@ -565,7 +566,7 @@ describe('binary protocol session', () => {
     });
 
     it('reads the new cas back when the write happened after a disk read', async () => {
-      const fx = buildUseCases({ wrap: asyncStore });
+      const fx = makeCacheFixture({ wrap: asyncStore });
       const h = harness(OPEN, fx);
       h.feed(set('r', 'x'), frame(0x03, { key: 'r', extras: storeExtras(0, 0), value: 'y', opaque: 2 }), frame(0x00, { key: 'r', opaque: 3 }));
       const [, rep, get] = await h.settle(3);
@@ -590,7 +591,7 @@ describe('binary protocol session', () => {
     });
 
     it('lists PLAIN, authenticates, then serves data commands; counts auth_cmds/auth_errors', () => {
-      const fx = buildUseCases();
+      const fx = makeCacheFixture();
       const h = harness(SASL, fx).feed(frame(0x20, { opaque: 1 }), auth('\0alice\0wrong', 2), auth('\0alice\0s3cret', 3), set('a', 'v', 0, 4), frame(0x00, { key: 'a', opaque: 5 }));
       const [list, bad, good, s, g] = h.responses();
       expect(list!.value.toString()).to.equal('PLAIN');
@@ -600,8 +601,8 @@ describe('binary protocol session', () => {
       expect(good!.value.toString()).to.equal('Authenticated');
       expect(s!.status).to.equal(0);
       expect(g!.value.toString()).to.equal('v');
-      expect(fx.useCases.context.stats.auth_cmds).to.equal(2);
-      expect(fx.useCases.context.stats.auth_errors).to.equal(1);
+      expect(fx.context.stats.auth_cmds).to.equal(2);
+      expect(fx.context.stats.auth_errors).to.equal(1);
     });
 
     it('an empty initial response is "auth continue" (0x21) and SASL_STEP completes it; a step out of turn fails', () => {
