@@ -95,38 +95,41 @@ function sslSubOptions(list: string): Record<string, unknown> {
   return out;
 }
 
+/** Every flag, long name first (docs/configuration.md lists each; a test keeps them in step). */
+export const CLI_OPTIONS = {
+  bind: { type: 'string' },
+  config: { type: 'string', multiple: true },
+  port: { type: 'string', short: 'p' },
+  listen: { type: 'string', short: 'l' },
+  'memory-limit': { type: 'string', short: 'm' },
+  'conn-limit': { type: 'string', short: 'c' },
+  'max-item-size': { type: 'string', short: 'I' },
+  'enable-shutdown': { type: 'boolean', short: 'A' },
+  'enable-ssl': { type: 'boolean', short: 'Z' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+  'log-format': { type: 'string' },
+  'log-file': { type: 'string' },
+  daemon: { type: 'boolean', short: 'd' },
+  'pid-file': { type: 'string', short: 'P' },
+  l2: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'admin-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+  threads: { type: 'string', short: 't' },
+  'udp-port': { type: 'string', short: 'U' },
+  user: { type: 'string', short: 'u' },
+  'extended': { type: 'string', short: 'o', multiple: true },
+  'max-reqs-per-event': { type: 'string', short: 'R' },
+  protocol: { type: 'string', short: 'B' },
+} as const;
+
 export function parseCli(argv: string[]): CliRequest {
   const { values } = parseArgs({
     args: argv,
     allowPositionals: false,
     strict: true,
-    options: {
-      bind: { type: 'string' },
-      config: { type: 'string', multiple: true },
-      port: { type: 'string', short: 'p' },
-      listen: { type: 'string', short: 'l' },
-      'memory-limit': { type: 'string', short: 'm' },
-      'conn-limit': { type: 'string', short: 'c' },
-      'max-item-size': { type: 'string', short: 'I' },
-      'enable-shutdown': { type: 'boolean', short: 'A' },
-      'enable-ssl': { type: 'boolean', short: 'Z' },
-      verbose: { type: 'boolean', short: 'v', multiple: true },
-      'log-format': { type: 'string' },
-      'log-file': { type: 'string' },
-      daemon: { type: 'boolean', short: 'd' },
-      'pid-file': { type: 'string', short: 'P' },
-      l2: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'admin-port': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'V' },
-      threads: { type: 'string', short: 't' },
-      'udp-port': { type: 'string', short: 'U' },
-      user: { type: 'string', short: 'u' },
-      'extended': { type: 'string', short: 'o', multiple: true },
-      'max-reqs-per-event': { type: 'string', short: 'R' },
-      protocol: { type: 'string', short: 'B' },
-    },
+    options: CLI_OPTIONS,
   });
   const server: Record<string, unknown> = {};
   const l1: Record<string, unknown> = {};

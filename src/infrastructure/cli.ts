@@ -73,13 +73,17 @@ async function main(argv: string[]): Promise<number> {
   const pidFile = settings.server.pid_file;
   const startedAt = Date.now();
   let server: RatMemcachedServer | undefined;
+  let listening = false;
+  let stopReason: string | undefined;
   let exiting = false;
   const shutdown = async (reason: string) => {
-    if (exiting) return;
+    stopReason ??= reason;
+    // A signal during start-up is honoured once the lifecycles have all started (or failed).
+    if (exiting || !listening) return;
     exiting = true;
     await server?.stop();
     if (pidFile) rmQuiet(pidFile);
-    logger.info({ reason, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }, 'rat-memcached stopped');
+    logger.info({ reason: stopReason, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }, 'rat-memcached stopped');
     logging.flush();
     process.exit(0);
   };
@@ -93,17 +97,20 @@ async function main(argv: string[]): Promise<number> {
     // Before the data dir is opened and the port bound, so that both belong to the unprivileged user.
     if (plan.switchTo) switchUser(plan.switchTo);
     server = new RatMemcachedServer(settings, logger, () => void shutdown('shutdown command'), { version: packageVersion(), configFiles });
+    // Handlers before start(): the start line is visible to a supervisor before start() returns.
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] as const) {
+      // SIGBREAK is Ctrl+Break on Windows; listening for it is harmless elsewhere.
+      process.on(sig, () => void shutdown(sig));
+    }
     await server.start();
   } catch (err) {
     await server?.stop().catch(() => undefined);
     if (pidFile) rmQuiet(pidFile);
     logging.flush();
-    return fail(`cannot start: ${(err as Error).message}`, START_FAILURE_EXIT);
+    return fail((err as Error).message, START_FAILURE_EXIT);
   }
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] as const) {
-    // SIGBREAK is Ctrl+Break on Windows; listening for it is harmless elsewhere.
-    process.on(sig, () => void shutdown(sig));
-  }
+  listening = true;
+  if (stopReason !== undefined) void shutdown(stopReason);
   if (process.env.npm_lifecycle_event !== undefined && !request.daemon) watchParent(() => void shutdown('npm exited'));
   logging.flush(); // the start line now, even with enable_async
   reportReady();

@@ -12,7 +12,7 @@ export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  * The test's environment minus its own RAT_* knobs (RAT_DIFF_SEED...): the
  * server refuses RAT_ variables no configuration key reads.
  */
-function serverEnvironment(): NodeJS.ProcessEnv {
+export function serverEnvironment(): NodeJS.ProcessEnv {
   const known = environmentKeys();
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RAT_') || known.has(k)));
 }
