@@ -88,7 +88,7 @@ export const PAGE_SCRIPT = String.raw`
       set('l2-items', fmtInt(n(g.l2_items))); set('l2-ratio', n(g.l2_compression_ratio).toFixed(2));
     } else { set('l2-bytes', 'off'); set('l2-items', '–'); set('l2-ratio', '–'); }
     set('wq-depth', has(g.l2_pending_writes) ? fmtInt(n(g.l2_pending_writes)) : '–');
-    set('wq-bytes', has(g.l2_pending_bytes) ? fmtBytes(n(g.l2_pending_bytes)) : '');
+    set('wq-bytes', has(g.l2_write_queue_bytes) ? fmtBytes(n(g.l2_write_queue_bytes)) + (n(g.l2_write_queue_limit) ? ' of ' + fmtBytes(n(g.l2_write_queue_limit)) : '') : '');
     if (has(g.l2_warm_loaded)) {
       set('warm', (n(g.l2_warm_running) ? 'running' : 'done'));
       var wd = fmtInt(n(g.l2_warm_loaded)) + ' items';
@@ -206,9 +206,9 @@ export const PAGE_SCRIPT = String.raw`
       var b = x.body;
       out.dataset.state = 'found';
       var dl = document.createElement('table');
-      [['key', b.key], ['size', b.size + ' bytes'], ['flags', b.flags], ['TTL', b.ttlSeconds < 0 ? 'never expires' : b.ttlSeconds + ' s'],
-        ['cas', b.cas], ['tier', b.tiers.join(' + ')], ['preview', b.preview.kind + (b.preview.truncated ? ' (first bytes)' : '')]]
-        .forEach(function (row) { var tr = dl.insertRow(); tr.insertCell().textContent = row[0]; var td = tr.insertCell(); td.textContent = String(row[1]); td.id = 'inspect-' + row[0].toLowerCase(); });
+      [['key', b.key, 'key'], ['size', b.size + ' bytes', 'size'], ['flags', b.flags, 'flags'], ['TTL', b.ttlSeconds < 0 ? 'never expires' : b.ttlSeconds + ' s', 'ttl'],
+        ['cas', b.cas, 'cas'], ['tier', b.tiers.join(' + '), 'tier'], ['value', b.preview.kind + (b.preview.truncated ? ', first bytes' : ''), 'kind']]
+        .forEach(function (row) { var tr = dl.insertRow(); tr.insertCell().textContent = row[0]; var td = tr.insertCell(); td.textContent = String(row[1]); td.id = 'inspect-' + row[2]; });
       var pre = document.createElement('pre');
       pre.id = 'inspect-preview';
       pre.textContent = b.preview.data;
