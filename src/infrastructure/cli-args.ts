@@ -32,6 +32,7 @@ export const USAGE = `Usage: rat-memcached [options]
   -P, --pid-file FILE    write the process id to FILE (removed on exit)
   --l2 on|off            enable or disable the disk tier
   --data-dir DIR         disk tier directory
+  --redis-port PORT      also serve the Redis protocol (RESP) on PORT (off by default)
   --admin-port PORT      admin HTTP listener: /metrics, /healthz, /readyz, page (default off)
   -h, --help             this text
   -V, --version          print the version
@@ -113,6 +114,7 @@ export const CLI_OPTIONS = {
   'pid-file': { type: 'string', short: 'P' },
   l2: { type: 'string' },
   'data-dir': { type: 'string' },
+  'redis-port': { type: 'string' },
   'admin-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -135,6 +137,7 @@ export function parseCli(argv: string[]): CliRequest {
   const l1: Record<string, unknown> = {};
   const l2: Record<string, unknown> = {};
   const logging: Record<string, unknown> = {};
+  const redis: Record<string, unknown> = {};
   const admin: Record<string, unknown> = {};
   if (values.bind !== undefined) {
     const i = values.bind.lastIndexOf(':');
@@ -167,9 +170,10 @@ export function parseCli(argv: string[]): CliRequest {
   if (values['log-format'] !== undefined) logging.format = values['log-format'];
   if (values['log-file'] !== undefined) logging.file = values['log-file'];
   checkIgnoredFlags(values);
+  if (values['redis-port'] !== undefined) redis.port = int('--redis-port', values['redis-port']);
   if (values['admin-port'] !== undefined) admin.port = int('--admin-port', values['admin-port']);
   const overrides: Overrides = {};
-  for (const [k, v] of Object.entries({ server, l1, l2, logging, admin })) if (Object.keys(v).length) overrides[k] = v;
+  for (const [k, v] of Object.entries({ server, l1, l2, logging, admin, redis })) if (Object.keys(v).length) overrides[k] = v;
   return {
     help: values.help ?? false,
     version: values.version ?? false,

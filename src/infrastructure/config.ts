@@ -64,6 +64,11 @@ export const schema = {
     sasl_users: { doc: 'Inline "user:password" entries.', format: Array, default: [] as string[], env: 'RAT_SECURITY_SASL_USERS', sensitive: true },
     sasl_authfile: { doc: 'memcached-style authfile of user:password lines.', format: String, default: '', env: 'RAT_SECURITY_SASL_AUTHFILE' },
   },
+  redis: {
+    port: { doc: 'Port of the Redis protocol (RESP) listener: -1 = off (the default), 0 = any free port.', format: 'int', default: -1, env: 'RAT_REDIS_PORT' },
+    host: { doc: 'Address the RESP listener binds.', format: String, default: '127.0.0.1', env: 'RAT_REDIS_HOST' },
+    requirepass: { doc: "Password of Redis's default user (AUTH / HELLO AUTH); empty = no authentication.", format: String, default: '', env: 'RAT_REDIS_REQUIREPASS', sensitive: true },
+  },
   admin: {
     port: { doc: 'Admin HTTP listener (/metrics, /healthz, /readyz, management page) port; 0 = off.', format: 'port', default: 0, env: 'RAT_ADMIN_PORT' },
     host: { doc: 'Admin listener address. Loopback by default: anyone who reaches it can read stats.', format: String, default: '127.0.0.1', env: 'RAT_ADMIN_HOST' },
@@ -170,7 +175,7 @@ function rules(s: unknown, options: LoadOptions): string[] {
   for (const [section, keys] of Object.entries(schema)) {
     for (const [key, spec] of Object.entries(keys as Record<string, { format: unknown }>)) {
       const v = settings[section]?.[key];
-      if ((spec.format === 'nat' || spec.format === 'port') && typeof v === 'number' && !Number.isSafeInteger(v)) {
+      if ((spec.format === 'nat' || spec.format === 'port' || spec.format === 'int') && typeof v === 'number' && !Number.isSafeInteger(v)) {
         out.push(`${section}.${key}: ${v} is too large`);
       }
     }
@@ -249,6 +254,7 @@ function coerce(raw: string, format: unknown): unknown {
     return undefined;
   }
   if (format === 'nat' || format === 'port') return /^\s*\d+\s*$/.test(raw) ? Number(raw) : undefined;
+  if (format === 'int') return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : undefined;
   if (format === Array) return raw.split(',').filter((x) => x.length > 0);
   return raw;
 }
@@ -256,5 +262,6 @@ function coerce(raw: string, format: unknown): unknown {
 function expected(format: unknown): string {
   if (format === Boolean) return 'true or false (or 1 or 0)';
   if (format === 'port') return 'a port number';
+  if (format === 'int') return 'a whole number (may be negative)';
   return 'a whole number';
 }

@@ -5,7 +5,7 @@ import { UseCases } from '../application/use-cases.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
 import { LevelCacheStore } from '../adapters/level/level-cache-store.js';
 import type { Settings } from './config.js';
-import { createContainer, Lifecycles } from './container.js';
+import { createContainer, Lifecycles, RespListener } from './container.js';
 
 /** What the start-up line reports beside the settings (the CLI knows these). */
 export interface StartInfo {
@@ -42,6 +42,11 @@ export class RatMemcachedServer {
     return this.container.get(TcpServer).address().port;
   }
 
+  /** The bound port of the Redis protocol listener, undefined when it is off. */
+  get redisPort(): number | undefined {
+    return this.settings.redis.port >= 0 ? this.container.get<TcpServer>(RespListener).address().port : undefined;
+  }
+
   async start(): Promise<void> {
     for (const l of this.lifecycles) {
       await l.start();
@@ -64,6 +69,7 @@ export class RatMemcachedServer {
       l1MaxMemory: l1.max_memory,
       dataDir: disk ? l2.data_dir : null,
       l2Items: disk ? disk.stats().items : null,
+      redisPort: this.redisPort ?? null,
     };
   }
 
