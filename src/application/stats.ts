@@ -216,8 +216,10 @@ export class StatsUseCase {
     return this.ctx.store.layout?.() ?? { classes: [], mallocedBytes: 0 };
   }
 
+  /** memcached's stats_reset(): the counters and the `stats detail` per-prefix table. */
   reset(): void {
     this.ctx.stats.reset();
+    this.ctx.prefixStats.clear();
   }
 
   /** `stats detail on|off|dump`; undefined for a bad argument. */
