@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { parseCli, parseSize, USAGE } from '../../../src/infrastructure/cli-args.js';
+import { parseListen } from '../../../src/infrastructure/listen-addresses.js';
 
 describe('cli-args', () => {
   it('parses memcached-style flags into configuration overrides', () => {
@@ -17,9 +18,9 @@ describe('cli-args', () => {
     const r = parseCli(['--port', '1', '--listen', '::1', '--l2', 'on', '--data-dir', '/d', '--config', 'a.toml', '--config', 'b.toml', '-v']);
     expect(r.overrides.server).to.deep.equal({ host: '::1', port: 1 });
     expect(r.overrides.l2).to.deep.equal({ enable_l2_cache: true, data_dir: '/d' });
-    expect(r.overrides.logging).to.deep.equal({ level: 'debug' });
+    expect(r.overrides.logging).to.deep.equal({ enable_logging: true, level: 'debug', enable_audit_logs: true });
     expect(r.configFiles).to.deep.equal(['a.toml', 'b.toml']);
-    expect(parseCli(['-v', '-v']).overrides.logging).to.deep.equal({ level: 'trace' });
+    expect(parseCli(['-vv']).overrides.logging).to.deep.equal({ enable_logging: true, level: 'trace', enable_audit_logs: true, enable_cache_logs: true });
     expect(parseCli(['--l2', 'off']).overrides.l2).to.deep.equal({ enable_l2_cache: false });
   });
 
@@ -45,9 +46,18 @@ describe('cli-args', () => {
     expect(() => parseCli(['extra'])).to.throw();
   });
 
-  it('accepts and ignores memcached flags that do not apply', () => {
-    const r = parseCli(['-t', '4', '-U', '0', '-u', 'root', '-o', 'modern', '-R', '20', '-B', 'ascii']);
+  it('accepts and ignores memcached flags that do not apply, checked as memcached checks them', () => {
+    const r = parseCli(['-t', '4', '-U', '0', '-o', 'modern', '-R', '20', '-B', 'ascii']);
     expect(r.overrides).to.deep.equal({});
+    expect(() => parseCli(['-t', '0'])).to.throw('Number of threads must be greater than 0');
+    expect(() => parseCli(['-R', '0'])).to.throw('Number of requests per event must be greater than 0');
+    expect(() => parseCli(['-B', 'foo'])).to.throw('Invalid value for binding protocol: foo -- should be one of auto, binary, or ascii');
+    expect(() => parseCli(['-U', '11211'])).to.throw(/UDP is not supported/);
+  });
+
+  it('-u, --log-format and --log-file set their keys', () => {
+    const r = parseCli(['-u', 'nobody', '--log-format', 'pretty', '--log-file', '/tmp/rat.log']);
+    expect(r.overrides).to.deep.equal({ server: { user: 'nobody' }, logging: { format: 'pretty', file: '/tmp/rat.log' } });
   });
 
   it('help, version, daemon', () => {
@@ -67,5 +77,20 @@ describe('cli-args', () => {
     expect(() => parseSize('')).to.throw();
     expect(() => parseSize('-1m')).to.throw();
     expect(() => parseSize('1.5m')).to.throw();
+  });
+
+  it('parseListen reads memcached -l lists: host, host:port, [v6]:port, bare IPv6', () => {
+    expect(parseListen('127.0.0.1', 11211)).to.deep.equal([{ host: '127.0.0.1', port: 11211 }]);
+    expect(parseListen('127.0.0.1:11999,127.0.0.2', 11211)).to.deep.equal([
+      { host: '127.0.0.1', port: 11999 },
+      { host: '127.0.0.2', port: 11211 },
+    ]);
+    expect(parseListen('[::1]:5000,::1', 7)).to.deep.equal([
+      { host: '::1', port: 5000 },
+      { host: '::1', port: 7 },
+    ]);
+    expect(() => parseListen('127.0.0.1,', 1)).to.throw(/empty address/);
+    expect(() => parseListen('h:99999', 1)).to.throw(/bad port/);
+    expect(() => parseListen(':5', 1)).to.throw(/no host/);
   });
 });
