@@ -30,6 +30,7 @@ export interface TieringOptions {
 export class TieredCacheStore implements CacheStore, Lifecycle {
   readonly name = 'tiered';
   private warmed = 0;
+  private warmedBytes = 0;
   private l1Hits = 0;
   private l1Misses = 0;
   private warming = false;
@@ -56,9 +57,9 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
     this.stopped = true;
   }
 
-  /** Items copied from disk into memory so far, and whether the warm-up still runs. */
-  warmProgress(): { loaded: number; running: boolean } {
-    return { loaded: this.warmed, running: this.warming };
+  /** Items (and their key + value bytes) copied from disk into memory so far, and whether the warm-up still runs. */
+  warmProgress(): { loaded: number; bytes: number; running: boolean } {
+    return { loaded: this.warmed, bytes: this.warmedBytes, running: this.warming };
   }
 
   /** Lookups the memory tier answered, and those that went on to the disk tier. */
@@ -166,6 +167,7 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
         this.l1.set(makeItem(item.key, item.value, item.flags, item.exptime, item.cas));
         if (this.l1.stats().evictions > evictionsBefore) return;
         this.warmed++;
+        this.warmedBytes += item.key.length + item.value.length;
         // Let requests run between items: warm-up must not delay serving.
         if (this.warmed % 256 === 0) await this.scheduler.soon();
       }

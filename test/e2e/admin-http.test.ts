@@ -206,6 +206,39 @@ describe('e2e: admin HTTP listener', function () {
     }
   });
 
+  it('the warm-up from disk at start is logged (items, bytes) and exported (CLI child process)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rat-admin-warm-'));
+    const admin = await freePort();
+    const args = ['--admin-port', String(admin), '--l2', 'on', '--data-dir', dir];
+    let child = await ChildServer.start({ args, env: { RAT_L2_SYNC_WRITES: 'true' } });
+    try {
+      const c = await child.connect();
+      for (let i = 0; i < 200; i++) await c.exchange(`set warm:${i} 0 0 1000\r\n${'w'.repeat(1000)}\r\n`, 'STORED\r\n');
+      expect((await child.stop()).code).to.equal(0);
+      child = await ChildServer.start({ args });
+      const c2 = await child.connect();
+      let s = await stats(c2);
+      for (let i = 0; i < 100 && s.get('l2_warm_running') !== '0'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        s = await stats(c2);
+      }
+      expect(s.get('l2_warm_loaded')).to.equal('200');
+      // Keys warm:0..warm:199 (10 x 6 + 90 x 7 + 100 x 8 bytes) and 200 values of 1000 bytes.
+      expect(Number(s.get('l2_warm_bytes'))).to.equal(1490 + 200_000);
+      const m = (await scrape(admin)).samples;
+      expect(m.get('rat_memcache_warmup_loaded_items')).to.equal(200);
+      expect(m.get('rat_memcache_warmup_loaded_bytes')).to.equal(Number(s.get('l2_warm_bytes')));
+      expect(m.get('rat_memcache_warmup_target_bytes')).to.be.greaterThan(200_000);
+      expect(m.get('rat_memcache_warmup_running')).to.equal(0);
+      for (let i = 0; i < 50 && !child.stderr.includes('L1 warm-up from L2 done'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(child.stderr).to.match(/"targetBytes":\d+[^\n]*L1 warm-up from L2 started/);
+      expect(child.stderr).to.match(/"items":200,"bytes":\d+[^\n]*L1 warm-up from L2 done/);
+    } finally {
+      await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('with a token', () => {
     let srv: E2EServer;
     let admin: number;
