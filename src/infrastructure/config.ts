@@ -89,13 +89,13 @@ export function loadSettings(files: string[] = [], overrides: Overrides = {}) {
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read config file ${file}: ${(err as Error).message}`);
+      throw new Error(`cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
     }
     let data: Record<string, unknown>;
     try {
       data = parseToml(text) as Record<string, unknown>;
     } catch (err) {
-      throw new Error(`config file ${file} is not valid TOML: ${(err as Error).message.split('\n')[0]}`);
+      throw new Error(`config file ${file} is not valid TOML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }
     conf.load(data);
   }
@@ -104,7 +104,7 @@ export function loadSettings(files: string[] = [], overrides: Overrides = {}) {
   try {
     conf.validate({ allowed: 'strict' });
   } catch (err) {
-    throw new Error(`invalid configuration: ${(err as Error).message.replace(/\n/g, '; ')}`);
+    throw new Error(`invalid configuration: ${(err as Error).message.replace(/\n/g, '; ')}`, { cause: err });
   }
   return conf.getProperties();
 }

@@ -9,7 +9,7 @@ import type { Tokens } from '../protocol/tokenizer.js';
 import { tokenI32 } from '../protocol/tokenizer.js';
 import { Reply } from './ascii-replies.js';
 import type { AsciiExtension, AsciiSession } from './ascii-session.js';
-import { META_MAX_TOKENS, decodeBase64Key, has, parseMetaFlags, type MetaFlags } from './meta-flags.js';
+import { META_MAX_TOKENS, decodeBase64Key, parseMetaFlags, type MetaFlags } from './meta-flags.js';
 
 /** mg's wording; ms, md and ma say it without "are" (1.6.18). */
 const MG_TOO_MANY_FLAGS = 'CLIENT_ERROR options flags are too long\r\n';
