@@ -1,3 +1,5 @@
+import { RequestLatency } from './request-latency.js';
+
 /**
  * Command counters in memcached's names. Plain numeric fields, bumped on the
  * hot path without allocation; protocol adapters bump the connection and
@@ -34,6 +36,15 @@ export class ServerStats {
   total_connections = 0;
   rejected_connections = 0;
   conn_yields = 0;
+  /** Open connections per protocol (text, binary, ...): a gauge, kept by the listeners. */
+  readonly connectionsByProtocol = new Map<string, number>();
+  /** Latency histograms per command family, fed by the protocol sessions. */
+  readonly latency = new RequestLatency(this);
+
+  /** A connection speaking `protocol` opened (+1) or closed (-1). */
+  protocolConnection(protocol: string, delta: 1 | -1): void {
+    this.connectionsByProtocol.set(protocol, (this.connectionsByProtocol.get(protocol) ?? 0) + delta);
+  }
 
   /** memcached's `stats reset`: zero the counters but not the gauges. */
   reset(): void {

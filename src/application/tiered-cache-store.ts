@@ -33,6 +33,8 @@ export interface TieringOptions {
 export class TieredCacheStore implements CacheStore, Lifecycle {
   readonly name = 'tiered';
   private warmed = 0;
+  private l1Hits = 0;
+  private l1Misses = 0;
   private warming = false;
   private stopped = false;
 
@@ -61,9 +63,18 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
     return { loaded: this.warmed, running: this.warming };
   }
 
+  /** Lookups the memory tier answered, and those that went on to the disk tier. */
+  tierCounts(): { l1Hits: number; l1Misses: number } {
+    return { l1Hits: this.l1Hits, l1Misses: this.l1Misses };
+  }
+
   get(key: string): MaybePromise<CacheItem | undefined> {
     const hit = this.l1.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.l1Hits++;
+      return hit;
+    }
+    this.l1Misses++;
     const r = this.l2.get(key);
     return isPromise(r) ? r.then((item) => this.promote(item)) : this.promote(r as CacheItem | undefined);
   }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** How far a transfer has got; passed to the progress callback after every chunk. */
 export interface StreamProgress {
@@ -28,6 +29,15 @@ export interface UploadOptions {
   /** Bytes per set_data chunk (default 256 KiB). */
   chunkSize?: number;
   onProgress?: (p: StreamProgress) => void;
+}
+
+export interface ConnectOptions {
+  /**
+   * Connect over TLS (a server started with -Z): `true` for Node's defaults
+   * (the system CAs verify the server), or tls.connect options such as
+   * `ca`, `cert`/`key` for a client certificate, or `rejectUnauthorized`.
+   */
+  tls?: boolean | tls.ConnectionOptions;
 }
 
 /** The server answered a streaming command with an error line. */
@@ -78,10 +88,12 @@ export class StreamingClient {
     });
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<StreamingClient> {
+  static connect(port: number, host = '127.0.0.1', options: ConnectOptions = {}): Promise<StreamingClient> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host, noDelay: true });
-      s.once('connect', () => {
+      const secure = options.tls === true ? {} : options.tls;
+      const s = secure ? tls.connect({ port, host, ...secure }) : net.connect({ port, host, noDelay: true });
+      if (secure) s.setNoDelay(true);
+      s.once(secure ? 'secureConnect' : 'connect', () => {
         s.off('error', reject);
         resolve(new StreamingClient(s));
       });

@@ -20,15 +20,19 @@ export const USAGE = `Usage: rat-memcached [options]
   -c, --conn-limit N     max simultaneous connections (memcached -c)
   -I, --max-item-size S  largest item, e.g. 1m, 512k (memcached -I)
   -A, --enable-shutdown  honour the "shutdown" command (memcached -A)
+  -Z, --enable-ssl       serve TLS on the port (memcached -Z; docs/tls.md)
+  -o ssl_chain_cert=FILE,ssl_key=FILE[,ssl_ca_cert=FILE,ssl_verify_mode=0-3,ssl_min_version=0-3,ssl_ciphers=LIST]
+                         TLS certificate, key and client verification (memcached -o)
   -v, --verbose          log at debug level
   -d, --daemon           run in the background
   -P, --pid-file FILE    write the process id to FILE (removed on exit)
   --l2 on|off            enable or disable the disk tier
   --data-dir DIR         disk tier directory
+  --admin-port PORT      admin HTTP listener: /metrics, /healthz, /readyz, page (default off)
   -h, --help             this text
   -V, --version          print the version
 
-memcached flags that do not apply (-t, -U, -u, -o, -R, -B) are accepted and ignored.
+memcached flags that do not apply (-t, -U, -u, -R, -B, and -o keys other than ssl_*) are accepted and ignored.
 Configuration keys can also be set with environment variables RAT_<SECTION>_<KEY>.`;
 
 /** Parses memcached-style sizes: plain bytes or a k/m/g suffix. */
@@ -42,6 +46,31 @@ export function parseSize(text: string): number {
 function int(name: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new Error(`option ${name} expects a whole number, got "${text}"`);
   return Number(text);
+}
+
+/** memcached's -o keys for TLS, and whether each takes a number. */
+const SSL_SUB_OPTIONS: Record<string, 'file' | 'int'> = {
+  ssl_chain_cert: 'file',
+  ssl_key: 'file',
+  ssl_ca_cert: 'file',
+  ssl_ciphers: 'file',
+  ssl_verify_mode: 'int',
+  ssl_min_version: 'int',
+};
+
+/** The ssl_* keys of one -o list (key=value,...); memcached's other -o keys are ignored. */
+function sslSubOptions(list: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of list.split(',')) {
+    const eq = item.indexOf('=');
+    const key = eq < 0 ? item : item.slice(0, eq);
+    const kind = SSL_SUB_OPTIONS[key];
+    if (kind === undefined) continue;
+    if (eq < 0 || eq === item.length - 1) throw new Error(`Missing ${key} argument`);
+    const value = item.slice(eq + 1);
+    out[key] = kind === 'int' ? int(`-o ${key}`, value) : value;
+  }
+  return out;
 }
 
 export function parseCli(argv: string[]): CliRequest {
@@ -58,11 +87,13 @@ export function parseCli(argv: string[]): CliRequest {
       'conn-limit': { type: 'string', short: 'c' },
       'max-item-size': { type: 'string', short: 'I' },
       'enable-shutdown': { type: 'boolean', short: 'A' },
+      'enable-ssl': { type: 'boolean', short: 'Z' },
       verbose: { type: 'boolean', short: 'v', multiple: true },
       daemon: { type: 'boolean', short: 'd' },
       'pid-file': { type: 'string', short: 'P' },
       l2: { type: 'string' },
       'data-dir': { type: 'string' },
+      'admin-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
       threads: { type: 'string', short: 't' },
@@ -77,6 +108,7 @@ export function parseCli(argv: string[]): CliRequest {
   const l1: Record<string, unknown> = {};
   const l2: Record<string, unknown> = {};
   const logging: Record<string, unknown> = {};
+  const admin: Record<string, unknown> = {};
   if (values.bind !== undefined) {
     const i = values.bind.lastIndexOf(':');
     if (i <= 0) throw new Error(`--bind expects HOST:PORT, got "${values.bind}"`);
@@ -89,15 +121,18 @@ export function parseCli(argv: string[]): CliRequest {
   if (values['max-item-size'] !== undefined) server.item_size_max = parseSize(values['max-item-size']);
   if (values['enable-shutdown']) server.shutdown_enabled = true;
   if (values['pid-file'] !== undefined) server.pid_file = values['pid-file'];
+  if (values['enable-ssl']) server.ssl_enabled = true;
+  for (const list of values.extended ?? []) Object.assign(server, sslSubOptions(list));
   if (values['memory-limit'] !== undefined) l1.max_memory = int('-m', values['memory-limit']) * 1024 * 1024;
   if (values.l2 !== undefined) {
     if (values.l2 !== 'on' && values.l2 !== 'off') throw new Error(`--l2 expects on or off, got "${values.l2}"`);
     l2.enable_l2_cache = values.l2 === 'on';
   }
   if (values['data-dir'] !== undefined) l2.data_dir = values['data-dir'];
+  if (values['admin-port'] !== undefined) admin.port = int('--admin-port', values['admin-port']);
   if (values.verbose?.length) logging.level = values.verbose.length > 1 ? 'trace' : 'debug';
   const overrides: Overrides = {};
-  for (const [k, v] of Object.entries({ server, l1, l2, logging })) if (Object.keys(v).length) overrides[k] = v;
+  for (const [k, v] of Object.entries({ server, l1, l2, logging, admin })) if (Object.keys(v).length) overrides[k] = v;
   return {
     help: values.help ?? false,
     version: values.version ?? false,

@@ -17,6 +17,13 @@ export const schema = {
     shutdown_grace_ms: { doc: 'How long a graceful stop waits for clients.', format: 'nat', default: 2000, env: 'RAT_SERVER_SHUTDOWN_GRACE_MS' },
     version: { doc: 'Version reported by `version`/`stats` (the memcached release we match).', format: String, default: '1.6.18', env: 'RAT_SERVER_VERSION' },
     pid_file: { doc: 'Write the process id here (memcached -P).', format: String, default: '', env: 'RAT_SERVER_PID_FILE' },
+    ssl_enabled: { doc: 'Serve TLS instead of plain TCP on the port (memcached -Z); see docs/tls.md.', format: Boolean, default: false, env: 'RAT_SERVER_SSL_ENABLED' },
+    ssl_chain_cert: { doc: 'PEM certificate chain file (memcached -o ssl_chain_cert).', format: String, default: '', env: 'RAT_SERVER_SSL_CHAIN_CERT' },
+    ssl_key: { doc: 'PEM private key file; empty = the key is in ssl_chain_cert (memcached -o ssl_key).', format: String, default: '', env: 'RAT_SERVER_SSL_KEY' },
+    ssl_ca_cert: { doc: 'PEM file of CAs whose client certificates are accepted (memcached -o ssl_ca_cert).', format: String, default: '', env: 'RAT_SERVER_SSL_CA_CERT' },
+    ssl_verify_mode: { doc: 'Client certificates: 0 none, 1 request, 2 require, 3 once (memcached -o ssl_verify_mode).', format: 'nat', default: 0, env: 'RAT_SERVER_SSL_VERIFY_MODE' },
+    ssl_min_version: { doc: 'Oldest TLS accepted: 0 1.0, 1 1.1, 2 1.2, 3 1.3 (memcached -o ssl_min_version).', format: 'nat', default: 2, env: 'RAT_SERVER_SSL_MIN_VERSION' },
+    ssl_ciphers: { doc: 'OpenSSL cipher list; empty = Node\'s default (memcached -o ssl_ciphers).', format: String, default: '', env: 'RAT_SERVER_SSL_CIPHERS' },
   },
   l1: {
     max_memory: { doc: 'Memory tier budget in bytes (key + value + per-item overhead).', format: 'nat', default: 64 * 1024 * 1024, env: 'RAT_L1_MAX_MEMORY' },
@@ -53,6 +60,11 @@ export const schema = {
     sasl_enabled: { doc: 'Require SASL PLAIN authentication (binary protocol only, as memcached -S; text connections are refused).', format: Boolean, default: false, env: 'RAT_SECURITY_SASL_ENABLED' },
     sasl_users: { doc: 'Inline "user:password" entries.', format: Array, default: [] as string[], env: 'RAT_SECURITY_SASL_USERS', sensitive: true },
     sasl_authfile: { doc: 'memcached-style authfile of user:password lines.', format: String, default: '', env: 'RAT_SECURITY_SASL_AUTHFILE' },
+  },
+  admin: {
+    port: { doc: 'Admin HTTP listener (/metrics, /healthz, /readyz, management page) port; 0 = off.', format: 'port', default: 0, env: 'RAT_ADMIN_PORT' },
+    host: { doc: 'Admin listener address. Loopback by default: anyone who reaches it can read stats.', format: String, default: '127.0.0.1', env: 'RAT_ADMIN_HOST' },
+    token: { doc: 'Token required to flush, toggle stats detail or inspect keys over the admin listener; empty = none (then only IP/localhost requests may).', format: String, default: '', env: 'RAT_ADMIN_TOKEN', sensitive: true },
   },
   logging: {
     level: { doc: 'trace, debug, info, warn, error or off.', format: ['trace', 'debug', 'info', 'warn', 'error', 'off', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'], default: 'info', env: 'RAT_LOGGING_LEVEL' },

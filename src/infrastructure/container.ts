@@ -29,6 +29,11 @@ import { LevelCacheStore } from '../adapters/level/level-cache-store.js';
 import { TieredCacheStore } from '../application/tiered-cache-store.js';
 import { Compressor } from '../domain/ports/compressor.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import { TlsServer } from '../adapters/tcp/tls-server.js';
+import { minVersionText, VERIFY_MODE_FLAGS } from '../adapters/tcp/tls-options.js';
+import { AdminHttpServer } from '../adapters/http/admin-http-server.js';
+import { InspectUseCase, type InspectedTier } from '../application/inspect.js';
+import { Readiness } from './readiness.js';
 import type { Settings } from './config.js';
 
 /** Tokens that exist only in the composition root. */
@@ -71,6 +76,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       ),
   );
   const l2Enabled = settings.l2.enable_l2_cache;
+  const ssl = settings.server.ssl_enabled;
   // Always LZ4: enable_lz4 only decides whether new values are compressed; older compressed records must stay readable.
   c.bind<Compressor>(Compressor).toConstantValue(new Lz4jsCompressor());
   c.bind(LevelCacheStore).toDynamicValue(
@@ -131,7 +137,10 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       statsSources: {
         settings: () => settingsStats(settings, context.prefixStats.enabled),
         maxConnections: () => settings.server.max_connections,
-        extraStats: () => (l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
+        extraStats: () => [
+          ...(ssl ? tlsStatPairs(ctx.get(TcpServer) as TlsServer) : []),
+          ...(l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
+        ],
       },
       memory: {
         setMemoryLimit: (bytes) => {
@@ -171,22 +180,29 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           : credentialsAuthenticator(settings.security.sasl_users as string[]),
       }),
   );
-  c.bind(TcpServer).toDynamicValue(
-    (ctx) =>
-      new TcpServer(
-        {
-          host: settings.server.host,
-          port: settings.server.port,
-          maxConnections: settings.server.max_connections,
-          auditConnections: settings.logging.enable_audit_logs,
-          shutdownGraceMs: settings.server.shutdown_grace_ms,
-        },
-        // memcached -S serves binary only: with SASL on, text connections find no protocol and are closed.
-        sasl ? [ctx.get(BinarySessionFactory)] : [ctx.get(BinarySessionFactory), ctx.get(AsciiSessionFactory)],
-        ctx.get(ServerStats),
-        ctx.get<Logger>(Logger),
-      ),
-  );
+  // With -Z the port speaks TLS (memcached has no plain port beside it): TcpServer resolves to its TLS variant.
+  c.bind(TcpServer).toDynamicValue((ctx) => {
+    const listener = {
+      host: settings.server.host,
+      port: settings.server.port,
+      maxConnections: settings.server.max_connections,
+      auditConnections: settings.logging.enable_audit_logs,
+      shutdownGraceMs: settings.server.shutdown_grace_ms,
+    };
+    // memcached -S serves binary only: with SASL on, text connections find no protocol and are closed.
+    const protocols = sasl ? [ctx.get(BinarySessionFactory)] : [ctx.get(BinarySessionFactory), ctx.get(AsciiSessionFactory)];
+    if (!ssl) return new TcpServer(listener, protocols, ctx.get(ServerStats), ctx.get<Logger>(Logger));
+    const s = settings.server;
+    const tlsSettings = {
+      chainCert: s.ssl_chain_cert,
+      key: s.ssl_key,
+      caCert: s.ssl_ca_cert,
+      verifyMode: s.ssl_verify_mode,
+      minVersion: s.ssl_min_version,
+      ciphers: s.ssl_ciphers,
+    };
+    return new TlsServer(listener, tlsSettings, protocols, ctx.get(ServerStats), ctx.get<Logger>(Logger));
+  });
   // Started in this order, stopped in reverse: stores before the listeners open, after they close.
   c.bind<Lifecycle[]>(StoreLifecycles).toDynamicValue((ctx) => {
     const memory = ctx.get(MemoryCacheStore);
@@ -198,15 +214,50 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     return [disk, casSeed, memory, ctx.get(TieredCacheStore)];
   });
   c.bind<Lifecycle[]>(ListenerLifecycles).toDynamicValue((ctx) => [ctx.get(TcpServer)]);
-  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => [...ctx.get<Lifecycle[]>(StoreLifecycles), ...ctx.get<Lifecycle[]>(ListenerLifecycles)]);
+  // /readyz: the disk tier is open and the cache port accepts (markers sit after each in the lifecycle order).
+  c.bind(Readiness).toConstantValue(new Readiness(l2Enabled ? ['L2 store open', 'cache port accepting'] : ['cache port accepting']));
+  c.bind(InspectUseCase).toDynamicValue((ctx) => {
+    const tiers: InspectedTier[] = [{ name: 'memory', store: ctx.get(MemoryCacheStore) }];
+    if (l2Enabled) tiers.push({ name: 'disk', store: ctx.get(LevelCacheStore) });
+    return new InspectUseCase(tiers, ctx.get<Clock>(Clock));
+  });
+  c.bind(AdminHttpServer).toDynamicValue((ctx) => {
+    const readiness = ctx.get(Readiness);
+    return new AdminHttpServer(
+      { host: settings.admin.host, port: settings.admin.port, token: settings.admin.token, evictionPolicy: strategy },
+      ctx.get<UseCases>(UseCases),
+      ctx.get(InspectUseCase),
+      () => readiness.state(),
+      ctx.get<Logger>(Logger),
+    );
+  });
+  // The admin listener comes first and goes last, so /readyz answers 503 while the rest starts or stops;
+  // each readiness marker follows what it vouches for.
+  c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => {
+    const ready = ctx.get(Readiness);
+    const admin: Lifecycle[] = settings.admin.port > 0 ? [ctx.get(AdminHttpServer)] : [];
+    const l2Open = l2Enabled ? [ready.marker('L2 store open')] : [];
+    return [...admin, ...ctx.get<Lifecycle[]>(StoreLifecycles), ...l2Open, ...ctx.get<Lifecycle[]>(ListenerLifecycles), ready.marker('cache port accepting')];
+  });
   return c;
+}
+
+/** memcached prints these in `stats` only with -Z. */
+function tlsStatPairs(tls: TlsServer): StatPair[] {
+  return [
+    ['ssl_handshake_errors', tls.handshakeErrors],
+    ['time_since_server_cert_refresh', tls.secondsSinceCertLoad],
+  ];
 }
 
 function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[] {
   const d = disk.stats();
   const l = disk.l2Stats();
   const w = tiered.warmProgress();
+  const t = tiered.tierCounts();
   return [
+    ['l1_hits', t.l1Hits],
+    ['l1_misses', t.l1Misses],
     ['l2_items', d.items],
     ['l2_bytes', d.bytes],
     ['l2_limit_bytes', d.limitBytes],
@@ -294,17 +345,18 @@ function settingsStats(s: Settings, detail: boolean): StatPair[] {
     ['ext_max_frag', '0.80'],
     ['slab_automove_freeratio', '0.010'],
     ['ext_drop_unread', 'no'],
-    ['ssl_enabled', 'no'],
-    ['ssl_chain_cert', '(null)'],
-    ['ssl_key', '(null)'],
-    ['ssl_verify_mode', 0],
-    ['ssl_keyformat', 1],
-    ['ssl_ciphers', 'NULL'],
-    ['ssl_ca_cert', 'NULL'],
-    ['ssl_wbuf_size', 16384],
+    // memcached prints unset paths with %s: glibc's "(null)" for two of them, its own "NULL" for the others.
+    ['ssl_enabled', s.server.ssl_enabled ? 'yes' : 'no'],
+    ['ssl_chain_cert', s.server.ssl_chain_cert || '(null)'],
+    ['ssl_key', s.server.ssl_key || '(null)'],
+    ['ssl_verify_mode', VERIFY_MODE_FLAGS[s.server.ssl_verify_mode] ?? s.server.ssl_verify_mode],
+    ['ssl_keyformat', 1], // PEM, the only format read
+    ['ssl_ciphers', s.server.ssl_ciphers || 'NULL'],
+    ['ssl_ca_cert', s.server.ssl_ca_cert || 'NULL'],
+    ['ssl_wbuf_size', 16384], // Node writes TLS records of at most 16 KiB, as memcached's default buffer
     ['ssl_session_cache', 'no'],
     ['ssl_kernel_tls', 'no'],
-    ['ssl_min_version', 'tlsv1.2'],
+    ['ssl_min_version', minVersionText(s.server.ssl_min_version)],
     ['num_napi_ids', '(null)'],
     ['memory_file', '(null)'],
   ];

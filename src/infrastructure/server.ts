@@ -37,7 +37,7 @@ export class RatMemcachedServer {
       await l.start();
       this.started.push(l);
     }
-    this.logger.info({ host: this.settings.server.host, port: this.port }, 'rat-memcached listening');
+    this.logger.info({ host: this.settings.server.host, port: this.port, tls: this.settings.server.ssl_enabled }, 'rat-memcached listening');
   }
 
   stop(): Promise<void> {

@@ -34,6 +34,11 @@ export class TcpClient {
     });
   }
 
+  /** Wraps a socket that is already connected (a TLS one, for instance). */
+  static over(socket: net.Socket): TcpClient {
+    return new TcpClient(socket);
+  }
+
   private wake(): void {
     const w = this.waiters;
     this.waiters = [];

@@ -23,6 +23,8 @@ export abstract class PipelinedSession implements ProtocolSession {
   private closed = false;
   /** Waiting for 'drain' because the peer is not reading. */
   private drainWait = false;
+  /** When the current batch's input was read (performance.now()), for the latency histograms. */
+  private readAt = 0;
 
   constructor(
     readonly socket: Socket,
@@ -66,6 +68,7 @@ export abstract class PipelinedSession implements ProtocolSession {
   onData(chunk: Buffer): void {
     if (this.closed) return;
     this.serverStats.bytes_read += chunk.length;
+    if (!this.busy) this.readAt = performance.now();
     if (this.buf === undefined || this.pos >= this.buf.length) {
       this.buf = this.parsesBorrowedInput() ? chunk : Buffer.from(chunk);
     } else {
@@ -151,12 +154,14 @@ export abstract class PipelinedSession implements ProtocolSession {
       }
     }
     this.flush();
+    this.serverStats.latency.record(performance.now() - this.readAt);
   }
 
   /** Waits for an asynchronous command, then goes on with the rest of the input. */
   private block(p: Promise<void>): void {
     this.busy = true;
     this.flush();
+    this.serverStats.latency.record(performance.now() - this.readAt);
     this.socket.pause();
     p.then(
       () => this.unblock(),

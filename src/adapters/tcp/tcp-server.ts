@@ -25,7 +25,7 @@ const TOO_MANY = Buffer.from('ERROR Too many open connections\r\n', 'latin1');
  * negotiates text vs binary on one port).
  */
 export class TcpServer implements Lifecycle {
-  readonly name = 'tcp';
+  readonly name: string = 'tcp';
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   /** Called once `sockets` is empty (stop() waiting for clients to finish). */
@@ -44,8 +44,7 @@ export class TcpServer implements Lifecycle {
   }
 
   start(): Promise<void> {
-    // Paused so that accept() can move the connection to the shared read buffer before its first read.
-    const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
+    const server = this.createListener((socket) => this.accept(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(new Error(`cannot listen on ${this.options.host}:${this.options.port}: ${err.message}`));
@@ -76,6 +75,21 @@ export class TcpServer implements Lifecycle {
     await closed;
   }
 
+  /** The listening server; TLS overrides it (tls-server.ts). */
+  protected createListener(onConnection: (socket: net.Socket) => void): net.Server {
+    // Paused so that accept() can move the connection to the shared read buffer before its first read.
+    return net.createServer({ noDelay: true, pauseOnConnect: true }, onConnection);
+  }
+
+  /** Starts reading an accepted connection into `onChunk`; returns the socket that now carries it. */
+  protected startReading(accepted: net.Socket, onChunk: (chunk: Buffer) => void): net.Socket {
+    const moved = readIntoSharedBuffer(accepted, onChunk);
+    if (moved !== undefined) return moved;
+    accepted.on('data', onChunk);
+    accepted.resume();
+    return accepted;
+  }
+
   private accept(accepted: net.Socket): void {
     const { stats } = this;
     if (this.sockets.size >= this.options.maxConnections) {
@@ -85,6 +99,7 @@ export class TcpServer implements Lifecycle {
       return;
     }
     let session: ProtocolSession | undefined;
+    let protocol: string | undefined;
     const onChunk = (chunk: Buffer): void => {
       if (session === undefined) {
         const factory = this.factories.find((f) => f.accepts(chunk[0]!));
@@ -93,15 +108,12 @@ export class TcpServer implements Lifecycle {
           return;
         }
         session = factory.create(socket);
+        protocol = factory.protocol;
+        stats.protocolConnection(protocol, 1);
       }
       session.onData(chunk);
     };
-    const moved = readIntoSharedBuffer(accepted, onChunk);
-    const socket = moved ?? accepted;
-    if (moved === undefined) {
-      socket.on('data', onChunk);
-      socket.resume();
-    }
+    const socket = this.startReading(accepted, onChunk);
     stats.curr_connections++;
     stats.total_connections++;
     this.sockets.add(socket);
@@ -117,6 +129,7 @@ export class TcpServer implements Lifecycle {
         for (const w of waiters) w();
       }
       session?.onClose();
+      if (protocol !== undefined) stats.protocolConnection(protocol, -1);
       if (this.options.auditConnections) this.logger.info({ audit: 'connection-close', peer }, 'connection closed');
     });
   }
