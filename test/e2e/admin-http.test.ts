@@ -7,7 +7,7 @@ import type { Lifecycle } from '../../src/domain/ports/lifecycle.js';
 import { loadSettings } from '../../src/infrastructure/config.js';
 import { createContainer, Lifecycles } from '../../src/infrastructure/container.js';
 import { parseMetrics, parseStats, request } from '../support/admin-http.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../integration/support/free-port.js';
 import { startE2EServer, type E2EServer } from '../support/server-fixture.js';
 import type { TcpClient } from '../support/tcp-client.js';
 

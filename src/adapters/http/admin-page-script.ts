@@ -206,9 +206,9 @@ export const PAGE_SCRIPT = String.raw`
       var b = x.body;
       out.dataset.state = 'found';
       var dl = document.createElement('table');
-      [['key', b.key], ['size', b.size + ' bytes'], ['flags', b.flags], ['TTL', b.ttlSeconds < 0 ? 'never expires' : b.ttlSeconds + ' s'],
-        ['cas', b.cas], ['tier', b.tiers.join(' + ')], ['preview', b.preview.kind + (b.preview.truncated ? ' (first bytes)' : '')]]
-        .forEach(function (row) { var tr = dl.insertRow(); tr.insertCell().textContent = row[0]; var td = tr.insertCell(); td.textContent = String(row[1]); td.id = 'inspect-' + row[0].toLowerCase(); });
+      [['key', b.key, 'key'], ['size', b.size + ' bytes', 'size'], ['flags', b.flags, 'flags'], ['TTL', b.ttlSeconds < 0 ? 'never expires' : b.ttlSeconds + ' s', 'ttl'],
+        ['cas', b.cas, 'cas'], ['tier', b.tiers.join(' + '), 'tier'], ['value', b.preview.kind + (b.preview.truncated ? ', first bytes' : ''), 'kind']]
+        .forEach(function (row) { var tr = dl.insertRow(); tr.insertCell().textContent = row[0]; var td = tr.insertCell(); td.textContent = String(row[1]); td.id = 'inspect-' + row[2]; });
       var pre = document.createElement('pre');
       pre.id = 'inspect-preview';
       pre.textContent = b.preview.data;
