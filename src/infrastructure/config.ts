@@ -39,6 +39,7 @@ export const schema = {
     level_compression: { doc: "LevelDB's own Snappy block compression (off: LZ4 already compresses values; see ADR 0004).", format: Boolean, default: false, env: 'RAT_L2_LEVEL_COMPRESSION' },
     write_buffer_size: { doc: 'LevelDB write buffer in bytes.', format: 'nat', default: 4 * 1024 * 1024, env: 'RAT_L2_WRITE_BUFFER_SIZE' },
     block_cache_size: { doc: 'LevelDB block cache in bytes.', format: 'nat', default: 8 * 1024 * 1024, env: 'RAT_L2_BLOCK_CACHE_SIZE' },
+    write_queue_bytes: { doc: 'Budget for writes acknowledged but not yet applied to LevelDB; when full, connections that write are not read until it drains (docs/durability.md). 0 = unbounded.', format: 'nat', default: 32 * 1024 * 1024, env: 'RAT_L2_WRITE_QUEUE_BYTES' },
   },
   compression: {
     enable_lz4: { doc: 'LZ4-compress values stored on disk.', format: Boolean, default: true, env: 'RAT_COMPRESSION_ENABLE_LZ4' },

@@ -28,6 +28,7 @@ import { Lz4jsCompressor } from '../adapters/compression/lz4js-compressor.js';
 import { LevelCacheStore } from '../adapters/level/level-cache-store.js';
 import { TieredCacheStore } from '../application/tiered-cache-store.js';
 import { Compressor } from '../domain/ports/compressor.js';
+import { WriteBackpressure } from '../domain/ports/write-backpressure.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
 import { TlsServer } from '../adapters/tcp/tls-server.js';
 import { minVersionText, VERIFY_MODE_FLAGS } from '../adapters/tcp/tls-options.js';
@@ -89,6 +90,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           syncWrites: settings.l2.sync_writes,
           writeBufferSize: settings.l2.write_buffer_size,
           blockCacheSize: settings.l2.block_cache_size,
+          writeQueueBytes: settings.l2.write_queue_bytes,
           compressionThreshold: settings.compression.compression_threshold,
           enableCompression: settings.compression.enable_lz4,
           levelCompression: settings.l2.level_compression,
@@ -113,6 +115,8 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       ),
   );
   c.bind<CacheStore>(CacheStore).toDynamicValue((ctx) => (l2Enabled ? ctx.get(TieredCacheStore) : ctx.get(MemoryCacheStore)));
+  // The disk tier's write queue tells the sessions when to stop reading from writers; memory-only has none.
+  c.bind<WriteBackpressure | undefined>(WriteBackpressure).toDynamicValue((ctx) => (l2Enabled ? ctx.get(LevelCacheStore).queue : undefined));
 
   c.bind(CasSequence).toSelf();
   c.bind(ServerStats).toSelf();
@@ -158,6 +162,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
       new AsciiSessionFactory(ctx.get<UseCases>(UseCases), {
         maxLineLength: settings.server.max_line_length,
         shutdownEnabled: settings.server.shutdown_enabled,
+        writeBackpressure: ctx.get<WriteBackpressure | undefined>(WriteBackpressure),
         requestShutdown: ctx.get<() => void>(ShutdownRequest),
         // One instance of each family per server; the streaming one tracks uploads per connection.
         extensions: [
@@ -175,6 +180,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     (ctx) =>
       new BinarySessionFactory(ctx.get<UseCases>(UseCases), {
         saslEnabled: sasl,
+        writeBackpressure: ctx.get<WriteBackpressure | undefined>(WriteBackpressure),
         authenticate: settings.security.sasl_authfile
           ? authfileAuthenticator(settings.security.sasl_authfile)
           : credentialsAuthenticator(settings.security.sasl_users as string[]),
@@ -269,7 +275,15 @@ function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[
     ['l2_pending_writes', l.pendingWrites],
     ['l2_compression_ratio', l.compressionRatio.toFixed(3)],
     ['l2_corrupt_records', l.corrupt],
-    ['l2_write_errors', l.writeErrors],
+    ['l2_write_errors', l.queue.writeErrors],
+    ['l2_write_queue_bytes', l.queue.bytes],
+    ['l2_write_queue_items', l.queue.items],
+    ['l2_write_queue_limit', l.queue.limit],
+    ['l2_write_queue_peak_bytes', l.queue.peakBytes],
+    ['l2_write_queue_pauses', l.queue.pauses],
+    ['l2_writes_coalesced', l.queue.coalesced],
+    ['l2_batches', l.queue.batches],
+    ['l2_batch_fallbacks', l.batchFallbacks],
     ['l2_warm_loaded', w.loaded],
     ['l2_warm_running', w.running ? 1 : 0],
   ];

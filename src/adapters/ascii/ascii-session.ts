@@ -5,13 +5,13 @@ import { KEY_MAX_LENGTH } from '../../domain/rules.js';
 import { StoreMode, type StoreOutcome } from '../../application/storage.js';
 import type { StatPair } from '../../application/stats.js';
 import type { UseCases } from '../../application/use-cases.js';
-import { PipelinedSession } from '../protocol/pipelined-session.js';
+import { PipelinedSession, type SessionFlowControl } from '../protocol/pipelined-session.js';
 import { acquireBlock, ownedBuffer, ownedValue, releaseBlock } from '../protocol/owned-value.js';
 import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
 
 /** Limits and switches of the text front end. */
-export interface AsciiOptions {
+export interface AsciiOptions extends SessionFlowControl {
   /**
    * Largest command line buffered while waiting for its newline. memcached
    * closes a connection after 2048 bytes without one unless the line is a
@@ -89,7 +89,7 @@ export class AsciiSession extends PipelinedSession {
     private readonly uc: UseCases,
     private readonly options: AsciiOptions,
   ) {
-    super(socket, uc.counters);
+    super(socket, uc.counters, options.writeBackpressure);
   }
 
   override onClose(): void {

@@ -6,7 +6,7 @@ import type { ArithmeticOptions, MetaArithmeticResult } from '../../application/
 import type { DeleteOptions } from '../../application/deletion.js';
 import { StoreMode, type StoreOptions, type StoreOutcome, type StoreReceipt } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
-import { PipelinedSession } from '../protocol/pipelined-session.js';
+import { PipelinedSession, type SessionFlowControl } from '../protocol/pipelined-session.js';
 import { ownedValue } from '../protocol/owned-value.js';
 import { Shape, checkShape, isAuthExempt, isSasl, statRequest } from './binary-frame-rules.js';
 import { HEADER_LENGTH, MAX_SASL_MECH_LENGTH, NO_AUTO_CREATE, Op, REQUEST_MAGIC, Status, loudOpcode } from './binary-protocol.js';
@@ -15,7 +15,7 @@ import { SASL_MECHANISMS, type Authenticate } from './sasl-plain.js';
 import { SaslExchange } from './sasl-exchange.js';
 
 /** Switches of the binary front end. */
-export interface BinaryOptions {
+export interface BinaryOptions extends SessionFlowControl {
   /** memcached's -S: every data command needs a successful SASL PLAIN authentication first. */
   saslEnabled: boolean;
   /** Checks a user's password (only called when `saslEnabled`). */
@@ -79,7 +79,7 @@ export class BinarySession extends PipelinedSession {
     private readonly uc: UseCases,
     private readonly options: BinaryOptions,
   ) {
-    super(socket, uc.counters);
+    super(socket, uc.counters, options.writeBackpressure);
     this.sasl = new SaslExchange(options.authenticate);
   }
 

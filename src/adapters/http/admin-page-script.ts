@@ -88,7 +88,7 @@ export const PAGE_SCRIPT = String.raw`
       set('l2-items', fmtInt(n(g.l2_items))); set('l2-ratio', n(g.l2_compression_ratio).toFixed(2));
     } else { set('l2-bytes', 'off'); set('l2-items', '–'); set('l2-ratio', '–'); }
     set('wq-depth', has(g.l2_pending_writes) ? fmtInt(n(g.l2_pending_writes)) : '–');
-    set('wq-bytes', has(g.l2_pending_bytes) ? fmtBytes(n(g.l2_pending_bytes)) : '');
+    set('wq-bytes', has(g.l2_write_queue_bytes) ? fmtBytes(n(g.l2_write_queue_bytes)) + (n(g.l2_write_queue_limit) ? ' of ' + fmtBytes(n(g.l2_write_queue_limit)) : '') : '');
     if (has(g.l2_warm_loaded)) {
       set('warm', (n(g.l2_warm_running) ? 'running' : 'done'));
       var wd = fmtInt(n(g.l2_warm_loaded)) + ' items';

@@ -10,10 +10,14 @@ import type { Clock } from '../../domain/ports/clock.js';
 import type { Compressor } from '../../domain/ports/compressor.js';
 import type { Lifecycle } from '../../domain/ports/lifecycle.js';
 import type { Logger } from '../../domain/ports/logger.js';
-import type { RecordHeader } from './record-codec.js';
-import { HEADER_SIZE, META_KEY, decodeHeader, decodeMeta, decodeRecord, encodeMeta, encodeRecord, withExptime } from './record-codec.js';
-import type { LevelOp } from './write-batch.js';
-import { PendingWrite, WriteBatch } from './write-batch.js';
+import { CasWatermark } from './cas-watermark.js';
+import { scanDatabase } from './open-scan.js';
+import { HEADER_SIZE, decodeHeader, decodeRecord, encodeRecord, withExptime } from './record-codec.js';
+import type { PendingWrite, WriteBatch } from './write-batch.js';
+import type { WriteQueueStats } from './write-queue.js';
+import type { BatchPath, BatchableDb } from './batch-writer.js';
+import { batchPath } from './batch-writer.js';
+import { WriteQueue } from './write-queue.js';
 
 /** Options of the disk tier (the `[l2]` config section). */
 export interface LevelStoreOptions {
@@ -39,6 +43,8 @@ export interface LevelStoreOptions {
   sweepIntervalMs: number;
   /** Index entries examined per sweep slice. */
   sweepSlice?: number;
+  /** Bytes of accepted, unapplied writes above which writers are held back; 0 = unbounded. */
+  writeQueueBytes?: number;
 }
 
 /** Defaults the config layer can start from (ADR 0004 explains the choices). */
@@ -53,7 +59,11 @@ export const LEVEL_STORE_DEFAULTS: Readonly<Omit<LevelStoreOptions, 'dataDir'>> 
   levelCompression: false,
   sweepIntervalMs: 60_000,
   sweepSlice: 10_000,
+  writeQueueBytes: 32 * 1024 * 1024,
 };
+
+/** A batch stops taking writes at this size (or a quarter of the queue budget, when smaller). */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Disk-tier counters beyond StoreStats. */
 export interface L2Stats {
@@ -73,12 +83,12 @@ export interface L2Stats {
   compressedWrites: number;
   /** Corrupt records skipped (at open or on read). */
   corrupt: number;
-  /** db.batch() calls issued. */
-  batches: number;
-  /** Failed db.batch() calls. */
-  writeErrors: number;
-  /** Writes accepted but not yet applied. */
+  /** Keys with a write accepted but not yet applied. */
   pendingWrites: number;
+  /** The write queue (bytes, items, budget, pauses, batches...). */
+  queue: WriteQueueStats;
+  /** Batches that went through db.batch() because db._batch is missing (see batch-writer.ts). */
+  batchFallbacks: number;
 }
 
 /**
@@ -98,38 +108,6 @@ class IndexEntry {
   ) {}
 }
 
-/** Records collected by the open scan before they are put in write order. */
-interface ScanEntry {
-  key: string;
-  entry: IndexEntry;
-  seq: number;
-}
-
-/** Work the writer does after the batch in flight: a clear, then the batches it superseded settle. */
-interface ClearJob {
-  superseded: WriteBatch[];
-  done: Promise<void>;
-  settle: (err?: unknown) => void;
-}
-
-const SCAN_CHUNK = 1000;
-
-/** Applies one batch of raw-byte operations. */
-type BatchWriter = (ops: LevelOp[], options: { sync: boolean }) => Promise<void>;
-
-/**
- * The database's own batch (`_batch`, abstract-level's method for
- * implementations) when it has one. The public `batch()` clones, validates
- * and re-encodes every operation on the main thread — about a quarter of the
- * CPU of a set with L2 on (docs/benchmarks.md, "Profiling findings (session 2)") —
- * for features this store does not use: hooks, sublevels, write events and
- * encodings (keys and values are already Buffers).
- */
-function batchWriter(db: Level<Buffer, Buffer>): BatchWriter {
-  const own = (db as unknown as { _batch?: BatchWriter })._batch;
-  if (typeof own === 'function') return (ops, options) => own.call(db, ops, options);
-  return (ops, options) => db.batch(ops, options);
-}
 
 /**
  * The L2 tier: a LevelDB database of binary records (see record-codec.ts),
@@ -137,32 +115,26 @@ function batchWriter(db: Level<Buffer, Buffer>): BatchWriter {
  *
  * - Reads: the index answers misses and expiry without touching the disk;
  *   hits use `getSync` (no Promise per read).
- * - Writes: applied in call order through one writer that batches everything
- *   arriving in the same tick into one `db.batch()`; only one batch is in
- *   flight, so no later write can overtake an earlier one. Until applied, a
- *   write is served to readers from the pending map.
+ * - Writes: applied in call order by the WriteQueue (write-queue.ts), which
+ *   groups them into batches, bounds the bytes waiting, and serves readers the
+ *   writes not yet applied.
  * - Budget: when the estimated bytes exceed `maxDiskSize`, the
  *   oldest-written keys are deleted first.
  */
 export class LevelCacheStore implements CacheStore, Lifecycle {
   readonly name = 'level';
+  /** The bounded queue of accepted writes; also the WriteBackpressure signal for the sessions. */
+  readonly queue: WriteQueue;
   private db: Level<Buffer, Buffer> | undefined;
-  private writeBatch: BatchWriter | undefined;
+  private batches: BatchPath | undefined;
   private open = false;
   private canGetSync = false;
   private readonly index = new Map<string, IndexEntry>();
-  private readonly pending = new Map<string, PendingWrite>();
+  private readonly cas = new CasWatermark();
   private bytes = 0;
   private evictions = 0;
   private expired = 0;
   private totalItems = 0;
-  private highestCas = 0;
-  /** The key whose record carries `highestCas`; undefined once that record is gone. */
-  private casHolder: string | undefined;
-  /** The highest cas written (or queued) as the bookkeeping record. */
-  private metaCas = 0;
-  /** The bookkeeping record must go out with the next batch. */
-  private metaDirty = false;
   private seq = 0;
   private readonly counters = {
     reads: 0,
@@ -173,16 +145,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     compressedBytes: 0,
     compressedWrites: 0,
     corrupt: 0,
-    batches: 0,
-    writeErrors: 0,
   };
-
-  private current = new WriteBatch();
-  private busy = false;
-  private scheduled = false;
-  private clearJob: ClearJob | undefined;
-  private idleWaiters: Array<() => void> = [];
-  private readonly pumpCb = (): void => this.pump();
 
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweepIterator: IterableIterator<[string, IndexEntry]> | undefined;
@@ -192,7 +155,18 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     private readonly clock: Clock,
     private readonly compressor: Compressor,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const limitBytes = options.writeQueueBytes ?? LEVEL_STORE_DEFAULTS.writeQueueBytes!;
+    this.queue = new WriteQueue(
+      {
+        sync: options.syncWrites,
+        limitBytes,
+        maxBatchBytes: limitBytes > 0 ? Math.max(64 * 1024, Math.min(MAX_BATCH_BYTES, limitBytes / 4)) : MAX_BATCH_BYTES,
+      },
+      this.cas,
+      logger,
+    );
+  }
 
   /** Opens (creating) the database, rebuilds the index with one scan, starts the sweep. */
   async start(): Promise<void> {
@@ -217,11 +191,12 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       throw new Error(`L2 data_dir ${dir} cannot be opened: ${describeError(err)}`, { cause: err });
     }
     this.db = db;
-    this.writeBatch = batchWriter(db);
+    this.batches = batchPath(db as unknown as BatchableDb, this.logger);
+    this.queue.attach({ write: this.batches.write, clear: () => db.clear() });
     // level-supports' typings predate the getSync flag.
     this.canGetSync = (db.supports as { getSync?: boolean }).getSync === true;
     if (this.options.clearOnStartup) await db.clear();
-    await this.scan(db);
+    await this.load(db);
     this.open = true;
     this.makeRoom();
     if (this.options.sweepIntervalMs > 0) {
@@ -229,7 +204,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       this.sweepTimer.unref();
     }
     this.logger.info(
-      { dataDir: dir, items: this.index.size, bytes: this.bytes, maxCas: this.highestCas, getSync: this.canGetSync },
+      { dataDir: dir, items: this.index.size, bytes: this.bytes, maxCas: this.cas.highest, getSync: this.canGetSync },
       'L2 store opened',
     );
   }
@@ -241,26 +216,22 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     if (!this.open) return;
     await this.flush();
     this.open = false;
+    this.queue.attach(undefined);
     await this.db!.close();
     this.db = undefined;
-    this.writeBatch = undefined;
     this.index.clear();
-    this.pending.clear();
     this.sweepIterator = undefined;
   }
 
   /** Resolves once every write accepted so far has been applied. */
   flush(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    const p = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    if (!this.busy) this.pump();
-    return p;
+    return this.queue.flush();
   }
 
   get(key: string): MaybePromise<CacheItem | undefined> {
     this.assertOpen();
     this.counters.reads++;
-    const p = this.pending.get(key);
+    const p = this.queue.lookup(key);
     if (p !== undefined) return this.fromPending(key, p);
     const e = this.index.get(key);
     if (e === undefined) return this.miss();
@@ -282,7 +253,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     return this.db!.get(keyBytes).then(
       (record) => {
         // A write accepted while the read was in flight is newer than the disk.
-        const later = this.pending.get(key);
+        const later = this.queue.lookup(key);
         return later !== undefined ? this.fromPending(key, later) : this.finishGet(key, record);
       },
       (err: unknown) => {
@@ -311,10 +282,8 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       const old = this.index.get(key);
       if (old !== undefined) this.removeKey(key, old);
       // The cas was issued (the memory tier may still serve it): it must not be issued again after a restart.
-      if (item.cas > this.highestCas) {
-        this.highestCas = item.cas;
-        this.casHolderGone();
-      }
+      this.cas.noteIssued(item.cas);
+      this.queue.schedule();
       return false;
     }
     const record = encodeRecord(item, compressorId, payload, ++this.seq);
@@ -347,8 +316,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       return got.then((item) => (item === undefined || !this.index.has(key) ? undefined : this.rewrite(item, exptime, undefined)));
     }
     if (got === undefined) return undefined;
-    const p = this.pending.get(key);
-    let record = p?.record;
+    let record = this.queue.lookup(key)?.record;
     if (record === undefined) {
       try {
         record = this.db!.getSync(Buffer.from(key, 'latin1'));
@@ -363,26 +331,11 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   clear(): Promise<void> {
     this.assertOpen();
     this.index.clear();
-    this.pending.clear();
     this.bytes = 0;
     this.sweepIterator = undefined;
     // The clear removes the bookkeeping record too: write it again afterwards.
-    this.casHolder = undefined;
-    this.metaCas = 0;
-    this.metaDirty = this.highestCas > 0;
-    const superseded = this.current;
-    this.current = new WriteBatch();
-    if (this.clearJob !== undefined) {
-      this.clearJob.superseded.push(superseded);
-      return this.clearJob.done;
-    }
-    let settle!: (err?: unknown) => void;
-    const done = new Promise<void>((resolve, reject) => {
-      settle = (err?: unknown) => (err === undefined ? resolve() : reject(err));
-    });
-    this.clearJob = { superseded: [superseded], done, settle };
-    if (!this.busy) this.pump();
-    return done;
+    this.cas.noteCleared();
+    return this.queue.clear();
   }
 
   async *keys(): AsyncIterable<string> {
@@ -401,13 +354,15 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     };
   }
 
-  /** Disk-tier counters: reads, hits, compression ratio... */
+  /** Disk-tier counters: reads, hits, compression ratio, the write queue... */
   l2Stats(): L2Stats {
     const c = this.counters;
     return {
       ...c,
       compressionRatio: c.compressedBytes > 0 ? c.rawBytes / c.compressedBytes : 1,
-      pendingWrites: this.pending.size,
+      pendingWrites: this.queue.pending.size,
+      queue: this.queue.stats(),
+      batchFallbacks: this.batches?.fallbacks ?? 0,
     };
   }
 
@@ -416,7 +371,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
    * so the cas counter can resume above it and cas stays unique across restarts.
    */
   maxCas(): number {
-    return this.highestCas;
+    return this.cas.highest;
   }
 
   /**
@@ -551,33 +506,19 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     this.index.set(key, new IndexEntry(size, item.exptime, item.value.length));
     this.bytes += size;
     this.counters.writes++;
-    if (item.cas > this.highestCas) {
-      this.highestCas = item.cas;
-      this.casHolder = key;
-    } else if (key === this.casHolder && item.cas < this.highestCas) {
-      this.casHolderGone();
-    }
-    return this.enqueue({ type: 'put', key: Buffer.from(key, 'latin1'), value: record }, key, new PendingWrite(item, record));
+    this.cas.noteWrite(key, item.cas);
+    return this.queue.enqueue(key, Buffer.from(key, 'latin1'), item, record);
   }
 
   private removeKey(key: string, e: IndexEntry): WriteBatch {
     this.forget(key, e);
-    if (key === this.casHolder) this.casHolderGone();
-    return this.enqueue({ type: 'del', key: Buffer.from(key, 'latin1') }, key, new PendingWrite(undefined, undefined));
+    this.cas.noteRemoved(key);
+    return this.queue.enqueue(key, Buffer.from(key, 'latin1'), undefined, undefined);
   }
 
   private expireKey(key: string, e: IndexEntry): void {
     this.removeKey(key, e);
     this.expired++;
-  }
-
-  /**
-   * The record carrying the highest cas is leaving the disk: unless the
-   * bookkeeping record already covers it, queue it with the same batch.
-   */
-  private casHolderGone(): void {
-    this.casHolder = undefined;
-    if (this.metaCas < this.highestCas) this.metaDirty = true;
   }
 
   private forget(key: string, e: IndexEntry): void {
@@ -598,183 +539,23 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     }
   }
 
-  private enqueue(op: LevelOp, key: string, mark: PendingWrite): WriteBatch {
-    const batch = this.current;
-    batch.push(op, key, mark);
-    this.pending.set(key, mark);
-    if (!this.busy && !this.scheduled) {
-      // Everything that arrives before the I/O phase ends goes into one batch.
-      this.scheduled = true;
-      setImmediate(this.pumpCb);
-    }
-    return batch;
-  }
-
-  /** Starts the next unit of disk work unless one is in flight: a clear first, else the collected batch. */
-  private pump(): void {
-    this.scheduled = false;
-    if (this.busy) return;
-    const db = this.db;
-    const job = this.clearJob;
-    if (job !== undefined && db !== undefined) {
-      this.clearJob = undefined;
-      this.busy = true;
-      db.clear().then(
-        () => this.afterClear(job, undefined),
-        (err: unknown) => this.afterClear(job, err),
-      );
-      return;
-    }
-    const batch = this.current;
-    if ((batch.size === 0 && !this.metaDirty) || db === undefined) {
-      this.notifyIdle();
-      return;
-    }
-    if (this.metaDirty) {
-      // Same batch as the removal that made it necessary: both land or neither.
-      batch.ops.push({ type: 'put', key: META_KEY, value: encodeMeta(this.highestCas) });
-      this.metaCas = this.highestCas;
-      this.metaDirty = false;
-    }
-    this.current = new WriteBatch();
-    this.busy = true;
-    this.counters.batches++;
-    this.writeBatch!(batch.ops, { sync: this.options.syncWrites }).then(
-      () => this.afterBatch(batch, undefined),
-      (err: unknown) => this.afterBatch(batch, err),
-    );
-  }
-
-  private afterBatch(batch: WriteBatch, err: unknown): void {
-    const { keys, marks } = batch;
-    for (let i = 0; i < keys.length; i++) {
-      if (this.pending.get(keys[i]!) === marks[i]) this.pending.delete(keys[i]!);
-    }
-    if (err !== undefined) {
-      this.counters.writeErrors++;
-      this.logger.error({ err, ops: batch.size }, 'L2 batch write failed');
-    }
-    batch.settle(err);
-    this.busy = false;
-    // Writes that queued up meanwhile go out now as one group commit.
-    this.pump();
-  }
-
-  private afterClear(job: ClearJob, err: unknown): void {
-    if (err !== undefined) this.logger.error({ err }, 'L2 clear failed');
-    for (const b of job.superseded) b.settle(err);
-    job.settle(err);
-    this.busy = false;
-    this.pump();
-  }
-
-  private isIdle(): boolean {
-    return !this.busy && this.current.size === 0 && this.clearJob === undefined && !this.metaDirty;
-  }
-
-  private notifyIdle(): void {
-    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
-  }
-
   // --- open ----------------------------------------------------------------
 
-  /**
-   * Rebuilds the index with one pass over the database: headers are checked,
-   * expired and corrupt records deleted, and keys put in write order.
-   */
-  private async scan(db: Level<Buffer, Buffer>): Promise<void> {
-    const found: ScanEntry[] = [];
-    let doomed: Buffer[] = [];
-    let corrupt = 0;
-    let expired = 0;
-    let metaCas = 0;
-    let liveCas = 0;
-    let holder: string | undefined;
-    const now = this.clock.now();
-    const it = db.iterator();
-    try {
-      for (;;) {
-        const chunk = await it.nextv(SCAN_CHUNK);
-        if (chunk.length === 0) break;
-        for (const [keyBytes, record] of chunk) {
-          if (keyBytes.length === 0) {
-            try {
-              metaCas = decodeMeta(record);
-            } catch (err) {
-              corrupt++;
-              this.logger.warn({ reason: (err as Error).message }, 'L2 bookkeeping record skipped');
-            }
-            continue;
-          }
-          let h: RecordHeader;
-          try {
-            h = decodeHeader(record);
-          } catch (err) {
-            corrupt++;
-            if (corrupt <= 10) {
-              this.logger.warn(
-                { key: printable(keyBytes.toString('latin1')), reason: (err as Error).message },
-                'L2 corrupt record skipped',
-              );
-            }
-            doomed.push(keyBytes);
-            continue;
-          }
-          // Expired records are dropped, but their cas was issued: it still counts.
-          if (h.cas > this.highestCas) this.highestCas = h.cas;
-          if (h.seq > this.seq) this.seq = h.seq;
-          if (isExpired(h.exptime, now)) {
-            expired++;
-            doomed.push(keyBytes);
-            continue;
-          }
-          const key = keyBytes.toString('latin1');
-          const size = key.length + record.length + L2_ENTRY_OVERHEAD;
-          found.push({ key, entry: new IndexEntry(size, h.exptime, h.originalLength), seq: h.seq });
-          if (h.cas > liveCas) {
-            liveCas = h.cas;
-            holder = key;
-          }
-        }
-        if (doomed.length >= SCAN_CHUNK) {
-          await db.batch(this.scanDeletes(doomed, Math.max(metaCas, liveCas)));
-          doomed = [];
-        }
-      }
-    } finally {
-      await it.close();
-    }
-    if (metaCas > this.highestCas) this.highestCas = metaCas;
-    if (this.metaCas < metaCas) this.metaCas = metaCas;
-    this.casHolder = liveCas === this.highestCas ? holder : undefined;
-    if (doomed.length > 0 || this.highestCas > Math.max(this.metaCas, liveCas)) {
-      await db.batch(this.scanDeletes(doomed, Math.max(metaCas, liveCas)), { sync: this.options.syncWrites });
-    }
+  /** Rebuilds the index from one scan of the database, in write order. */
+  private async load(db: Level<Buffer, Buffer>): Promise<void> {
+    const found: Array<{ key: string; entry: IndexEntry; seq: number }> = [];
+    const summary = await scanDatabase(db, this.clock.now(), this.cas, this.options.syncWrites, this.logger, (r) => {
+      const size = r.key.length + r.recordLength + L2_ENTRY_OVERHEAD;
+      found.push({ key: r.key, entry: new IndexEntry(size, r.header.exptime, r.header.originalLength), seq: r.header.seq });
+    });
+    if (summary.seq > this.seq) this.seq = summary.seq;
     found.sort((a, b) => a.seq - b.seq);
     for (const f of found) {
       this.index.set(f.key, f.entry);
       this.bytes += f.entry.size;
     }
-    this.expired += expired;
-    this.counters.corrupt += corrupt;
-    if (corrupt > 0) this.logger.warn({ corrupt }, 'L2 corrupt records removed at open');
-  }
-
-  /**
-   * Deletes for records the open scan dropped. When a dropped (expired) record
-   * held a cas above every one still `kept`, the bookkeeping record goes in
-   * the same batch, so the cas is never issued again.
-   */
-  private scanDeletes(doomed: Buffer[], kept: number): LevelOp[] {
-    const ops: LevelOp[] = doomed.map((key) => ({ type: 'del' as const, key }));
-    if (this.highestCas > Math.max(kept, this.metaCas)) {
-      ops.push({ type: 'put', key: META_KEY, value: encodeMeta(this.highestCas) });
-      this.metaCas = this.highestCas;
-    }
-    return ops;
+    this.expired += summary.expired;
+    this.counters.corrupt += summary.corrupt;
   }
 
   private assertOpen(): void {

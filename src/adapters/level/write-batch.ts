@@ -4,7 +4,7 @@ import type { CacheItem } from '../../domain/item.js';
 export type LevelOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
 
 /**
- * The latest not-yet-durable write of a key. `get` answers from it so a read
+ * The latest not-yet-applied write of a key. `get` answers from it so a read
  * never sees an older value than a write that was already accepted.
  */
 export class PendingWrite {
@@ -13,30 +13,31 @@ export class PendingWrite {
     readonly item: CacheItem | undefined,
     /** The encoded record being written; undefined for a delete. */
     readonly record: Buffer | undefined,
+    /** The batch that carries it. */
+    readonly batch: WriteBatch,
+    /** Its position in `batch.ops` (a later write of the same key may take it over). */
+    readonly slot: number,
   ) {}
 }
 
 const noop = (): void => {};
 
 /**
- * Writes collected during one tick, applied with a single `db.batch()`.
- * Every caller that wants to know when it is durable shares one Promise,
- * created only when first asked for.
+ * Writes applied with a single `db.batch()`. Every caller that wants to know
+ * when it is applied shares one Promise, created only when first asked for.
  */
 export class WriteBatch {
   readonly ops: LevelOp[] = [];
   readonly keys: string[] = [];
   readonly marks: PendingWrite[] = [];
+  /** Queue bytes charged for the ops (see WriteQueue). */
+  bytes = 0;
+  /** Handed to LevelDB: its ops can no longer be replaced. */
+  sent = false;
   private promise: Promise<true> | undefined;
   private resolve: ((v: true) => void) | undefined;
   private reject: ((e: unknown) => void) | undefined;
   private outcome: { error: unknown } | null | undefined;
-
-  push(op: LevelOp, key: string, mark: PendingWrite): void {
-    this.ops.push(op);
-    this.keys.push(key);
-    this.marks.push(mark);
-  }
 
   get size(): number {
     return this.ops.length;

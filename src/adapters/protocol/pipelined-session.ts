@@ -1,8 +1,15 @@
 import type { Socket } from 'node:net';
 import { isPromise, type MaybePromise } from '../../domain/maybe-promise.js';
 import type { ServerStats } from '../../application/server-stats.js';
+import type { WriteBackpressure } from '../../domain/ports/write-backpressure.js';
 import type { ProtocolSession } from './protocol-session.js';
 import { ReplyWriter } from './reply-writer.js';
+
+/** Options every pipelined session takes (protocol options extend it). */
+export interface SessionFlowControl {
+  /** The disk tier's write queue, when there is one (see PipelinedSession). */
+  writeBackpressure?: WriteBackpressure;
+}
 
 /**
  * What every protocol front end does the same way: keep unparsed input,
@@ -10,7 +17,9 @@ import { ReplyWriter } from './reply-writer.js';
  * flush, and keep a pipeline in order when a command goes asynchronous
  * (disk). While a command waits, or while the peer does not read its replies,
  * the socket is paused, so unread requests stay in the kernel and
- * per-connection memory stays bounded.
+ * per-connection memory stays bounded. While the disk tier's write queue is
+ * over its budget, a connection whose command wrote is paused the same way
+ * until the queue drains; connections that only read go on.
  *
  * Subclasses implement `step()`: parse and execute one unit (a line, a
  * frame...), returning false when more input is needed.
@@ -29,6 +38,8 @@ export abstract class PipelinedSession implements ProtocolSession {
   constructor(
     readonly socket: Socket,
     protected readonly serverStats: ServerStats,
+    /** The disk tier's write queue: when it is full, a connection that writes is not read until it drains. */
+    private readonly backpressure?: WriteBackpressure,
   ) {
     this.writer = new ReplyWriter(socket);
     socket.on('drain', () => {
@@ -145,11 +156,19 @@ export abstract class PipelinedSession implements ProtocolSession {
 
   /** Parses and executes everything buffered, then writes the batch once. */
   private run(): void {
+    const bp = this.backpressure;
     while (!this.closed) {
+      const writes = bp === undefined ? 0 : bp.writesAccepted;
       const r = this.step();
       if (r === false) break;
       if (isPromise(r)) {
         this.block(r);
+        return;
+      }
+      if (bp !== undefined && bp.full && bp.writesAccepted !== writes) {
+        // This connection writes faster than the disk applies: hold it (only it) until the queue drains.
+        bp.notePause();
+        this.block(bp.drained());
         return;
       }
     }

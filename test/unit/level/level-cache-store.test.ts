@@ -258,7 +258,7 @@ describe('LevelCacheStore', () => {
         if (i % 3 === 0) await tick();
       }
       await s.flush();
-      expect(s.l2Stats().batches).to.be.greaterThan(1);
+      expect(s.l2Stats().queue.batches).to.be.greaterThan(1);
       await s.stop();
       s = await fx.store();
       expect((await s.get('k'))!.value.toString()).to.equal(String(last));
@@ -269,7 +269,7 @@ describe('LevelCacheStore', () => {
       const writes = [];
       for (let i = 0; i < 100; i++) writes.push(s.set(makeItem(`k${i}`, Buffer.from('v'), 0, 0, i + 1)));
       await Promise.all(writes);
-      expect(s.l2Stats().batches).to.equal(1);
+      expect(s.l2Stats().queue.batches).to.equal(1);
     });
 
     it('clear drops writes queued before it and keeps writes made after it', async () => {
