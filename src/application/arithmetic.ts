@@ -35,7 +35,9 @@ export class ArithmeticUseCase {
       if (item.value.length === 0) return 'non-numeric';
       const next = this.advance(item, delta, incr);
       if (next === undefined) return 'non-numeric';
-      return then(ctx.store.set(makeItem(key, counterBytes(next, item.value.length), item.flags, item.exptime, ctx.cas.next())), () => next);
+      const updated = makeItem(key, counterBytes(next, item.value.length), item.flags, item.exptime, ctx.cas.next());
+      this.recordWrite(updated, item);
+      return then(ctx.store.set(updated), () => next);
     });
   }
 
@@ -48,7 +50,7 @@ export class ArithmeticUseCase {
         // memcached's ma N: an add of the initial value; the delta is not applied.
         const initial = options.initial ?? 0n;
         const created = makeItem(key, Buffer.from(initial.toString(), 'latin1'), 0, ctx.expiry(options.vivifyExptime), options.newCas ?? ctx.cas.next());
-        return this.save(created, initial, true);
+        return this.save(created, initial, true, undefined);
       }
       // memcached's do_add_delta: empty and chunked values are non-numeric before the cas is compared; C0 compares nothing.
       if (item.value.length === 0 || itemTotalSize(key.length, item.value.length, item.flags) > SLAB_CHUNK_MAX) return { status: 'non-numeric' };
@@ -56,7 +58,7 @@ export class ArithmeticUseCase {
       const next = this.advance(item, delta, incr);
       if (next === undefined) return { status: 'non-numeric' };
       const bytes = counterBytes(next, item.value.length);
-      return this.save(makeItem(key, bytes, item.flags, item.exptime, options.newCas ?? ctx.cas.next()), next, false);
+      return this.save(makeItem(key, bytes, item.flags, item.exptime, options.newCas ?? ctx.cas.next()), next, false, item);
     });
   }
 
@@ -75,9 +77,25 @@ export class ArithmeticUseCase {
     return applyDelta(current, delta, incr);
   }
 
-  private save(item: CacheItem, value: bigint, created: boolean): MaybePromise<MetaArithmeticResult> {
+  private save(item: CacheItem, value: bigint, created: boolean, previous: CacheItem | undefined): MaybePromise<MetaArithmeticResult> {
     const { ctx } = this;
-    if (ctx.itemMeta.tracking) ctx.itemMeta.stored(item.key, item.cas, ctx.clock.now());
+    this.recordWrite(item, previous);
     return then(ctx.store.set(item), (ok): MetaArithmeticResult => (ok ? { status: 'ok', value, item, created } : { status: 'no-memory' }));
+  }
+
+  /**
+   * The meta bits of a counter's new version. memcached rewrites a number
+   * in place when it fits in the old value's bytes (padded with spaces, see
+   * counterBytes): the same item gets a new cas and keeps its stale, win,
+   * fetched and binary-key bits and its access time. A longer number is a
+   * new item with clean bits.
+   */
+  private recordWrite(item: CacheItem, previous: CacheItem | undefined): void {
+    const { itemMeta } = this.ctx;
+    if (!itemMeta.tracking) return;
+    const inPlace = previous !== undefined && item.value.length === previous.value.length;
+    const before = inPlace ? itemMeta.get(item.key, previous.cas) : undefined;
+    itemMeta.stored(item.key, item.cas, this.ctx.clock.now(), before?.stale, before?.tokenSent);
+    if (before !== undefined) itemMeta.carryAccess(item.key, before);
   }
 }

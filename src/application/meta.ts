@@ -19,6 +19,14 @@ export interface MetaGetOptions {
   recacheAfterTouch?: boolean;
   /** E: the cas of an item created by N. */
   newCas?: number;
+  /** u: no LRU bump, so the item is neither marked fetched nor accessed (memcached's no_update). */
+  noBump?: boolean;
+  /**
+   * The reply fails after the lookup (memcached finds an over-long opaque
+   * while writing it): no win is handed out, as memcached sets that bit only
+   * once W is written.
+   */
+  noWin?: boolean;
 }
 
 /** A meta get hit, with the bits memcached reports about it. */
@@ -74,10 +82,10 @@ export class MetaUseCase {
         if (options.vivifyExptime === undefined) return undefined;
         const expiry = this.ctx.expiry(options.vivifyExptime, now);
         const created = makeItem(key, Buffer.alloc(0), 0, expiry, options.newCas ?? ctx.cas.next());
-        ctx.itemMeta.stored(key, created.cas, now, false, true);
-        // memcached marks the stub fetched by the request that created it.
-        const bits = ctx.itemMeta.get(key, created.cas);
-        if (bits) bits.fetched = true;
+        ctx.itemMeta.stored(key, created.cas, now, false, options.noWin !== true);
+        // memcached marks the stub fetched by the request that created it (its delayed bump).
+        const bits = ctx.itemMeta.ensure(key, created.cas, now);
+        if (!options.noBump) bits.fetched = true;
         return then(ctx.store.set(created), (ok) =>
           ok
             ? {
@@ -123,9 +131,11 @@ export class MetaUseCase {
         won = true;
       }
       if (bits.stale && !tokenSent) won = true;
-      if (won) bits.tokenSent = true;
-      bits.fetched = true;
-      bits.lastAccessMs = now;
+      if (won && !options.noWin) bits.tokenSent = true;
+      if (!options.noBump) {
+        bits.fetched = true;
+        bits.lastAccessMs = now;
+      }
       const hit: MetaGetHit = {
         item,
         created: false,

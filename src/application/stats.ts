@@ -229,8 +229,10 @@ export class StatsUseCase {
     return lines;
   }
 
+  /** memcached's stats_reset(): the counters and the `stats detail` per-prefix table. */
   reset(): void {
     this.ctx.stats.reset();
+    this.ctx.prefixStats.clear();
   }
 
   /** `stats detail on|off|dump`; undefined for a bad argument. */

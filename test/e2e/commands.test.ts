@@ -214,6 +214,13 @@ describe('e2e: classic commands over TCP', function () {
       await check('stats detail\r\nstats detail x\r\n', 'CLIENT_ERROR usage: stats detail on|off|dump\r\nCLIENT_ERROR usage: stats detail on|off|dump\r\n');
     });
 
+    it('stats reset clears the stats detail per-prefix counters', async () => {
+      const p = `r${process.pid}x${++seq}`;
+      await check(`stats detail on\r\nget ${p}:a\r\nstats detail off\r\n`, 'OK\r\nEND\r\nOK\r\n');
+      expect(await c.lines('stats detail dump\r\n')).to.include(`PREFIX ${p} get 1 hit 0 set 0 del 0\r\n`);
+      await check('stats reset\r\nstats detail dump\r\n', 'RESET\r\nEND\r\n');
+    });
+
     it('cache_memlimit', async () => {
       await check(
         'cache_memlimit 100\r\ncache_memlimit 1\r\ncache_memlimit abc\r\ncache_memlimit\r\ncache_memlimit 64 noreply\r\ncache_memlimit 64\r\n',

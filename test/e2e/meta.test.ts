@@ -92,4 +92,37 @@ describe('e2e: meta commands over TCP', function () {
     expect(await c2.exchange(`mg ${k} v\r\n`, 'VA 3 Z X\r\nold\r\n')).to.equal('VA 3 Z X\r\nold\r\n');
     expect(await c1.exchange(`ms ${k} 3 T100\r\nnew\r\nmg ${k} v\r\n`, 'HD\r\nVA 3\r\nnew\r\n')).to.equal('HD\r\nVA 3\r\nnew\r\n');
   });
+  it('mg with u neither marks the item fetched nor bumps it', async () => {
+    const c = await connect();
+    const k = key('u');
+    const request = `ms ${k} 1\r\nx\r\nmg ${k} s t u h\r\nmg ${k} u\r\nmg ${k} s t h\r\nmg ${k} h\r\n`;
+    const expected = 'HD\r\nHD s1 t-1 h0\r\nHD\r\nHD s1 t-1 h0\r\nHD h1\r\n';
+    expect(await c.exchange(request, expected)).to.equal(expected);
+  });
+
+  it('flags 1.6.18 does not take on a command are refused with its error (x belongs to md only)', async () => {
+    const c = await connect();
+    const k = key('x');
+    const request = `ms ${k} 1\r\n7\r\nmg ${k} x\r\nms ${k} 1 x\r\n8\r\nma ${k} x\r\nmg ${k} v\r\nmn\r\n`;
+    const expected =
+      'HD\r\nCLIENT_ERROR invalid flag\r\nCLIENT_ERROR invalid flag\r\nCLIENT_ERROR invalid or duplicate flag\r\nVA 1\r\n7\r\nMN\r\n';
+    expect(await c.exchange(request, expected)).to.equal(expected);
+  });
+
+  it('a line with several faults reports the one 1.6.18 reports first, with its side effects', async () => {
+    const c = await connect();
+    const [a, n, v] = [key('fa'), key('fn'), key('fv')];
+    const long = 'O' + 'o'.repeat(32);
+    const request =
+      `ma ${a} MX ${long}\r\nma ${a} ${long} MX\r\nms ${a} 1 ${long} MX\r\nx\r\nms @@@ 1 b MX\r\nx\r\nmg @@@ Tabc b\r\n` +
+      `md ${a} ${long}\r\n` +
+      // ma does the arithmetic (N creates the item) before it meets the opaque; mg's N creates too.
+      `ma ${n} N0 ${long}\r\nma ${n} v\r\nmg ${v} N100 ${long}\r\nmg ${v} s h\r\nmn\r\n`;
+    const expected =
+      'CLIENT_ERROR invalid mode for ma M token\r\nCLIENT_ERROR invalid mode for ma M token\r\n' +
+      'CLIENT_ERROR invalid mode for ms M token\r\nCLIENT_ERROR error decoding key\r\nCLIENT_ERROR error decoding key\r\n' +
+      'CLIENT_ERROR opaque token too long\r\n' +
+      'CLIENT_ERROR opaque token too long\r\nVA 1\r\n1\r\nCLIENT_ERROR opaque token too long\r\nHD s0 h0\r\nMN\r\n';
+    expect(await c.exchange(request, expected)).to.equal(expected);
+  });
 });

@@ -13,8 +13,8 @@ import type { Script, Step } from './support/script.js';
  */
 
 /** Fixed seeds; RAT_DIFF_SEED runs just that one (e.g. to replay a CI failure). */
-const SEEDS = process.env['RAT_DIFF_SEED'] ? [Number(process.env['RAT_DIFF_SEED'])] : [20251121, 7, 1234567];
-/** Commands per seed; 3 × 7000 ≥ 20,000 per run. */
+const SEEDS = process.env['RAT_DIFF_SEED'] ? [Number(process.env['RAT_DIFF_SEED'])] : [20251121, 7, 1234567, 42, 16, 2026, 99991, 314159];
+/** Commands per seed; 8 × 7000 = 56,000 per run. */
 const COMMANDS_PER_SEED = Number(process.env['RAT_DIFF_COMMANDS'] ?? 7000);
 
 describe('differential conformance against memcached (classic ASCII)', function () {
@@ -23,6 +23,7 @@ describe('differential conformance against memcached (classic ASCII)', function 
   let requests = 0;
   let commands = 0;
   let metaCommands = 0;
+  let metaFaultCommands = 0;
 
   before(async function () {
     this.timeout(120_000);
@@ -32,7 +33,8 @@ describe('differential conformance against memcached (classic ASCII)', function 
   after(async function () {
     this.timeout(30_000);
     console.log(
-      `      differential: ${commands} commands in ${requests} requests compared (${metaCommands} random meta commands among them), ` +
+      `      differential: ${commands} commands in ${requests} requests compared (${metaCommands} random meta commands among them, ` +
+        `${metaFaultCommands} of those from the every-flag fault generator), ` +
         `reference = ${pair?.referenceServer.description ?? 'not started'}, target = ${pair?.targetServer.description ?? 'not started'}`,
     );
     await pair?.stop();
@@ -65,6 +67,7 @@ describe('differential conformance against memcached (classic ASCII)', function 
         expect(steps).to.equal(run.steps.length);
         commands += run.commands;
         metaCommands += run.metaCommands;
+        metaFaultCommands += run.metaFaultCommands;
       });
     }
   });

@@ -1,81 +1,47 @@
 import { isPromise, then, type MaybePromise } from '../../domain/maybe-promise.js';
 import { KEY_MAX_LENGTH, itemTotalSize } from '../../domain/rules.js';
 import type { MetaArithmeticResult } from '../../application/arithmetic.js';
-import type { DeleteOutcome } from '../../application/deletion.js';
 import type { MetaUseCase, MetaGetHit } from '../../application/meta.js';
-import { StoreMode, type StoreOutcome, type StoreReceipt } from '../../application/storage.js';
+import { StoreMode, type StoreReceipt } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
 import type { Tokens } from '../protocol/tokenizer.js';
 import { tokenI32 } from '../protocol/tokenizer.js';
 import { Reply } from './ascii-replies.js';
 import type { AsciiExtension, AsciiSession } from './ascii-session.js';
-import { META_MAX_TOKENS, decodeBase64Key, parseMetaFlags, type MetaFlags } from './meta-flags.js';
+import { META_MAX_TOKENS, MetaVerb, parseMetaFlags, type MetaFlags } from './meta-flags.js';
+import {
+  MetaError,
+  appliedBeforeOpaque,
+  comesLater,
+  echoOf,
+  echoes,
+  flagErrorLine,
+  maFailureLine,
+  maValueReply,
+  mdLine,
+  mgHitLine,
+  msLine,
+  opaqueAndKey,
+  ttlAfterVivify,
+  type Echo,
+} from './meta-replies.js';
 
-/** mg's wording; ms, md and ma say it without "are" (1.6.18). */
-const MG_TOO_MANY_FLAGS = 'CLIENT_ERROR options flags are too long\r\n';
-const TOO_MANY_FLAGS = 'CLIENT_ERROR options flags too long\r\n';
-const BAD_KEY_ENCODING = 'CLIENT_ERROR error decoding key\r\n';
-const INVALID_FLAG = 'CLIENT_ERROR invalid or duplicate flag\r\n';
-const MS_BAD_MODE = 'CLIENT_ERROR invalid mode for ms M token\r\n';
-const MA_BAD_MODE = 'CLIENT_ERROR invalid mode for ma M token\r\n';
-const MA_NO_MEMORY = 'SERVER_ERROR out of memory\r\n';
-
-/**
- * What a reply needs from the request line once the tokenizer has moved on
- * (replies of asynchronous commands are written later): the flag tokens in
- * request order and the key as the client sent it.
- */
-interface Echo {
-  keyToken: string;
-  base64: boolean;
-  flags: string[];
-}
-
-function echoOf(t: Tokens, first: number, base64: boolean): Echo {
-  const flags: string[] = [];
-  for (let i = first; i < t.count; i++) flags.push(t.str(i));
-  return { keyToken: t.str(1), base64, flags };
-}
-
-/**
- * Whether T comes after N in the request. memcached applies T and N while
- * writing the reply, flag by flag, so an item created by N ends up with the
- * TTL of whichever comes last.
- */
-function ttlAfterVivify(e: Echo): boolean {
-  return comesLater(e, 0x54, 0x4e);
-}
-
-/** Whether flag `a` is present and comes after every flag `b` (by char code) in the request. */
-function comesLater(e: Echo, a: number, b: number): boolean {
-  let last = 0;
-  for (const f of e.flags) {
-    const c = f.charCodeAt(0);
-    if (c === a || c === b) last = c;
-  }
-  return last === a;
-}
-
-/** The O and k echo every meta reply carries, in request order. */
-function opaqueAndKey(e: Echo): string {
-  let out = '';
-  for (const f of e.flags) {
-    const c = f.charCodeAt(0);
-    if (c === 0x4f) out += ' ' + f; // O<opaque>
-    else if (c === 0x6b) out += ' k' + e.keyToken + (e.base64 ? ' b' : '');
-  }
-  return out;
-}
+const T = 0x54;
+const N = 0x4e;
+const R = 0x52;
 
 /**
  * memcached 1.6's meta commands (mg, ms, md, ma, mn, me) as a text protocol
  * extension, over the same use-cases as the classic commands, so values,
- * flags, expiry and cas are shared between both. Replies are byte for byte
- * memcached 1.6.18's (checked against /usr/bin/memcached); E and x follow
- * the later memcached releases that added them.
+ * flags, expiry and cas are shared between both. Replies, and the order in
+ * which several faults of one line are reported, are memcached 1.6.18's
+ * (checked against /usr/bin/memcached); E and md x follow the later
+ * memcached releases that added them.
  */
 export class MetaCommands implements AsciiExtension {
   private readonly meta: MetaUseCase;
+  private readonly ttlFor = (exptime: number): number => this.meta.ttlFor(exptime);
+  private readonly ttlOf = (expiry: number): number => this.meta.ttl(expiry);
 
   constructor(private readonly uc: UseCases) {
     this.meta = uc.meta;
@@ -111,8 +77,11 @@ export class MetaCommands implements AsciiExtension {
     return isPromise(r) ? r : true;
   }
 
-  /** Key checks shared by mg, md, ma: undefined when a reply was already sent. */
-  private keyAndFlags(s: AsciiSession, t: Tokens, flagError: string | undefined, tooManyFlags: string): { key: string; f: MetaFlags } | undefined {
+  /**
+   * The checks mg, md and ma share, in memcached's order: token count, key
+   * length, too many flags, then the flags. Undefined when a reply was sent.
+   */
+  private flagsOf(s: AsciiSession, t: Tokens, verb: MetaVerb): MetaFlags | undefined {
     if (t.count < 2) {
       s.reply(Reply.ERROR);
       return undefined;
@@ -122,34 +91,40 @@ export class MetaCommands implements AsciiExtension {
       return undefined;
     }
     if (t.count >= META_MAX_TOKENS) {
-      s.reply(tooManyFlags);
+      s.reply(verb === MetaVerb.Get ? MetaError.MG_TOO_MANY_FLAGS : MetaError.TOO_MANY_FLAGS);
       return undefined;
     }
-    const f = parseMetaFlags(t, 2);
+    const f = parseMetaFlags(t, 2, verb);
     if (f.error !== undefined) {
-      s.reply(flagError ?? (f.error === '' ? Reply.BAD_FORMAT : f.error + '\r\n'));
-      return undefined;
-    }
-    const key = f.base64 ? decodeBase64Key(t.str(1)) : t.str(1);
-    if (key === undefined) {
-      s.reply(flagError ?? BAD_KEY_ENCODING);
+      // md and ma do not pass the parser's message on.
+      s.reply(verb === MetaVerb.Get ? flagErrorLine(f) : MetaError.INVALID_FLAG);
       return undefined;
     }
     this.meta.activate();
-    return { key, f };
+    return f;
   }
 
   // ---- mg ----------------------------------------------------------------
 
   private mg(s: AsciiSession, t: Tokens): MaybePromise<void> {
-    const p = this.keyAndFlags(s, t, undefined, MG_TOO_MANY_FLAGS);
-    if (p === undefined) return;
-    const { key, f } = p;
-    const echo = echoOf(t, 2, f.base64);
-    const vivifyExptime = f.vivify !== undefined && f.ttl !== undefined && ttlAfterVivify(echo) ? f.ttl : f.vivify;
-    const recacheAfterTouch = f.ttl !== undefined && comesLater(echo, 0x52, 0x54);
-    const r = this.meta.get(key, { touchExptime: f.ttl, vivifyExptime, recacheExptime: f.recache, recacheAfterTouch, newCas: f.newCas });
-    return then(r, (hit) => this.mgReply(s, hit, f, echo));
+    const f = this.flagsOf(s, t, MetaVerb.Get);
+    if (f === undefined) return;
+    const echo = echoOf(t, 2, f);
+    // memcached meets an over-long opaque only while writing the reply: the lookup (and N's
+    // creation) has happened, the T and N before it are applied, nothing after it is.
+    const failing = f.longOpaque >= 0;
+    const applied = appliedBeforeOpaque(echo, f);
+    const r = this.meta.get(f.key, {
+      touchExptime: echoes(applied, T) ? f.ttl : undefined,
+      vivifyExptime: f.vivify === undefined ? undefined : ttlAfterVivify(applied) ? f.ttl : echoes(applied, N) ? f.vivify : 0,
+      recacheExptime: f.recache,
+      recacheAfterTouch: f.ttl !== undefined && comesLater(echo, R, T),
+      newCas: f.newCas,
+      // A locked lookup is bumped only once the reply is written.
+      noBump: f.noUpdate || (failing && f.locked),
+      noWin: failing,
+    });
+    return then(r, (hit) => (failing ? s.reply(MetaError.OPAQUE_TOO_LONG) : this.mgReply(s, hit, f, echo)));
   }
 
   private mgReply(s: AsciiSession, hit: MetaGetHit | undefined, f: MetaFlags, e: Echo): void {
@@ -157,53 +132,9 @@ export class MetaCommands implements AsciiExtension {
       if (!f.quiet) s.reply('EN' + opaqueAndKey(e) + '\r\n');
       return;
     }
-    const { item } = hit;
-    let line = f.value ? 'VA ' + item.value.length : 'HD';
-    // memcached applies T and N (N only to the item it created) flag by flag while writing
-    // the reply, so t shows the TTL as of its own position; a created item starts immortal.
-    let ttl = hit.created ? -1 : hit.ttlBefore;
-    for (const flag of e.flags) {
-      switch (flag.charCodeAt(0)) {
-        case 0x54: // T
-          ttl = this.meta.ttlFor(f.ttl!);
-          break;
-        case 0x4e: // N
-          if (hit.created) ttl = this.meta.ttlFor(f.vivify!);
-          break;
-        case 0x73: // s
-          line += ' s' + item.value.length;
-          break;
-        case 0x74: // t
-          line += ' t' + ttl;
-          break;
-        case 0x63: // c
-          line += ' c' + item.cas;
-          break;
-        case 0x66: // f
-          line += ' f' + item.flags;
-          break;
-        case 0x6c: // l
-          line += ' l' + hit.lastAccessSeconds;
-          break;
-        case 0x68: // h
-          line += hit.hitBefore ? ' h1' : ' h0';
-          break;
-        case 0x4f: // O
-          line += ' ' + flag;
-          break;
-        case 0x6b: // k
-          // A hit echoes the item's key, encoded the way the item was stored, not as requested.
-          line += hit.binaryKey ? ' k' + Buffer.from(item.key, 'latin1').toString('base64') + ' b' : ' k' + item.key;
-          break;
-      }
-    }
-    // memcached's order: Z, then X, then W.
-    if (hit.tokenSent) line += ' Z';
-    if (hit.stale) line += ' X';
-    if (hit.won) line += ' W';
-    s.reply(line + '\r\n');
+    s.reply(mgHitLine(hit, f, e, this.ttlFor) + '\r\n');
     if (f.value) {
-      s.writer.data(item.value);
+      s.writer.data(hit.item.value);
       s.reply('\r\n');
     }
   }
@@ -214,38 +145,20 @@ export class MetaCommands implements AsciiExtension {
     if (t.count < 2) return s.reply(Reply.ERROR);
     if (t.length(1) > KEY_MAX_LENGTH || t.count < 3) return s.reply(Reply.BAD_FORMAT);
     // 1.6.18 checks this before reading the length, and skips no data.
-    if (t.count >= META_MAX_TOKENS) return s.reply(TOO_MANY_FLAGS);
+    if (t.count >= META_MAX_TOKENS) return s.reply(MetaError.TOO_MANY_FLAGS);
     const vlen = tokenI32(t, 2);
     if (vlen === undefined || vlen < 0 || vlen > 0x7fff_fffd) return s.reply(Reply.BAD_FORMAT);
     const refuse = (text: string): void => {
       s.reply(text);
       s.swallowData(vlen + 2);
     };
-    const f = parseMetaFlags(t, 3);
-    if (f.error !== undefined) return refuse(f.error === '' ? Reply.BAD_FORMAT : f.error + '\r\n');
-    let mode: StoreMode;
-    switch (f.mode) {
-      case undefined:
-      case 0x53: // S
-        mode = StoreMode.Set;
-        break;
-      case 0x45: // E
-        mode = StoreMode.Add;
-        break;
-      case 0x41: // A
-        mode = StoreMode.Append;
-        break;
-      case 0x50: // P
-        mode = StoreMode.Prepend;
-        break;
-      case 0x52: // R
-        mode = StoreMode.Replace;
-        break;
-      default:
-        return refuse(MS_BAD_MODE);
-    }
-    const key = f.base64 ? decodeBase64Key(t.str(1)) : t.str(1);
-    if (key === undefined) return refuse(BAD_KEY_ENCODING);
+    // memcached's order: the flags, then the mode, then an over-long opaque, then the size.
+    const f = parseMetaFlags(t, 3, MetaVerb.Set);
+    if (f.error !== undefined) return refuse(flagErrorLine(f));
+    const mode = msMode(f.mode);
+    if (mode === undefined) return refuse(MetaError.MS_BAD_MODE);
+    if (f.longOpaque >= 0) return refuse(MetaError.OPAQUE_TOO_LONG);
+    const { key } = f;
     this.meta.activate();
     const clientFlags = f.clientFlags ?? 0;
     const { storage } = this.uc;
@@ -255,7 +168,7 @@ export class MetaCommands implements AsciiExtension {
       const r = storage.rejectTooLarge(StoreMode.Set, key);
       return isPromise(r) ? r.then(() => undefined) : undefined;
     }
-    const echo = echoOf(t, 3, f.base64);
+    const echo = echoOf(t, 3, f);
     s.expectData(vlen + 2, {
       data: (value) => {
         const receipt: StoreReceipt = { cas: 0 };
@@ -266,7 +179,8 @@ export class MetaCommands implements AsciiExtension {
           if (outcome === 'stored' && f.base64 && mode !== StoreMode.Append && mode !== StoreMode.Prepend) {
             this.meta.storedWithBinaryKey(key, receipt.cas);
           }
-          this.msReply(s, outcome, receipt, f, echo);
+          const line = msLine(outcome, receipt.cas, f, echo);
+          if (line !== undefined) s.reply(line);
         });
       },
       badChunk: () => {
@@ -276,64 +190,32 @@ export class MetaCommands implements AsciiExtension {
     });
   }
 
-  private msReply(s: AsciiSession, outcome: StoreOutcome, receipt: StoreReceipt, f: MetaFlags, e: Echo): void {
-    let code: string;
-    switch (outcome) {
-      case 'stored':
-        if (f.quiet) return;
-        code = 'HD';
-        break;
-      case 'not-stored':
-        code = 'NS';
-        break;
-      case 'exists':
-        code = 'EX';
-        break;
-      case 'not-found':
-        code = 'NF';
-        break;
-      case 'no-memory':
-        return s.reply(Reply.NO_MEMORY);
-    }
-    let line = code;
-    const cas = outcome === 'stored' ? receipt.cas : 0;
-    for (const flag of e.flags) {
-      const c = flag.charCodeAt(0);
-      if (c === 0x4f) line += ' ' + flag;
-      else if (c === 0x6b) line += ' k' + e.keyToken + (e.base64 ? ' b' : '');
-      else if (c === 0x63) line += ' c' + cas;
-    }
-    s.reply(line + '\r\n');
-  }
-
   // ---- md ----------------------------------------------------------------
 
   private md(s: AsciiSession, t: Tokens): MaybePromise<void> {
-    const p = this.keyAndFlags(s, t, INVALID_FLAG, TOO_MANY_FLAGS);
-    if (p === undefined) return;
-    const { key, f } = p;
-    const echo = echoOf(t, 2, f.base64);
-    const r = this.meta.delete(key, {
+    const f = this.flagsOf(s, t, MetaVerb.Delete);
+    if (f === undefined) return;
+    // md checks the opaque before it looks the item up.
+    if (f.longOpaque >= 0) return s.reply(MetaError.OPAQUE_TOO_LONG);
+    const echo = echoOf(t, 2, f);
+    const r = this.meta.delete(f.key, {
       compareCas: f.compareCas,
       invalidate: f.invalidate,
       invalidateExptime: f.ttl,
       removeValue: f.removeValue,
       newCas: f.newCas,
     });
-    return then(r, (outcome) => this.mdReply(s, outcome, f, echo));
-  }
-
-  private mdReply(s: AsciiSession, outcome: DeleteOutcome, f: MetaFlags, e: Echo): void {
-    if (outcome === 'deleted' && f.quiet) return;
-    s.reply((outcome === 'deleted' ? 'HD' : outcome === 'exists' ? 'EX' : 'NF') + opaqueAndKey(e) + '\r\n');
+    return then(r, (outcome) => {
+      const line = mdLine(outcome, f, echo);
+      if (line !== undefined) s.reply(line);
+    });
   }
 
   // ---- ma ----------------------------------------------------------------
 
   private ma(s: AsciiSession, t: Tokens): MaybePromise<void> {
-    const p = this.keyAndFlags(s, t, INVALID_FLAG, TOO_MANY_FLAGS);
-    if (p === undefined) return;
-    const { key, f } = p;
+    const f = this.flagsOf(s, t, MetaVerb.Arithmetic);
+    if (f === undefined) return;
     let incr: boolean;
     switch (f.mode) {
       case undefined:
@@ -346,60 +228,35 @@ export class MetaCommands implements AsciiExtension {
         incr = false;
         break;
       default:
-        return s.reply(MA_BAD_MODE);
+        return s.reply(MetaError.MA_BAD_MODE);
     }
-    const echo = echoOf(t, 2, f.base64);
-    const r = this.uc.arithmetic.applyWith(key, f.delta ?? 1n, incr, {
+    const echo = echoOf(t, 2, f);
+    // As mg: an over-long opaque is found after the arithmetic, with the T and N before it applied.
+    const applied = appliedBeforeOpaque(echo, f);
+    const r = this.uc.arithmetic.applyWith(f.key, f.delta ?? 1n, incr, {
       compareCas: f.compareCas,
-      vivifyExptime: f.vivify,
+      // memcached creates the item immortal and gives it N's TTL while writing the reply.
+      vivifyExptime: f.vivify === undefined ? undefined : echoes(applied, N) ? f.vivify : 0,
       initial: f.initial,
       newCas: f.newCas,
     });
-    return then(r, (result) => this.maDone(s, key, result, f, echo));
+    return then(r, (result) => this.maDone(s, result, f, echo, applied));
   }
 
-  private maDone(s: AsciiSession, key: string, r: MetaArithmeticResult, f: MetaFlags, e: Echo): MaybePromise<void> {
-    switch (r.status) {
-      case 'ok':
-        break;
-      case 'non-numeric':
-        return s.reply(Reply.NON_NUMERIC);
-      case 'no-memory':
-        return s.reply(MA_NO_MEMORY);
-      default:
-        return s.reply((r.status === 'exists' ? 'EX' : r.status === 'not-stored' ? 'NS' : 'NF') + opaqueAndKey(e) + '\r\n');
+  private maDone(s: AsciiSession, r: MetaArithmeticResult, f: MetaFlags, e: Echo, applied: Echo): MaybePromise<void> {
+    const failing = f.longOpaque >= 0;
+    if (r.status !== 'ok') {
+      if (failing && r.status !== 'non-numeric' && r.status !== 'no-memory') return s.reply(MetaError.OPAQUE_TOO_LONG);
+      return s.reply(maFailureLine(r, e));
     }
     // T on success sets the new TTL (memcached applies it while writing the reply), unless an N after it created the item.
-    const retimed = f.ttl !== undefined && (!r.created || ttlAfterVivify(e)) ? this.meta.retime(key, f.ttl) : undefined;
+    const retime = echoes(applied, T) && (!r.created || ttlAfterVivify(applied));
+    const retimed = retime ? this.meta.retime(f.key, f.ttl!) : undefined;
     return then(retimed, () => {
+      if (failing) return s.reply(MetaError.OPAQUE_TOO_LONG);
       // memcached's q hides a nominal incr/decr, not the reply of an item N created.
       if (f.quiet && !r.created) return;
-      const digits = r.value.toString();
-      let line = f.value ? 'VA ' + digits.length : 'HD';
-      let ttl = r.created ? -1 : this.meta.ttl(r.item.exptime);
-      for (const flag of e.flags) {
-        switch (flag.charCodeAt(0)) {
-          case 0x54: // T
-            ttl = this.meta.ttlFor(f.ttl!);
-            break;
-          case 0x4e: // N
-            if (r.created) ttl = this.meta.ttlFor(f.vivify!);
-            break;
-          case 0x74: // t
-            line += ' t' + ttl;
-            break;
-          case 0x63: // c
-            line += ' c' + r.item.cas;
-            break;
-          case 0x4f: // O
-            line += ' ' + flag;
-            break;
-          case 0x6b: // k
-            line += ' k' + e.keyToken + (e.base64 ? ' b' : '');
-            break;
-        }
-      }
-      s.reply(f.value ? line + '\r\n' + digits + '\r\n' : line + '\r\n');
+      s.reply(maValueReply(r, f, e, this.ttlOf, this.ttlFor));
     });
   }
 
@@ -415,5 +272,24 @@ export class MetaCommands implements AsciiExtension {
         `ME ${key} exp=${d.ttl} la=${d.lastAccessSeconds} cas=${item.cas} fetch=${d.fetched ? 'yes' : 'no'} cls=1 size=${itemTotalSize(key.length, item.value.length, item.flags)}\r\n`,
       );
     });
+  }
+}
+
+/** ms's M token; undefined for a mode memcached refuses. */
+function msMode(mode: number | undefined): StoreMode | undefined {
+  switch (mode) {
+    case undefined:
+    case 0x53: // S
+      return StoreMode.Set;
+    case 0x45: // E
+      return StoreMode.Add;
+    case 0x41: // A
+      return StoreMode.Append;
+    case 0x50: // P
+      return StoreMode.Prepend;
+    case 0x52: // R
+      return StoreMode.Replace;
+    default:
+      return undefined;
   }
 }

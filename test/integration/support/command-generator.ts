@@ -1,3 +1,4 @@
+import { metaFaultCommand } from './meta-fault-generator.js';
 import { metaCommand, type MetaDraw } from './meta-generator.js';
 import { casOf, line, send, store, type Chunk, type SendStep, type StoreOptions } from './script.js';
 
@@ -17,12 +18,16 @@ export interface GeneratedRun {
   readonly steps: SendStep[];
   /** Commands in the steps; a pipelined step holds several. */
   readonly commands: number;
-  /** How many of them are meta commands (mg ms md ma mn and malformed meta lines). */
+  /** How many of them are meta commands (mg ms md ma mn me and malformed meta lines). */
   readonly metaCommands: number;
+  /** How many of those came from the every-flag fault generator (meta-fault-generator.ts). */
+  readonly metaFaultCommands: number;
 }
 
 /** Share of the stream that is meta commands. */
-const META_SHARE = 0.3;
+const META_SHARE = 0.35;
+/** Share of the meta commands drawn by the fault generator rather than the well-formed one. */
+const META_FAULT_SHARE = 0.4;
 
 /**
  * A pool this small makes hits, misses, cas conflicts and add/replace
@@ -146,14 +151,17 @@ export function generateCommands(seed: number, count: number): GeneratedRun {
   const steps: SendStep[] = [];
   let commands = 0;
   let metaCommands = 0;
+  let metaFaultCommands = 0;
   while (commands < count) {
     // Now and then pipeline a few commands in one write, as real clients do.
     const batch = chance(0.05) ? 2 + int(3) : 1;
     const parts: Chunk[] = [];
     for (let i = 0; i < batch && commands < count; i += 1) {
       if (chance(META_SHARE)) {
-        parts.push(...metaCommand(draw));
+        const fault = chance(META_FAULT_SHARE);
+        parts.push(...(fault ? metaFaultCommand(draw) : metaCommand(draw)));
         metaCommands += 1;
+        if (fault) metaFaultCommands += 1;
       } else {
         parts.push(...command());
       }
@@ -161,5 +169,5 @@ export function generateCommands(seed: number, count: number): GeneratedRun {
     }
     steps.push(send(...parts));
   }
-  return { steps, commands, metaCommands };
+  return { steps, commands, metaCommands, metaFaultCommands };
 }
