@@ -4,13 +4,16 @@ import { AdminUseCase, type MemoryLimitControl } from './admin.js';
 import { ArithmeticUseCase } from './arithmetic.js';
 import type { CacheContext } from './cache-context.js';
 import { DeletionUseCase } from './deletion.js';
+import { ExpiryUseCase } from './expiry.js';
 import { FlushUseCase } from './flush.js';
+import { KeyspaceUseCase } from './keyspace.js';
 import { MetaUseCase } from './meta.js';
 import { RetrievalUseCase } from './retrieval.js';
 import { StatsUseCase, type StatsSources } from './stats.js';
 import { StorageUseCase } from './storage.js';
 import { TouchUseCase } from './touch.js';
 import type { UseCases } from './use-cases.js';
+import { ValueEditUseCase } from './value-edit.js';
 
 /** What the use-cases are built from, besides the cache context. */
 export interface UseCaseDeps {
@@ -38,5 +41,8 @@ export function createUseCases(context: CacheContext, deps: UseCaseDeps): UseCas
     stats: new StatsUseCase(context, deps.statsSources, deps.runtime),
     admin: new AdminUseCase(context, deps.memory),
     meta: new MetaUseCase(context, deletion),
+    keyspace: new KeyspaceUseCase(context),
+    expiry: new ExpiryUseCase(context),
+    valueEdit: new ValueEditUseCase(context),
   };
 }

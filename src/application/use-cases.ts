@@ -1,13 +1,16 @@
 import type { AdminUseCase } from './admin.js';
 import type { ArithmeticUseCase } from './arithmetic.js';
 import type { DeletionUseCase } from './deletion.js';
+import type { ExpiryUseCase } from './expiry.js';
 import type { FlushUseCase } from './flush.js';
+import type { KeyspaceUseCase } from './keyspace.js';
 import type { MetaUseCase } from './meta.js';
 import type { RetrievalUseCase } from './retrieval.js';
 import type { ServerStats } from './server-stats.js';
 import type { StatsUseCase } from './stats.js';
 import type { StorageUseCase } from './storage.js';
 import type { TouchUseCase } from './touch.js';
+import type { ValueEditUseCase } from './value-edit.js';
 
 /**
  * Every command family's use-case, resolved once at start-up and handed to
@@ -26,6 +29,9 @@ export interface UseCases {
   readonly flush: FlushUseCase;
   readonly stats: StatsUseCase;
   readonly admin: AdminUseCase;
+  readonly keyspace: KeyspaceUseCase;
+  readonly expiry: ExpiryUseCase;
+  readonly valueEdit: ValueEditUseCase;
   readonly meta: MetaUseCase;
 }
 export const UseCases = Symbol('UseCases');

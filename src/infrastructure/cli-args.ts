@@ -28,6 +28,7 @@ export const USAGE = `Usage: rat-memcached [options]
   -P, --pid-file FILE    write the process id to FILE (removed on exit)
   --l2 on|off            enable or disable the disk tier
   --data-dir DIR         disk tier directory
+  --redis-port PORT      also serve the Redis protocol (RESP) on PORT (off by default)
   --admin-port PORT      admin HTTP listener: /metrics, /healthz, /readyz, page (default off)
   -h, --help             this text
   -V, --version          print the version
@@ -93,6 +94,7 @@ export function parseCli(argv: string[]): CliRequest {
       'pid-file': { type: 'string', short: 'P' },
       l2: { type: 'string' },
       'data-dir': { type: 'string' },
+      'redis-port': { type: 'string' },
       'admin-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
@@ -108,6 +110,7 @@ export function parseCli(argv: string[]): CliRequest {
   const l1: Record<string, unknown> = {};
   const l2: Record<string, unknown> = {};
   const logging: Record<string, unknown> = {};
+  const redis: Record<string, unknown> = {};
   const admin: Record<string, unknown> = {};
   if (values.bind !== undefined) {
     const i = values.bind.lastIndexOf(':');
@@ -129,10 +132,11 @@ export function parseCli(argv: string[]): CliRequest {
     l2.enable_l2_cache = values.l2 === 'on';
   }
   if (values['data-dir'] !== undefined) l2.data_dir = values['data-dir'];
+  if (values['redis-port'] !== undefined) redis.port = int('--redis-port', values['redis-port']);
   if (values['admin-port'] !== undefined) admin.port = int('--admin-port', values['admin-port']);
   if (values.verbose?.length) logging.level = values.verbose.length > 1 ? 'trace' : 'debug';
   const overrides: Overrides = {};
-  for (const [k, v] of Object.entries({ server, l1, l2, logging, admin })) if (Object.keys(v).length) overrides[k] = v;
+  for (const [k, v] of Object.entries({ server, l1, l2, logging, admin, redis })) if (Object.keys(v).length) overrides[k] = v;
   return {
     help: values.help ?? false,
     version: values.version ?? false,

@@ -62,6 +62,11 @@ export const schema = {
     sasl_users: { doc: 'Inline "user:password" entries.', format: Array, default: [] as string[], env: 'RAT_SECURITY_SASL_USERS', sensitive: true },
     sasl_authfile: { doc: 'memcached-style authfile of user:password lines.', format: String, default: '', env: 'RAT_SECURITY_SASL_AUTHFILE' },
   },
+  redis: {
+    port: { doc: 'Port of the Redis protocol (RESP) listener: -1 = off (the default), 0 = any free port.', format: 'int', default: -1, env: 'RAT_REDIS_PORT' },
+    host: { doc: 'Address the RESP listener binds.', format: String, default: '127.0.0.1', env: 'RAT_REDIS_HOST' },
+    requirepass: { doc: "Password of Redis's default user (AUTH / HELLO AUTH); empty = no authentication.", format: String, default: '', env: 'RAT_REDIS_REQUIREPASS', sensitive: true },
+  },
   admin: {
     port: { doc: 'Admin HTTP listener (/metrics, /healthz, /readyz, management page) port; 0 = off.', format: 'port', default: 0, env: 'RAT_ADMIN_PORT' },
     host: { doc: 'Admin listener address. Loopback by default: anyone who reaches it can read stats.', format: String, default: '127.0.0.1', env: 'RAT_ADMIN_HOST' },
@@ -149,7 +154,7 @@ function envOverrides(): Overrides {
 
 function coerce(raw: string, format: unknown): unknown {
   if (format === Boolean) return raw === 'true' || raw === '1';
-  if (format === 'nat' || format === 'port') return Number(raw);
+  if (format === 'nat' || format === 'port' || format === 'int') return Number(raw);
   if (format === Array) return raw.split(',').filter((x) => x.length > 0);
   return raw;
 }

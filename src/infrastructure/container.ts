@@ -30,6 +30,7 @@ import { TieredCacheStore } from '../application/tiered-cache-store.js';
 import { Compressor } from '../domain/ports/compressor.js';
 import { WriteBackpressure } from '../domain/ports/write-backpressure.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import { RespSessionFactory } from '../adapters/resp/resp-session-factory.js';
 import { TlsServer } from '../adapters/tcp/tls-server.js';
 import { minVersionText, VERIFY_MODE_FLAGS } from '../adapters/tcp/tls-options.js';
 import { AdminHttpServer } from '../adapters/http/admin-http-server.js';
@@ -46,6 +47,8 @@ export const ListenerLifecycles = Symbol('ListenerLifecycles');
 /** Stores then listeners: everything the server starts, in order. */
 export const Lifecycles = Symbol('Lifecycles');
 export const ShutdownRequest = Symbol('ShutdownRequest');
+/** The Redis protocol listener (a second TcpServer), bound only when [redis] port is set. */
+export const RespListener = Symbol('RespListener');
 
 /**
  * The composition root: the only module that knows every concrete class.
@@ -209,6 +212,43 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     };
     return new TlsServer(listener, tlsSettings, protocols, ctx.get(ServerStats), ctx.get<Logger>(Logger));
   });
+  const redis = settings.redis;
+  const respEnabled = redis.port >= 0;
+  c.bind<TcpServer>(RespListener).toDynamicValue(
+    (ctx) =>
+      new TcpServer(
+        {
+          host: redis.host,
+          port: redis.port,
+          maxConnections: settings.server.max_connections,
+          auditConnections: settings.logging.enable_audit_logs,
+          shutdownGraceMs: settings.server.shutdown_grace_ms,
+        },
+        [
+          new RespSessionFactory(ctx.get<UseCases>(UseCases), {
+            requirepass: redis.requirepass,
+            redisVersion: REDIS_VERSION,
+            port: redis.port,
+            // Bulks up to the item size limit: nothing larger could be stored.
+            maxBulk: settings.server.item_size_max,
+            maxQueryBuffer: Math.max(64 * 1024 * 1024, 4 * settings.server.item_size_max),
+            config: [
+              ['databases', '1'],
+              ['maxmemory', String(settings.l1.max_memory)],
+              ['maxmemory-policy', 'allkeys-lru'],
+              ['proto-max-bulk-len', String(settings.server.item_size_max)],
+              ['save', ''],
+              ['appendonly', 'no'],
+              ['timeout', '0'],
+              ['port', String(redis.port)],
+              ['bind', redis.host],
+            ],
+          }),
+        ],
+        ctx.get(ServerStats),
+        ctx.get<Logger>(Logger),
+      ),
+  );
   // Started in this order, stopped in reverse: stores before the listeners open, after they close.
   c.bind<Lifecycle[]>(StoreLifecycles).toDynamicValue((ctx) => {
     const memory = ctx.get(MemoryCacheStore);
@@ -219,7 +259,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     const casSeed: Lifecycle = { name: 'cas-seed', start: async () => cas.advancePast(disk.maxCas()), stop: async () => {} };
     return [disk, casSeed, memory, ctx.get(TieredCacheStore)];
   });
-  c.bind<Lifecycle[]>(ListenerLifecycles).toDynamicValue((ctx) => [ctx.get(TcpServer)]);
+  c.bind<Lifecycle[]>(ListenerLifecycles).toDynamicValue((ctx) => (respEnabled ? [ctx.get(TcpServer), ctx.get<TcpServer>(RespListener)] : [ctx.get(TcpServer)]));
   // /readyz: the disk tier is open and the cache port accepts (markers sit after each in the lifecycle order).
   c.bind(Readiness).toConstantValue(new Readiness(l2Enabled ? ['L2 store open', 'cache port accepting'] : ['cache port accepting']));
   c.bind(InspectUseCase).toDynamicValue((ctx) => {
@@ -247,6 +287,9 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
   });
   return c;
 }
+
+/** The Redis release whose replies the RESP listener matches (reported by HELLO and INFO). */
+const REDIS_VERSION = '7.0.15';
 
 /** memcached prints these in `stats` only with -Z. */
 function tlsStatPairs(tls: TlsServer): StatPair[] {

@@ -4,7 +4,7 @@ import type { Logger } from '../domain/ports/logger.js';
 import { UseCases } from '../application/use-cases.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
 import type { Settings } from './config.js';
-import { createContainer, Lifecycles } from './container.js';
+import { createContainer, Lifecycles, RespListener } from './container.js';
 
 /**
  * The running server: resolves the container once, starts every lifecycle
@@ -32,12 +32,18 @@ export class RatMemcachedServer {
     return this.container.get(TcpServer).address().port;
   }
 
+  /** The bound port of the Redis protocol listener, undefined when it is off. */
+  get redisPort(): number | undefined {
+    return this.settings.redis.port >= 0 ? this.container.get<TcpServer>(RespListener).address().port : undefined;
+  }
+
   async start(): Promise<void> {
     for (const l of this.lifecycles) {
       await l.start();
       this.started.push(l);
     }
     this.logger.info({ host: this.settings.server.host, port: this.port, tls: this.settings.server.ssl_enabled }, 'rat-memcached listening');
+    if (this.redisPort !== undefined) this.logger.info({ host: this.settings.redis.host, port: this.redisPort }, 'Redis protocol listening');
   }
 
   stop(): Promise<void> {

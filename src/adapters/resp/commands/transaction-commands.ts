@@ -1,0 +1,109 @@
+import { isPromise, then, type MaybePromise } from '../../../domain/maybe-promise.js';
+import type { ArgList } from '../arg-list.js';
+import { RespError } from '../resp-errors.js';
+import { CommandFlag, command, type QueuedCommand, type RespCommand, type RespContext } from './command.js';
+
+function multi(cx: RespContext): void {
+  const t = cx.transaction;
+  if (t.active) return cx.reply.error(RespError.multiNested);
+  t.active = true;
+  t.dirty = false;
+  t.queue = [];
+  cx.reply.ok();
+}
+
+function discard(cx: RespContext): void {
+  const t = cx.transaction;
+  if (!t.active) return cx.reply.error(RespError.discardWithoutMulti);
+  endTransaction(cx);
+  cx.reply.ok();
+}
+
+/** Leaves MULTI and forgets watched keys (EXEC and DISCARD both unwatch). */
+export function endTransaction(cx: RespContext): void {
+  const t = cx.transaction;
+  t.active = false;
+  t.dirty = false;
+  t.queue = [];
+  t.watched.clear();
+}
+
+/** The cas a key has now, 0 when absent: what WATCH remembers and EXEC compares. */
+function casOf(cx: RespContext, key: string): MaybePromise<number> {
+  return then(cx.uc.keyspace.peek(key), (item) => item?.cas ?? 0);
+}
+
+function watch(cx: RespContext, a: ArgList): MaybePromise<void> {
+  if (cx.transaction.active) return cx.reply.error(RespError.watchInMulti);
+  const keys = a.keys(1);
+  const next = (i: number): MaybePromise<void> => {
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (cx.transaction.watched.has(key)) continue;
+      const r = casOf(cx, key);
+      if (isPromise(r)) return r.then((cas) => (cx.transaction.watched.set(key, cas), next(i + 1)));
+      cx.transaction.watched.set(key, r);
+    }
+    cx.reply.ok();
+  };
+  return next(0);
+}
+
+function unwatch(cx: RespContext): void {
+  cx.transaction.watched.clear();
+  cx.reply.ok();
+}
+
+/** True when every watched key still has the cas it had when watched. */
+function watchedUnchanged(cx: RespContext, watched: [string, number][]): MaybePromise<boolean> {
+  const next = (i: number): MaybePromise<boolean> => {
+    for (; i < watched.length; i++) {
+      const [key, cas] = watched[i]!;
+      const r = casOf(cx, key);
+      if (isPromise(r)) return r.then((now) => (now === cas ? next(i + 1) : false));
+      if (r !== cas) return false;
+    }
+    return true;
+  };
+  return next(0);
+}
+
+/**
+ * Runs the queued commands back to back: each starts as soon as the one
+ * before has answered, and the session reads no other request meanwhile.
+ */
+function exec(cx: RespContext): MaybePromise<void> {
+  const t = cx.transaction;
+  if (!t.active) return cx.reply.error(RespError.execWithoutMulti);
+  if (t.dirty) {
+    endTransaction(cx);
+    return cx.reply.error(RespError.execAbort);
+  }
+  const queue = t.queue;
+  const watched = [...t.watched];
+  endTransaction(cx);
+  return then(watchedUnchanged(cx, watched), (ok) => {
+    if (!ok) return cx.reply.nilArray();
+    cx.reply.array(queue.length);
+    return runAll(cx, queue, 0);
+  });
+}
+
+function runAll(cx: RespContext, queue: QueuedCommand[], from: number): MaybePromise<void> {
+  for (let i = from; i < queue.length; i++) {
+    const q = queue[i]!;
+    const r = q.command.run(cx, q.args);
+    if (isPromise(r)) return r.then(() => runAll(cx, queue, i + 1));
+  }
+}
+
+const immediate = { flags: CommandFlag.Immediate };
+
+/** MULTI, EXEC, DISCARD, WATCH, UNWATCH. */
+export const transactionCommands: RespCommand[] = [
+  command('multi', 1, 'transactions', multi, immediate),
+  command('exec', 1, 'transactions', exec, immediate),
+  command('discard', 1, 'transactions', discard, immediate),
+  command('watch', -2, 'transactions', watch, { ...immediate, keys: [1, -1, 1] }),
+  command('unwatch', 1, 'transactions', unwatch),
+];
