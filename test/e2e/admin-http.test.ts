@@ -7,6 +7,7 @@ import type { Lifecycle } from '../../src/domain/ports/lifecycle.js';
 import { loadSettings } from '../../src/infrastructure/config.js';
 import { createContainer, Lifecycles } from '../../src/infrastructure/container.js';
 import { parseMetrics, parseStats, request } from '../support/admin-http.js';
+import { ChildServer } from '../support/child-server.js';
 import { freePort } from '../integration/support/free-port.js';
 import { startE2EServer, type E2EServer } from '../support/server-fixture.js';
 import type { TcpClient } from '../support/tcp-client.js';
@@ -186,6 +187,23 @@ describe('e2e: admin HTTP listener', function () {
       expect(r.body.match(/https?:\/\/[^\s"')]+/g)).to.deep.equal(['https://github.com/leeoniya/uPlot']);
       expect((await request(admin, '/nope')).status).to.equal(404);
     });
+  });
+
+  it('rat-memcached --admin-port serves /metrics that agree with stats (CLI child process)', async () => {
+    const admin = await freePort();
+    const child = await ChildServer.start({ args: ['--admin-port', String(admin), '--l2', 'off'] });
+    try {
+      const c = await child.connect();
+      await c.exchange('set cli:1 0 0 1\r\nx\r\n', 'STORED\r\n');
+      const s = await stats(c);
+      const { samples } = await scrape(admin);
+      expect(samples.get('memcached_current_items')).to.equal(Number(s.get('curr_items'))).and.to.equal(1);
+      expect(samples.get('memcached_commands_total{command="set",status="hit"}')).to.equal(Number(s.get('cmd_set')));
+      expect(samples.get('memcached_limit_bytes')).to.equal(Number(s.get('limit_maxbytes')));
+      expect((await request(admin, '/readyz')).status).to.equal(200);
+    } finally {
+      await child.stop();
+    }
   });
 
   describe('with a token', () => {
