@@ -7,3 +7,4 @@ export type { CacheKey, CacheStats, L1Config, L2Config, TtlConfig, CompressionCo
 export { RatMemcachedServer } from './infrastructure/server.js';
 export { loadSettings } from './infrastructure/config.js';
 export { StreamingClient, StreamingError, type StreamProgress, type StreamGetOptions, type UploadOptions } from './client/streaming-client.js';
+export { ConnectionError, ReplyError, type ConnectOptions } from './client/connection.js';

@@ -1,5 +1,6 @@
-import net from 'node:net';
-import tls from 'node:tls';
+import { ReplyConnection, ReplyError, type ConnectOptions } from './connection.js';
+
+export { ConnectionError, ReplyError, type ConnectOptions } from './connection.js';
 
 /** How far a transfer has got; passed to the progress callback after every chunk. */
 export interface StreamProgress {
@@ -31,25 +32,13 @@ export interface UploadOptions {
   onProgress?: (p: StreamProgress) => void;
 }
 
-export interface ConnectOptions {
-  /**
-   * Connect over TLS (a server started with -Z): `true` for Node's defaults
-   * (the system CAs verify the server), or tls.connect options such as
-   * `ca`, `cert`/`key` for a client certificate, or `rejectUnauthorized`.
-   */
-  tls?: boolean | tls.ConnectionOptions;
-}
-
 /** The server answered a streaming command with an error line. */
-export class StreamingError extends Error {
-  constructor(readonly reply: string) {
+export class StreamingError extends ReplyError {
+  constructor(reply: string) {
     super(reply);
     this.name = 'StreamingError';
   }
 }
-
-/** Received bytes above this pause the socket until the caller reads them. */
-const HIGH_WATER = 1024 * 1024;
 
 /**
  * A client for the streaming extension (docs/streaming-protocol.md): reads a
@@ -65,44 +54,14 @@ const HIGH_WATER = 1024 * 1024;
  * ```
  */
 export class StreamingClient {
-  private queue: Buffer[] = [];
-  private queued = 0;
-  private waiter: (() => void) | undefined;
-  private ended = false;
-  private error: Error | undefined;
-  private turn: Promise<void> = Promise.resolve();
+  private constructor(private readonly conn: ReplyConnection) {}
 
-  private constructor(private readonly socket: net.Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.queue.push(d);
-      this.queued += d.length;
-      if (this.queued > HIGH_WATER) socket.pause();
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.ended = true;
-      this.wake();
-    });
-    socket.on('error', (err) => {
-      this.error = err;
-    });
-  }
-
-  static connect(port: number, host = '127.0.0.1', options: ConnectOptions = {}): Promise<StreamingClient> {
-    return new Promise((resolve, reject) => {
-      const secure = options.tls === true ? {} : options.tls;
-      const s = secure ? tls.connect({ port, host, ...secure }) : net.connect({ port, host, noDelay: true });
-      if (secure) s.setNoDelay(true);
-      s.once(secure ? 'secureConnect' : 'connect', () => {
-        s.off('error', reject);
-        resolve(new StreamingClient(s));
-      });
-      s.once('error', reject);
-    });
+  static async connect(port: number, host = '127.0.0.1', options: ConnectOptions = {}): Promise<StreamingClient> {
+    return new StreamingClient(await ReplyConnection.open(port, host, options));
   }
 
   close(): void {
-    this.socket.destroy();
+    this.conn.close();
   }
 
   /**
@@ -111,10 +70,10 @@ export class StreamingClient {
    * any error line throws StreamingError.
    */
   async *streamGet(key: string, options: StreamGetOptions = {}): AsyncGenerator<Buffer, void, undefined> {
-    const release = await this.acquire();
+    const release = await this.conn.acquire();
     try {
-      this.socket.write('streaming_get ' + key + (options.chunkSize !== undefined ? ' ' + options.chunkSize : '') + '\r\n');
-      const head = await this.readLine();
+      this.conn.write('streaming_get ' + key + (options.chunkSize !== undefined ? ' ' + options.chunkSize : '') + '\r\n');
+      const head = await this.conn.readLine();
       if (head.startsWith('STREAM_ERROR NOT_FOUND')) return;
       const m = /^STREAM_BEGIN (\S+) (\d+) (\d+)$/.exec(head);
       if (!m) throw new StreamingError(head);
@@ -123,16 +82,16 @@ export class StreamingClient {
       options.onBegin?.(totalBytes, chunkCount);
       let bytes = 0;
       for (let n = 0; n < chunkCount; n++) {
-        const line = await this.readLine();
+        const line = await this.conn.readLine();
         const d = /^STREAM_DATA (\S+) (\d+) (\d+)$/.exec(line);
         if (!d || Number(d[2]) !== n) throw new StreamingError(line);
         const len = Number(d[3]);
-        const chunk = await this.readBytes(len + 2);
+        const chunk = await this.conn.readBytes(len + 2);
         bytes += len;
         options.onProgress?.({ key, bytes, totalBytes, chunks: n + 1, chunkCount });
         yield chunk.subarray(0, len);
       }
-      const end = await this.readLine();
+      const end = await this.conn.readLine();
       if (end !== 'STREAM_END ' + key) throw new StreamingError(end);
     } finally {
       release();
@@ -152,23 +111,38 @@ export class StreamingClient {
   }
 
   /** Uploads `value` in chunks; resolves once the server answered STORED. */
-  async upload(key: string, value: Uint8Array, options: UploadOptions = {}): Promise<void> {
-    const release = await this.acquire();
+  upload(key: string, value: Uint8Array, options: UploadOptions = {}): Promise<void> {
+    return this.uploadFrom(key, value.length, [value], options);
+  }
+
+  /**
+   * Uploads `totalBytes` read from `source` (a file stream, for instance)
+   * without holding the value in memory: the source's pieces are cut into
+   * `chunkSize` chunks. Throws if the source yields a different length.
+   */
+  async uploadFrom(key: string, totalBytes: number, source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: UploadOptions = {}): Promise<void> {
+    const chunkSize = options.chunkSize ?? 256 * 1024;
+    if (!(chunkSize >= 1)) throw new RangeError('chunkSize must be at least 1');
+    const release = await this.conn.acquire();
     try {
-      const chunkSize = options.chunkSize ?? 256 * 1024;
-      if (!(chunkSize >= 1)) throw new RangeError('chunkSize must be at least 1');
-      const totalBytes = value.length;
       const chunkCount = Math.max(1, Math.ceil(totalBytes / chunkSize));
       await this.command(`set_begin ${key} ${totalBytes} ${chunkCount} ${options.flags ?? 0} ${options.exptime ?? 0}\r\n`, 'OK');
       let bytes = 0;
-      for (let n = 0; n < chunkCount; n++) {
-        const part = value.subarray(n * chunkSize, Math.min(totalBytes, (n + 1) * chunkSize));
-        this.socket.write(`set_data ${key} ${n} ${part.length}\r\n`);
-        this.socket.write(part);
+      let n = 0;
+      const send = async (part: Uint8Array): Promise<void> => {
+        this.conn.write(`set_data ${key} ${n} ${part.length}\r\n`);
+        this.conn.write(part);
         await this.command('\r\n', 'OK');
         bytes += part.length;
-        options.onProgress?.({ key, bytes, totalBytes, chunks: n + 1, chunkCount });
+        n++;
+        options.onProgress?.({ key, bytes, totalBytes, chunks: n, chunkCount });
+      };
+      for await (const part of rechunk(source, chunkSize)) {
+        if (bytes + part.length > totalBytes) throw new RangeError(`the source holds more than ${totalBytes} bytes`);
+        await send(part);
       }
+      if (bytes !== totalBytes) throw new RangeError(`the source held ${bytes} bytes, not ${totalBytes}`);
+      if (n === 0) await send(new Uint8Array(0)); // an empty value is one empty chunk
       await this.command(`set_end ${key}\r\n`, 'STORED');
     } finally {
       release();
@@ -176,66 +150,30 @@ export class StreamingClient {
   }
 
   private async command(text: string, expected: string): Promise<void> {
-    this.socket.write(text);
-    const line = await this.readLine();
+    this.conn.write(text);
+    const line = await this.conn.readLine();
     if (line !== expected) throw new StreamingError(line);
   }
+}
 
-  /** Serialises commands on the connection. */
-  private async acquire(): Promise<() => void> {
-    let release!: () => void;
-    const next = new Promise<void>((r) => (release = r));
-    const prev = this.turn;
-    this.turn = prev.then(() => next);
-    await prev;
-    return release;
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.();
-  }
-
-  private async waitData(): Promise<void> {
-    if (this.ended) throw this.error ?? new Error('connection closed');
-    await new Promise<void>((r) => (this.waiter = r));
-  }
-
-  private take(n: number): Buffer {
-    const out = Buffer.allocUnsafe(n);
-    let off = 0;
-    while (off < n) {
-      const head = this.queue[0]!;
-      const k = Math.min(head.length, n - off);
-      head.copy(out, off, 0, k);
-      off += k;
-      if (k === head.length) this.queue.shift();
-      else this.queue[0] = head.subarray(k);
+/** Cuts a byte source into pieces of exactly `size` bytes (the last may be shorter), copying only across piece boundaries. */
+async function* rechunk(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  for await (const piece of source) {
+    let rest = piece;
+    while (pendingBytes + rest.length >= size) {
+      const need = size - pendingBytes;
+      const head = rest.subarray(0, need);
+      rest = rest.subarray(need);
+      yield pending.length === 0 ? head : Buffer.concat([...pending, head]);
+      pending = [];
+      pendingBytes = 0;
     }
-    this.queued -= n;
-    if (this.queued <= HIGH_WATER / 2 && this.socket.isPaused()) this.socket.resume();
-    return out;
-  }
-
-  private async readBytes(n: number): Promise<Buffer> {
-    while (this.queued < n) await this.waitData();
-    return this.take(n);
-  }
-
-  /** One reply line without its CRLF. */
-  private async readLine(): Promise<string> {
-    for (;;) {
-      let seen = 0;
-      for (const b of this.queue) {
-        const i = b.indexOf(10);
-        if (i >= 0) {
-          const line = this.take(seen + i + 1).toString('latin1');
-          return line.endsWith('\r\n') ? line.slice(0, -2) : line.slice(0, -1);
-        }
-        seen += b.length;
-      }
-      await this.waitData();
+    if (rest.length > 0) {
+      pending.push(rest);
+      pendingBytes += rest.length;
     }
   }
+  if (pendingBytes > 0) yield pending.length === 1 ? pending[0]! : Buffer.concat(pending);
 }
