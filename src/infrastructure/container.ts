@@ -115,6 +115,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           warmBytes: settings.l1.max_memory,
         },
         ctx.get<Logger>(Logger),
+        ctx.get<Scheduler>(Scheduler),
       ),
   );
   c.bind<CacheStore>(CacheStore).toDynamicValue((ctx) => (l2Enabled ? ctx.get(TieredCacheStore) : ctx.get(MemoryCacheStore)));
