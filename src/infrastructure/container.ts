@@ -30,6 +30,7 @@ import { TieredCacheStore } from '../application/tiered-cache-store.js';
 import { Compressor } from '../domain/ports/compressor.js';
 import { WriteBackpressure } from '../domain/ports/write-backpressure.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import { parseListen } from './listen-addresses.js';
 import { RespSessionFactory } from '../adapters/resp/resp-session-factory.js';
 import { TlsServer } from '../adapters/tcp/tls-server.js';
 import { minVersionText, VERIFY_MODE_FLAGS } from '../adapters/tcp/tls-options.js';
@@ -195,6 +196,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     const listener = {
       host: settings.server.host,
       port: settings.server.port,
+      listen: parseListen(settings.server.host, settings.server.port),
       maxConnections: settings.server.max_connections,
       auditConnections: settings.logging.enable_audit_logs,
       shutdownGraceMs: settings.server.shutdown_grace_ms,
@@ -324,6 +326,7 @@ function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[
     ['l2_write_queue_items', l.queue.items],
     ['l2_write_queue_limit', l.queue.limit],
     ['l2_write_queue_peak_bytes', l.queue.peakBytes],
+    ['l2_write_lag_max_ms', l.queue.maxLagMs.toFixed(1)],
     ['l2_write_queue_pauses', l.queue.pauses],
     ['l2_writes_coalesced', l.queue.coalesced],
     ['l2_batches', l.queue.batches],
