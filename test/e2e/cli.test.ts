@@ -146,6 +146,7 @@ describe('e2e: the CLI as a child process', function () {
     expectRefused(await run([...base, '-t', '0']), 64, 'Number of threads must be greater than 0');
     expectRefused(await run([...base, '-B', 'foo']), 64, 'Invalid value for binding protocol: foo');
     expectRefused(await run([...base, '--log-format', 'loud']), 64, 'logging.format');
+    expectRefused(await run([...base, '-o', 'modern,bogus=1']), 64, 'Illegal suboption "bogus=1"');
   });
 
   it('environment: booleans other than true/false/1/0 and unknown RAT_ variables are refused by name', async () => {
