@@ -254,7 +254,7 @@ describe('e2e: the CLI as a child process', function () {
     await s.exited;
     const [start, stop] = s.lines();
     expect(start).to.match(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z INFO  rat-memcached listening version=${pkg.version.replace(/\./g, '\\.')} .*port=${s.port}`));
-    expect(stop).to.match(/ INFO  rat-memcached stopped reason=SIGTERM/);
+    expect(stop).to.match(/ INFO {2}rat-memcached stopped reason=SIGTERM/);
   });
 
   it('-d returns 0 once the daemon serves, logs to --log-file, and exits non-zero with the reason when it cannot start', async () => {
