@@ -1,5 +1,6 @@
 /** Every scenario of `npm run bench`, in report order. A new one is a module in this folder and one line here. */
 import type { Scenario } from '../lib/scenario.js';
+import { admin } from './admin.js';
 import { connections } from './connections.js';
 import { flood } from './flood.js';
 import { memory } from './memory.js';
@@ -10,4 +11,5 @@ export const scenarios: readonly Scenario[] = [
   flood,
   memory,
   connections,
+  admin,
 ];
