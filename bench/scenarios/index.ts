@@ -4,6 +4,7 @@ import { admin } from './admin.js';
 import { connections } from './connections.js';
 import { flood } from './flood.js';
 import { memory } from './memory.js';
+import { redis } from './redis.js';
 import { throughput } from './throughput.js';
 
 export const scenarios: readonly Scenario[] = [
@@ -11,5 +12,6 @@ export const scenarios: readonly Scenario[] = [
   flood,
   memory,
   connections,
+  redis,
   admin,
 ];

@@ -37,7 +37,6 @@ import { minVersionText, VERIFY_MODE_FLAGS } from '../adapters/tcp/tls-options.j
 import { AdminHttpServer } from '../adapters/http/admin-http-server.js';
 import { InspectUseCase, type InspectedTier } from '../application/inspect.js';
 import { Readiness } from './readiness.js';
-import { WarmUpProgress } from './warm-up-progress.js';
 import type { Settings } from './config.js';
 
 /** Tokens that exist only in the composition root. */
@@ -118,6 +117,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         },
         ctx.get<Logger>(Logger),
         ctx.get<Scheduler>(Scheduler),
+        ctx.get<Clock>(Clock),
       ),
   );
   c.bind<CacheStore>(CacheStore).toDynamicValue((ctx) => (l2Enabled ? ctx.get(TieredCacheStore) : ctx.get(MemoryCacheStore)));
@@ -149,7 +149,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         maxConnections: () => settings.server.max_connections,
         extraStats: () => [
           ...(ssl ? tlsStatPairs(ctx.get(TcpServer) as TlsServer) : []),
-          ...(l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore), ctx.get(WarmUpProgress)) : []),
+          ...(l2Enabled ? l2StatPairs(ctx.get(LevelCacheStore), ctx.get(TieredCacheStore)) : []),
         ],
       },
       memory: {
@@ -264,14 +264,6 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     return [disk, casSeed, memory, ctx.get(TieredCacheStore)];
   });
   c.bind<Lifecycle[]>(ListenerLifecycles).toDynamicValue((ctx) => (respEnabled ? [ctx.get(TcpServer), ctx.get<TcpServer>(RespListener)] : [ctx.get(TcpServer)]));
-  c.bind(WarmUpProgress).toDynamicValue(
-    (ctx) =>
-      new WarmUpProgress(
-        ctx.get(TieredCacheStore),
-        () => ({ memoryBytes: settings.l1.max_memory, diskBytes: ctx.get(LevelCacheStore).stats().bytes }),
-        ctx.get<Logger>(Logger),
-      ),
-  );
   // /readyz: the disk tier is open and the cache port accepts (markers sit after each in the lifecycle order).
   c.bind(Readiness).toConstantValue(new Readiness(l2Enabled ? ['L2 store open', 'cache port accepting'] : ['cache port accepting']));
   c.bind(InspectUseCase).toDynamicValue((ctx) => {
@@ -294,7 +286,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
   c.bind<Lifecycle[]>(Lifecycles).toDynamicValue((ctx) => {
     const ready = ctx.get(Readiness);
     const admin: Lifecycle[] = settings.admin.port > 0 ? [ctx.get(AdminHttpServer)] : [];
-    const l2Open = l2Enabled ? [ready.marker('L2 store open'), ctx.get(WarmUpProgress)] : [];
+    const l2Open = l2Enabled ? [ready.marker('L2 store open')] : [];
     return [...admin, ...ctx.get<Lifecycle[]>(StoreLifecycles), ...l2Open, ...ctx.get<Lifecycle[]>(ListenerLifecycles), ready.marker('cache port accepting')];
   });
   return c;
@@ -311,7 +303,7 @@ function tlsStatPairs(tls: TlsServer): StatPair[] {
   ];
 }
 
-function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore, warm: WarmUpProgress): StatPair[] {
+function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[] {
   const d = disk.stats();
   const l = disk.l2Stats();
   const w = tiered.warmProgress();
@@ -342,17 +334,8 @@ function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore, warm: Warm
     ['l2_batch_fallbacks', l.batchFallbacks],
     ['l2_warm_loaded', w.loaded],
     ['l2_warm_running', w.running ? 1 : 0],
-    ...warmUpPairs(warm),
-  ];
-}
-
-function warmUpPairs(warm: WarmUpProgress): StatPair[] {
-  const f = warm.figures();
-  return [
-    ['l2_warm_bytes', f.bytes],
-    ['l2_warm_target_bytes', f.targetBytes],
-    ['l2_warm_bytes_per_second', Math.round(f.bytesPerSecond)],
-    ['l2_warm_eta_seconds', f.etaSeconds],
+    ['l2_warm_bytes', w.bytes],
+    ['l2_warm_eta_seconds', Math.round(w.etaSeconds)],
   ];
 }
 

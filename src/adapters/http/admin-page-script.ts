@@ -93,8 +93,6 @@ export const PAGE_SCRIPT = String.raw`
       set('warm', (n(g.l2_warm_running) ? 'running' : 'done'));
       var wd = fmtInt(n(g.l2_warm_loaded)) + ' items';
       if (has(g.l2_warm_bytes)) wd += ' · ' + fmtBytes(n(g.l2_warm_bytes));
-      if (n(g.l2_warm_target_bytes)) wd += ' of ' + fmtBytes(n(g.l2_warm_target_bytes));
-      if (n(g.l2_warm_bytes_per_second)) wd += ' · ' + fmtBytes(n(g.l2_warm_bytes_per_second)) + '/s';
       if (n(g.l2_warm_running) && n(g.l2_warm_eta_seconds)) wd += ' · ETA ' + fmtDuration(n(g.l2_warm_eta_seconds));
       set('warm-detail', wd);
     } else { set('warm', '–'); set('warm-detail', 'no disk tier'); }

@@ -35,8 +35,6 @@ const L2: readonly Mapping[] = [
   ['l2_warm_loaded', 'rat_memcache_warmup_loaded_items', 'gauge', 'Items copied from disk into memory by the start-up warm-up so far.'],
   ['l2_warm_running', 'rat_memcache_warmup_running', 'gauge', '1 while the start-up warm-up of memory from disk runs.'],
   ['l2_warm_bytes', 'rat_memcache_warmup_loaded_bytes', 'gauge', 'Key and value bytes copied from disk into memory by the warm-up so far.'],
-  ['l2_warm_target_bytes', 'rat_memcache_warmup_target_bytes', 'gauge', 'Bytes the warm-up aims to load: the smaller of the memory budget and the data on disk.'],
-  ['l2_warm_bytes_per_second', 'rat_memcache_warmup_bytes_per_second', 'gauge', 'Warm-up rate since it started.'],
   ['l2_warm_eta_seconds', 'rat_memcache_warmup_eta_seconds', 'gauge', 'Seconds the warm-up still needs at its current rate; 0 when done.'],
 ];
 
