@@ -36,11 +36,16 @@ export const admin: Scenario = {
     }
     const { polls } = await poller.stop();
     if (failure !== undefined) throw failure;
-    const ratios = rows.map((r) => `${r.name}=${fmtRatio(ratio(summarize(r.outcomes.get(withAdmin.name))?.opsPerSec, summarize(r.outcomes.get(base.name))?.opsPerSec))}`);
+    const ratios = rows.map(
+      (r) => `${r.name}=${fmtRatio(ratio(summarize(r.outcomes.get(withAdmin.name))?.opsPerSec, summarize(r.outcomes.get(base.name))?.opsPerSec))}`,
+    );
     const markdown = [
       '### Admin listener and page open',
       '',
-      throughputTable(rows, specs.map((s) => s.name)),
+      throughputTable(
+        rows,
+        specs.map((s) => s.name),
+      ),
       '',
       `ops/s with the admin page open / without: ${ratios.join(' ')} (${polls} admin requests answered during the run; 1.00 = no cost).`,
     ].join('\n');
