@@ -23,8 +23,12 @@ export const USAGE = `Usage: rat-memcached [options]
   -Z, --enable-ssl       serve TLS on the port (memcached -Z; docs/tls.md)
   -o ssl_chain_cert=FILE,ssl_key=FILE[,ssl_ca_cert=FILE,ssl_verify_mode=0-3,ssl_min_version=0-3,ssl_ciphers=LIST]
                          TLS certificate, key and client verification (memcached -o)
-  -v, --verbose          log at debug level
-  -d, --daemon           run in the background
+  -u, --user USER        drop root privileges to USER before listening (memcached -u)
+  -v, --verbose          -v: also log connections and flush_all (debug level);
+                         -vv: also every command (trace level)
+  --log-format FORMAT    json (default) or pretty (one readable line per event)
+  --log-file FILE        append logs to FILE instead of stderr
+  -d, --daemon           run in the background (exits non-zero if the server fails to start)
   -P, --pid-file FILE    write the process id to FILE (removed on exit)
   --l2 on|off            enable or disable the disk tier
   --data-dir DIR         disk tier directory
@@ -33,8 +37,10 @@ export const USAGE = `Usage: rat-memcached [options]
   -h, --help             this text
   -V, --version          print the version
 
-memcached flags that do not apply (-t, -U, -u, -R, -B, and -o keys other than ssl_*) are accepted and ignored.
-Configuration keys can also be set with environment variables RAT_<SECTION>_<KEY>.`;
+memcached flags that do not apply here (-t N, -R N, -B auto|ascii|binary, -U 0, -o keys other than ssl_*) are
+checked as memcached checks them and otherwise ignored.
+Configuration keys can also be set with environment variables RAT_<SECTION>_<KEY>.
+Any configuration error (flag, file, variable) exits with status 64.`;
 
 /** Parses memcached-style sizes: plain bytes or a k/m/g suffix. */
 export function parseSize(text: string): number {
@@ -47,6 +53,22 @@ export function parseSize(text: string): number {
 function int(name: string, text: string): number {
   if (!/^\d+$/.test(text)) throw new Error(`option ${name} expects a whole number, got "${text}"`);
   return Number(text);
+}
+
+/** A memcached flag we do not act on, checked as memcached checks it (its message). */
+function positive(name: string, text: string, what: string): void {
+  if (int(name, text) === 0) throw new Error(`${what} must be greater than 0`);
+}
+
+function checkIgnoredFlags(values: { threads?: string; 'max-reqs-per-event'?: string; protocol?: string; 'udp-port'?: string }): void {
+  if (values.threads !== undefined) positive('-t', values.threads, 'Number of threads');
+  if (values['max-reqs-per-event'] !== undefined) positive('-R', values['max-reqs-per-event'], 'Number of requests per event');
+  const protocol = values.protocol;
+  if (protocol !== undefined && !['auto', 'ascii', 'binary'].includes(protocol)) {
+    throw new Error(`Invalid value for binding protocol: ${protocol} -- should be one of auto, binary, or ascii`);
+  }
+  // memcached's UDP listener is off by default since 1.5.6; we have none to turn on.
+  if (values['udp-port'] !== undefined && int('-U', values['udp-port']) !== 0) throw new Error('-U: UDP is not supported; only -U 0 is accepted');
 }
 
 /** memcached's -o keys for TLS, and whether each takes a number. */
@@ -74,37 +96,42 @@ function sslSubOptions(list: string): Record<string, unknown> {
   return out;
 }
 
+/** Every flag, long name first (docs/configuration.md lists each; a test keeps them in step). */
+export const CLI_OPTIONS = {
+  bind: { type: 'string' },
+  config: { type: 'string', multiple: true },
+  port: { type: 'string', short: 'p' },
+  listen: { type: 'string', short: 'l' },
+  'memory-limit': { type: 'string', short: 'm' },
+  'conn-limit': { type: 'string', short: 'c' },
+  'max-item-size': { type: 'string', short: 'I' },
+  'enable-shutdown': { type: 'boolean', short: 'A' },
+  'enable-ssl': { type: 'boolean', short: 'Z' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+  'log-format': { type: 'string' },
+  'log-file': { type: 'string' },
+  daemon: { type: 'boolean', short: 'd' },
+  'pid-file': { type: 'string', short: 'P' },
+  l2: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'redis-port': { type: 'string' },
+  'admin-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+  threads: { type: 'string', short: 't' },
+  'udp-port': { type: 'string', short: 'U' },
+  user: { type: 'string', short: 'u' },
+  'extended': { type: 'string', short: 'o', multiple: true },
+  'max-reqs-per-event': { type: 'string', short: 'R' },
+  protocol: { type: 'string', short: 'B' },
+} as const;
+
 export function parseCli(argv: string[]): CliRequest {
   const { values } = parseArgs({
     args: argv,
     allowPositionals: false,
     strict: true,
-    options: {
-      bind: { type: 'string' },
-      config: { type: 'string', multiple: true },
-      port: { type: 'string', short: 'p' },
-      listen: { type: 'string', short: 'l' },
-      'memory-limit': { type: 'string', short: 'm' },
-      'conn-limit': { type: 'string', short: 'c' },
-      'max-item-size': { type: 'string', short: 'I' },
-      'enable-shutdown': { type: 'boolean', short: 'A' },
-      'enable-ssl': { type: 'boolean', short: 'Z' },
-      verbose: { type: 'boolean', short: 'v', multiple: true },
-      daemon: { type: 'boolean', short: 'd' },
-      'pid-file': { type: 'string', short: 'P' },
-      l2: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'redis-port': { type: 'string' },
-      'admin-port': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'V' },
-      threads: { type: 'string', short: 't' },
-      'udp-port': { type: 'string', short: 'U' },
-      user: { type: 'string', short: 'u' },
-      'extended': { type: 'string', short: 'o', multiple: true },
-      'max-reqs-per-event': { type: 'string', short: 'R' },
-      protocol: { type: 'string', short: 'B' },
-    },
+    options: CLI_OPTIONS,
   });
   const server: Record<string, unknown> = {};
   const l1: Record<string, unknown> = {};
@@ -132,9 +159,19 @@ export function parseCli(argv: string[]): CliRequest {
     l2.enable_l2_cache = values.l2 === 'on';
   }
   if (values['data-dir'] !== undefined) l2.data_dir = values['data-dir'];
+  if (values.user !== undefined) server.user = values.user;
+  if (values.verbose?.length) {
+    // memcached: -v errors and warnings, -vv also each command; ours adds audit lines, then commands.
+    logging.enable_logging = true;
+    logging.level = values.verbose.length > 1 ? 'trace' : 'debug';
+    logging.enable_audit_logs = true;
+    if (values.verbose.length > 1) logging.enable_cache_logs = true;
+  }
+  if (values['log-format'] !== undefined) logging.format = values['log-format'];
+  if (values['log-file'] !== undefined) logging.file = values['log-file'];
+  checkIgnoredFlags(values);
   if (values['redis-port'] !== undefined) redis.port = int('--redis-port', values['redis-port']);
   if (values['admin-port'] !== undefined) admin.port = int('--admin-port', values['admin-port']);
-  if (values.verbose?.length) logging.level = values.verbose.length > 1 ? 'trace' : 'debug';
   const overrides: Overrides = {};
   for (const [k, v] of Object.entries({ server, l1, l2, logging, admin, redis })) if (Object.keys(v).length) overrides[k] = v;
   return {

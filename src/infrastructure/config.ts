@@ -1,6 +1,7 @@
 import convict from 'convict';
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
+import { evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
 
 /**
  * The configuration schema: the original project's sections, each key
@@ -17,6 +18,7 @@ export const schema = {
     shutdown_grace_ms: { doc: 'How long a graceful stop waits for clients.', format: 'nat', default: 2000, env: 'RAT_SERVER_SHUTDOWN_GRACE_MS' },
     version: { doc: 'Version reported by `version`/`stats` (the memcached release we match).', format: String, default: '1.6.18', env: 'RAT_SERVER_VERSION' },
     pid_file: { doc: 'Write the process id here (memcached -P).', format: String, default: '', env: 'RAT_SERVER_PID_FILE' },
+    user: { doc: 'When started as root, switch to this user before opening the data dir and listening (memcached -u).', format: String, default: '', env: 'RAT_SERVER_USER' },
     ssl_enabled: { doc: 'Serve TLS instead of plain TCP on the port (memcached -Z); see docs/tls.md.', format: Boolean, default: false, env: 'RAT_SERVER_SSL_ENABLED' },
     ssl_chain_cert: { doc: 'PEM certificate chain file (memcached -o ssl_chain_cert).', format: String, default: '', env: 'RAT_SERVER_SSL_CHAIN_CERT' },
     ssl_key: { doc: 'PEM private key file; empty = the key is in ssl_chain_cert (memcached -o ssl_key).', format: String, default: '', env: 'RAT_SERVER_SSL_KEY' },
@@ -78,7 +80,9 @@ export const schema = {
     enable_async: { doc: "pino's asynchronous destination, flushed on exit (may lose the last lines on a crash).", format: Boolean, default: false, env: 'RAT_LOGGING_ENABLE_ASYNC' },
     enable_audit_logs: { doc: 'Log connections, flush_all and shutdown.', format: Boolean, default: true, env: 'RAT_LOGGING_ENABLE_AUDIT_LOGS' },
     enable_cache_logs: { doc: 'Per-command logs (debug level only).', format: Boolean, default: false, env: 'RAT_LOGGING_ENABLE_CACHE_LOGS' },
-    enable_colors: { doc: 'Accepted for compatibility (pino writes JSON).', format: Boolean, default: false, env: 'RAT_LOGGING_ENABLE_COLORS' },
+    format: { doc: 'json (one JSON object per line, for log collectors) or pretty (time, level, message, fields: for people).', format: ['json', 'pretty'], default: 'json', env: 'RAT_LOGGING_FORMAT' },
+    file: { doc: 'Append logs to this file instead of stderr ("" = stderr); a daemon (-d) has no stderr.', format: String, default: '', env: 'RAT_LOGGING_FILE' },
+    enable_colors: { doc: 'Colour the level in the pretty format.', format: Boolean, default: false, env: 'RAT_LOGGING_ENABLE_COLORS' },
     show_timestamp: { doc: 'Include a timestamp in each line.', format: Boolean, default: true, env: 'RAT_LOGGING_SHOW_TIMESTAMP' },
     enable_performance_logs: { doc: 'Accepted for compatibility.', format: Boolean, default: false, env: 'RAT_LOGGING_ENABLE_PERFORMANCE_LOGS' },
     batch_size: { doc: 'Async mode: bytes buffered before a write.', format: 'nat', default: 4096, env: 'RAT_LOGGING_BATCH_SIZE' },
@@ -94,37 +98,105 @@ export type Settings = ReturnType<typeof loadSettings>;
 export type Overrides = Record<string, Record<string, unknown>>;
 
 /**
- * Loads defaults, then each TOML file in order, then environment variables,
- * then CLI overrides; validates strictly so an unknown or malformed key fails
- * start-up with a message that names it.
+ * Every configuration error (a file, a variable, a flag's value) ends start-up
+ * with this exit status: memcached's own for a bad setting (EX_USAGE).
  */
-export function loadSettings(files: string[] = [], overrides: Overrides = {}) {
+export const CONFIG_ERROR_EXIT = 64;
+
+/** One or more configuration problems, each naming its key, file line or variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Which checks to run beyond the schema. */
+export interface LoadOptions {
+  /**
+   * The server's start-up rules as memcached applies them to its flags
+   * (without the disk tier, an item must fit in half the memory budget). The embedded library
+   * skips them: a tiny memory tier is legitimate there.
+   */
+  server?: boolean;
+}
+
+/**
+ * Loads defaults, then each TOML file in order, then environment variables,
+ * then CLI overrides; validates strictly and throws one {@link ConfigError}
+ * naming every bad key, variable or file line at once.
+ */
+export function loadSettings(files: string[] = [], overrides: Overrides = {}, options: LoadOptions = {}) {
   // env is applied by envOverrides() below, in its place in the precedence order; convict would
   // otherwise re-read it on every load() and let it beat command-line flags.
   const conf = convict(withoutEnv(schema));
+  const problems: string[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read config file ${file}: ${(err as Error).message}`);
-    }
-    let data: Record<string, unknown>;
-    try {
-      data = parseToml(text) as Record<string, unknown>;
-    } catch (err) {
-      throw new Error(`config file ${file} is not valid TOML: ${(err as Error).message.split('\n')[0]}`);
-    }
-    conf.load(data);
+    const data = readToml(file, problems);
+    if (data) conf.load(data);
   }
-  conf.load(envOverrides());
+  conf.load(envOverrides(problems));
   conf.load(overrides);
   try {
     conf.validate({ allowed: 'strict' });
   } catch (err) {
-    throw new Error(`invalid configuration: ${(err as Error).message.replace(/\n/g, '; ')}`);
+    problems.push(...(err as Error).message.split('\n').filter((l) => l.length > 0));
   }
-  return conf.getProperties();
+  const settings = conf.getProperties();
+  problems.push(...rules(settings, options));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
+}
+
+function readToml(file: string, problems: string[]): Record<string, unknown> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return undefined;
+  }
+  try {
+    return parseToml(text) as Record<string, unknown>;
+  } catch (err) {
+    const { line, column } = err as { line?: number; column?: number };
+    const why = (err as Error).message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+    problems.push(`config file ${file} is not valid TOML: line ${line ?? '?'}, column ${column ?? '?'}: ${why}`);
+    return undefined;
+  }
+}
+
+const GIB = 1024 ** 3;
+
+/** Checks across keys and bounds the schema cannot express; memcached's wording where it has one. */
+function rules(s: unknown, options: LoadOptions): string[] {
+  const out: string[] = [];
+  const settings = s as Record<string, Record<string, unknown>>;
+  for (const [section, keys] of Object.entries(schema)) {
+    for (const [key, spec] of Object.entries(keys as Record<string, { format: unknown }>)) {
+      const v = settings[section]?.[key];
+      if ((spec.format === 'nat' || spec.format === 'port' || spec.format === 'int') && typeof v === 'number' && !Number.isSafeInteger(v)) {
+        out.push(`${section}.${key}: ${v} is too large`);
+      }
+    }
+  }
+  const server = settings.server!;
+  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
+  const conns = num(server.max_connections);
+  if (conns === 0) out.push('server.max_connections: Maximum connections must be greater than 0');
+  const item = num(server.item_size_max);
+  if (item !== undefined && item < 1024) out.push(`server.item_size_max: Item max size cannot be less than 1024 bytes (got ${item})`);
+  if (item !== undefined && item > GIB) out.push(`server.item_size_max: Cannot set item size limit higher than a gigabyte (got ${item})`);
+  const memory = num(settings.l1!.max_memory);
+  // With the disk tier on, an item larger than the memory tier lives on disk only.
+  if (options.server && settings.l2!.enable_l2_cache !== true && item !== undefined && memory !== undefined && item >= 1024 && item <= GIB && item > memory / 2) {
+    out.push(`server.item_size_max: Cannot set item size limit higher than 1/2 of memory max (item_size_max ${item}, l1.max_memory ${memory})`);
+  }
+  const strategy = settings.l1!.eviction_strategy;
+  if (typeof strategy === 'string' && !evictionPolicyNames.includes(strategy.toLowerCase())) {
+    out.push(`l1.eviction_strategy: "${strategy}" is not one of ${evictionPolicyNames.join(', ')}`);
+  }
+  return out;
 }
 
 function withoutEnv<T extends object>(tree: T): T {
@@ -140,21 +212,56 @@ function withoutEnv<T extends object>(tree: T): T {
   return out as T;
 }
 
-function envOverrides(): Overrides {
-  const out: Overrides = {};
+/** Every environment variable the schema reads, with the key it sets. */
+export function environmentKeys(): Map<string, { section: string; key: string; format: unknown }> {
+  const out = new Map<string, { section: string; key: string; format: unknown }>();
   for (const [section, keys] of Object.entries(schema)) {
-    for (const [key, spec] of Object.entries(keys as Record<string, { env: string; format: unknown }>)) {
-      const raw = process.env[spec.env];
-      if (raw === undefined) continue;
-      (out[section] ??= {})[key] = coerce(raw, spec.format);
-    }
+    for (const [key, spec] of Object.entries(keys as Record<string, { env: string; format: unknown }>)) out.set(spec.env, { section, key, format: spec.format });
   }
   return out;
 }
 
+/**
+ * RAT_* variables in `env` that no key reads: a typo there would otherwise be
+ * silently ignored. The server refuses to start with any of them set.
+ */
+export function unknownEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+  const known = environmentKeys();
+  return Object.keys(env)
+    .filter((name) => name.startsWith('RAT_') && !known.has(name))
+    .sort()
+    .map((name) => `${name}: unknown environment variable (no configuration key reads it; docs/configuration.md lists them)`);
+}
+
+function envOverrides(problems: string[]): Overrides {
+  const out: Overrides = {};
+  for (const [name, { section, key, format }] of environmentKeys()) {
+    const raw = process.env[name];
+    if (raw === undefined) continue;
+    const value = coerce(raw, format);
+    if (value === undefined) problems.push(`${name}=${JSON.stringify(raw)}: ${section}.${key} expects ${expected(format)}`);
+    else (out[section] ??= {})[key] = value;
+  }
+  return out;
+}
+
+/** Booleans: convict's true/false (any case), and 1/0; anything else is refused, never read as false. */
 function coerce(raw: string, format: unknown): unknown {
-  if (format === Boolean) return raw === 'true' || raw === '1';
-  if (format === 'nat' || format === 'port' || format === 'int') return Number(raw);
+  if (format === Boolean) {
+    const t = raw.trim().toLowerCase();
+    if (t === 'true' || t === '1') return true;
+    if (t === 'false' || t === '0') return false;
+    return undefined;
+  }
+  if (format === 'nat' || format === 'port') return /^\s*\d+\s*$/.test(raw) ? Number(raw) : undefined;
+  if (format === 'int') return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : undefined;
   if (format === Array) return raw.split(',').filter((x) => x.length > 0);
   return raw;
+}
+
+function expected(format: unknown): string {
+  if (format === Boolean) return 'true or false (or 1 or 0)';
+  if (format === 'port') return 'a port number';
+  if (format === 'int') return 'a whole number (may be negative)';
+  return 'a whole number';
 }

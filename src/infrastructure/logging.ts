@@ -1,7 +1,9 @@
 import pino from 'pino';
+import { openSync } from 'node:fs';
 import type { Logger } from '../domain/ports/logger.js';
 import { silentLogger } from '../domain/ports/logger.js';
 import type { Settings } from './config.js';
+import { prettyLine } from './pretty-log.js';
 
 /** A pino logger per the [logging] section, plus how to flush it on exit. */
 export interface LoggingHandle {
@@ -9,12 +11,19 @@ export interface LoggingHandle {
   flush(): void;
 }
 
+/**
+ * The server's logger: JSON lines (or pretty ones) on stderr or appended to
+ * `logging.file`. Throws (a one-line message) when the file cannot be opened.
+ */
 export function createLogging(settings: Settings['logging']): LoggingHandle {
   const level = settings.level.toLowerCase();
   if (!settings.enable_logging || level === 'off') return { logger: silentLogger, flush() {} };
+  const dest = settings.file === '' ? 2 : openLogFile(settings.file);
   const destination = settings.enable_async
-    ? pino.destination({ dest: 2, sync: false, minLength: settings.batch_size })
-    : pino.destination({ dest: 2, sync: true });
+    ? pino.destination({ dest, sync: false, minLength: settings.batch_size })
+    : pino.destination({ dest, sync: true });
+  const colors = settings.enable_colors;
+  const stream = settings.format === 'pretty' ? { write: (line: string) => destination.write(prettyLine(line, colors)) } : destination;
   const logger = pino(
     {
       level,
@@ -23,7 +32,7 @@ export function createLogging(settings: Settings['logging']): LoggingHandle {
       // Credentials and values never reach the log.
       redact: { paths: ['password', '*.password', 'value'], censor: '[redacted]' },
     },
-    destination,
+    stream,
   );
   return {
     logger,
@@ -35,4 +44,13 @@ export function createLogging(settings: Settings['logging']): LoggingHandle {
       }
     },
   };
+}
+
+/** Opens (appending) before the first line, so a bad path fails start-up, not a later write. */
+function openLogFile(file: string): number {
+  try {
+    return openSync(file, 'a');
+  } catch (err) {
+    throw new Error(`cannot open log file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }

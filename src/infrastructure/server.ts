@@ -3,8 +3,17 @@ import type { Lifecycle } from '../domain/ports/lifecycle.js';
 import type { Logger } from '../domain/ports/logger.js';
 import { UseCases } from '../application/use-cases.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import { LevelCacheStore } from '../adapters/level/level-cache-store.js';
 import type { Settings } from './config.js';
 import { createContainer, Lifecycles, RespListener } from './container.js';
+
+/** What the start-up line reports beside the settings (the CLI knows these). */
+export interface StartInfo {
+  /** rat-memcache's own version (package.json). */
+  version?: string;
+  /** The TOML files read, in order. */
+  configFiles?: string[];
+}
 
 /**
  * The running server: resolves the container once, starts every lifecycle
@@ -21,6 +30,7 @@ export class RatMemcachedServer {
     readonly settings: Settings,
     private readonly logger: Logger,
     onShutdownRequest: () => void = () => void this.stop(),
+    private readonly info: StartInfo = {},
   ) {
     this.container = createContainer(settings, logger, () => onShutdownRequest());
     this.lifecycles = this.container.get<Lifecycle[]>(Lifecycles);
@@ -42,8 +52,25 @@ export class RatMemcachedServer {
       await l.start();
       this.started.push(l);
     }
-    this.logger.info({ host: this.settings.server.host, port: this.port, tls: this.settings.server.ssl_enabled }, 'rat-memcached listening');
-    if (this.redisPort !== undefined) this.logger.info({ host: this.settings.redis.host, port: this.redisPort }, 'Redis protocol listening');
+    this.logger.info(this.describe(), 'rat-memcached listening');
+  }
+
+  /** The start-up line's fields: what an operator checks first. */
+  describe(info: StartInfo = this.info): Record<string, unknown> {
+    const { server, l1, l2 } = this.settings;
+    const disk = l2.enable_l2_cache ? this.container.get(LevelCacheStore) : undefined;
+    return {
+      version: info.version,
+      memcachedVersion: server.version,
+      host: server.host,
+      port: this.port,
+      tls: server.ssl_enabled,
+      configFiles: info.configFiles,
+      l1MaxMemory: l1.max_memory,
+      dataDir: disk ? l2.data_dir : null,
+      l2Items: disk ? disk.stats().items : null,
+      redisPort: this.redisPort ?? null,
+    };
   }
 
   stop(): Promise<void> {

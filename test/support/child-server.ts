@@ -2,10 +2,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { environmentKeys } from '../../src/infrastructure/config.js';
 import { TcpClient } from './tcp-client.js';
 
 /** The built CLI: dist/test/support -> dist/src/infrastructure/cli.js. */
 export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'infrastructure', 'cli.js');
+
+/**
+ * The test's environment minus its own RAT_* knobs (RAT_DIFF_SEED...): the
+ * server refuses RAT_ variables no configuration key reads.
+ */
+export function serverEnvironment(): NodeJS.ProcessEnv {
+  const known = environmentKeys();
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RAT_') || known.has(k)));
+}
 
 /** Bound on start-up and on a graceful stop, so a broken server fails a test instead of hanging it. */
 const START_MS = 20_000;
@@ -53,7 +63,7 @@ export class ChildServer {
     const child = spawn(process.execPath, [CLI_PATH, '-l', '127.0.0.1', '-p', '0', ...(options.args ?? [])], {
       stdio: ['ignore', 'ignore', 'pipe'],
       // The listening line is needed to learn the port; the rest of the test env is kept.
-      env: { ...process.env, RAT_LOGGING_ENABLE_LOGGING: 'true', RAT_LOGGING_LEVEL: 'info', ...options.env },
+      env: { ...serverEnvironment(), RAT_LOGGING_ENABLE_LOGGING: 'true', RAT_LOGGING_LEVEL: 'info', ...options.env },
     });
     const exited = new Promise<ChildExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     let seen = '';

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
+import { serverEnvironment } from '../../support/child-server.js';
 import type { RunningServer } from './running-server.js';
 import { waitUntilServing } from './wait-until-serving.js';
 
@@ -23,6 +24,8 @@ export async function startChildServer(spec: ChildServerSpec): Promise<RunningSe
   const child = spawn(spec.command, [...spec.args], {
     cwd: spec.cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
+    // The suite's own RAT_* knobs (RAT_BINARY_TARGET...) would make rat-memcached refuse to start.
+    env: serverEnvironment(),
   });
   let stderrTail = '';
   child.stderr?.setEncoding('utf8');

@@ -17,9 +17,9 @@ describe('cli-args', () => {
     const r = parseCli(['--port', '1', '--listen', '::1', '--l2', 'on', '--data-dir', '/d', '--config', 'a.toml', '--config', 'b.toml', '-v']);
     expect(r.overrides.server).to.deep.equal({ host: '::1', port: 1 });
     expect(r.overrides.l2).to.deep.equal({ enable_l2_cache: true, data_dir: '/d' });
-    expect(r.overrides.logging).to.deep.equal({ level: 'debug' });
+    expect(r.overrides.logging).to.deep.equal({ enable_logging: true, level: 'debug', enable_audit_logs: true });
     expect(r.configFiles).to.deep.equal(['a.toml', 'b.toml']);
-    expect(parseCli(['-v', '-v']).overrides.logging).to.deep.equal({ level: 'trace' });
+    expect(parseCli(['-vv']).overrides.logging).to.deep.equal({ enable_logging: true, level: 'trace', enable_audit_logs: true, enable_cache_logs: true });
     expect(parseCli(['--l2', 'off']).overrides.l2).to.deep.equal({ enable_l2_cache: false });
   });
 
@@ -45,9 +45,18 @@ describe('cli-args', () => {
     expect(() => parseCli(['extra'])).to.throw();
   });
 
-  it('accepts and ignores memcached flags that do not apply', () => {
-    const r = parseCli(['-t', '4', '-U', '0', '-u', 'root', '-o', 'modern', '-R', '20', '-B', 'ascii']);
+  it('accepts and ignores memcached flags that do not apply, checked as memcached checks them', () => {
+    const r = parseCli(['-t', '4', '-U', '0', '-o', 'modern', '-R', '20', '-B', 'ascii']);
     expect(r.overrides).to.deep.equal({});
+    expect(() => parseCli(['-t', '0'])).to.throw('Number of threads must be greater than 0');
+    expect(() => parseCli(['-R', '0'])).to.throw('Number of requests per event must be greater than 0');
+    expect(() => parseCli(['-B', 'foo'])).to.throw('Invalid value for binding protocol: foo -- should be one of auto, binary, or ascii');
+    expect(() => parseCli(['-U', '11211'])).to.throw(/UDP is not supported/);
+  });
+
+  it('-u, --log-format and --log-file set their keys', () => {
+    const r = parseCli(['-u', 'nobody', '--log-format', 'pretty', '--log-file', '/tmp/rat.log']);
+    expect(r.overrides).to.deep.equal({ server: { user: 'nobody' }, logging: { format: 'pretty', file: '/tmp/rat.log' } });
   });
 
   it('help, version, daemon', () => {

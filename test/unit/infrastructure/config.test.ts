@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadSettings } from '../../../src/infrastructure/config.js';
+import { ConfigError, loadSettings, unknownEnvironment } from '../../../src/infrastructure/config.js';
 
 describe('config', () => {
   let dir: string;
@@ -84,5 +84,60 @@ describe('config', () => {
   it('a missing or malformed file is reported with its name', () => {
     expect(() => loadSettings([path.join(dir, 'missing.toml')])).to.throw(/missing\.toml/);
     expect(() => loadSettings([file('broken.toml', '[server\nport = 1\n')])).to.throw(/broken\.toml.*not valid TOML/);
+  });
+
+  it('a TOML syntax error gives its line', () => {
+    const f = file('line.toml', '[server]\nport = 1\n\nhost = "x\n');
+    expect(() => loadSettings([f])).to.throw(/line\.toml is not valid TOML: line 4, column \d+/);
+  });
+
+  it('names every bad key at once: files, variables and overrides together', () => {
+    setEnv('RAT_L2_SYNC_WRITES', 'maybe');
+    const f = file('many.toml', '[server]\nprot = 1\nport = "x"\n[l1]\neviction_strategy = "random"\n');
+    let err: unknown;
+    try {
+      loadSettings([f], { server: { max_connections: 0 } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(ConfigError);
+    const text = (err as ConfigError).problems.join('\n');
+    for (const named of ['server.prot', 'server.port', 'l1.eviction_strategy', 'RAT_L2_SYNC_WRITES', 'server.max_connections']) expect(text).to.include(named);
+  });
+
+  it('environment booleans: true/false/1/0 in any case, anything else refused by name (never read as false)', () => {
+    for (const [raw, value] of [['true', true], ['TRUE', true], ['1', true], ['false', false], ['False', false], ['0', false]] as const) {
+      setEnv('RAT_L2_ENABLE_L2_CACHE', raw);
+      expect(loadSettings().l2.enable_l2_cache, raw).to.equal(value);
+    }
+    for (const raw of ['yes', 'no', 'on', '', 'ture']) {
+      setEnv('RAT_L2_ENABLE_L2_CACHE', raw);
+      expect(() => loadSettings(), raw).to.throw(/RAT_L2_ENABLE_L2_CACHE=.*l2\.enable_l2_cache expects true or false/);
+    }
+  });
+
+  it('environment numbers must be whole numbers', () => {
+    for (const raw of ['1e3', '0x10', '-1', '12abc', '']) {
+      setEnv('RAT_L1_MAX_MEMORY', raw);
+      expect(() => loadSettings(), raw).to.throw(/RAT_L1_MAX_MEMORY/);
+    }
+  });
+
+  it('unknownEnvironment names RAT_ variables no key reads', () => {
+    expect(unknownEnvironment({ RAT_SERVER_PORT: '1', RAT_SEVRER_PORT: '1', RAT_L2_ENABLE_L2_CACHES: 'true', HOME: '/' })).to.have.length(2);
+    expect(unknownEnvironment({ RAT_SERVER_PORT: '1', PATH: '/bin' })).to.deep.equal([]);
+  });
+
+  it("memcached's limits: connections, item size, memory (server rules only where memcached has them)", () => {
+    const fails = (o: Record<string, Record<string, unknown>>, re: RegExp) => expect(() => loadSettings([], o, { server: true })).to.throw(re);
+    fails({ server: { max_connections: 0 } }, /Maximum connections must be greater than 0/);
+    fails({ server: { item_size_max: 512 } }, /Item max size cannot be less than 1024 bytes/);
+    fails({ server: { item_size_max: 2 * 1024 ** 3 } }, /higher than a gigabyte/);
+    fails({ l1: { max_memory: 0 } }, /higher than 1\/2 of memory max/);
+    fails({ l1: { max_memory: 2 ** 60 } }, /l1\.max_memory: .* too large/);
+    // With the disk tier on, large items live on disk: a small memory tier is fine.
+    expect(loadSettings([], { l1: { max_memory: 8192 }, l2: { enable_l2_cache: true } }, { server: true }).l1.max_memory).to.equal(8192);
+    // The embedded library may run a tiny memory tier.
+    expect(loadSettings([], { l1: { max_memory: 65536 } }).l1.max_memory).to.equal(65536);
   });
 });
