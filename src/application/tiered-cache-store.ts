@@ -3,11 +3,8 @@ import { isPromise, then, type MaybePromise } from '../domain/maybe-promise.js';
 import type { CacheStore, StoreStats } from '../domain/ports/cache-store.js';
 import type { Lifecycle } from '../domain/ports/lifecycle.js';
 import type { Logger } from '../domain/ports/logger.js';
-
-/** A disk tier that can list its newest items for warming the memory tier. */
-export interface WarmableStore extends CacheStore {
-  warmEntries(limitBytes: number, perItemOverhead?: number): AsyncIterable<CacheItem>;
-}
+import type { Scheduler } from '../domain/ports/scheduler.js';
+import type { SyncCacheStore, WarmableStore } from '../domain/ports/warmable-store.js';
 
 export interface TieringOptions {
   /** Values larger than this live only in the disk tier, so they cannot exhaust memory. */
@@ -39,10 +36,11 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
   private stopped = false;
 
   constructor(
-    private readonly l1: CacheStore,
+    private readonly l1: SyncCacheStore,
     private readonly l2: WarmableStore,
     private readonly options: TieringOptions,
     private readonly logger: Logger,
+    private readonly scheduler: Scheduler,
   ) {}
 
   /** Warms the memory tier in the background; start() does not wait for it. */
@@ -76,14 +74,14 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
     }
     this.l1Misses++;
     const r = this.l2.get(key);
-    return isPromise(r) ? r.then((item) => this.promote(item)) : this.promote(r as CacheItem | undefined);
+    return isPromise(r) ? r.then((item) => this.promote(item)) : this.promote(r);
   }
 
   set(item: CacheItem): MaybePromise<boolean> {
     const large = item.value.length > this.options.largeValueThreshold;
     let inMemory = false;
     if (large) this.l1.delete(item.key);
-    else inMemory = this.l1.set(item) === true;
+    else inMemory = this.l1.set(item);
     const onDisk = this.l2.set(item);
     if (!isPromise(onDisk)) return inMemory || onDisk;
     if (this.options.durableAcks) return onDisk.then((ok) => inMemory || ok);
@@ -92,7 +90,7 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
   }
 
   delete(key: string): MaybePromise<boolean> {
-    const inMemory = this.l1.delete(key) === true;
+    const inMemory = this.l1.delete(key);
     const onDisk = this.l2.delete(key);
     if (!isPromise(onDisk)) return inMemory || onDisk;
     // A Promise means the disk tier held a live item.
@@ -102,12 +100,13 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
   }
 
   touch(key: string, exptime: number): MaybePromise<CacheItem | undefined> {
-    const inMemory = this.l1.touch(key, exptime) as CacheItem | undefined;
+    const inMemory = this.l1.touch(key, exptime);
     return then(this.l2.touch(key, exptime), (onDisk) => inMemory ?? this.promote(onDisk));
   }
 
   clear(): MaybePromise<void> {
-    return then(this.l1.clear(), () => this.l2.clear());
+    this.l1.clear();
+    return this.l2.clear();
   }
 
   async *keys(): AsyncIterable<string> {
@@ -163,7 +162,7 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
         if (this.l1.stats().evictions > evictionsBefore) return;
         this.warmed++;
         // Let requests run between items: warm-up must not delay serving.
-        if (this.warmed % 256 === 0) await new Promise((r) => setImmediate(r));
+        if (this.warmed % 256 === 0) await this.scheduler.soon();
       }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'L1 warm-up stopped early');

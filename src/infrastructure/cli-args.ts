@@ -15,7 +15,7 @@ export const USAGE = `Usage: rat-memcached [options]
   --bind HOST:PORT       listen address (default 127.0.0.1:11211)
   --config FILE          TOML configuration file (after config/default.toml)
   -p, --port PORT        TCP port (memcached -p)
-  -l, --listen HOST      listen address (memcached -l)
+  -l, --listen LIST      listen addresses, comma-separated: host, host:port, [v6]:port (memcached -l)
   -m, --memory-limit MB  memory tier budget in megabytes (memcached -m)
   -c, --conn-limit N     max simultaneous connections (memcached -c)
   -I, --max-item-size S  largest item, e.g. 1m, 512k (memcached -I)

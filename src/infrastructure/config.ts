@@ -2,6 +2,7 @@ import convict from 'convict';
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
+import { parseListen } from './listen-addresses.js';
 
 /**
  * The configuration schema: the original project's sections, each key
@@ -9,7 +10,7 @@ import { evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
  */
 export const schema = {
   server: {
-    host: { doc: 'Address to listen on (memcached -l). Never all interfaces by default.', format: String, default: '127.0.0.1', env: 'RAT_SERVER_HOST' },
+    host: { doc: 'Address(es) to listen on, as memcached -l: a comma list of host, host:port or [v6]:port (entries without a port use port). Never all interfaces by default.', format: String, default: '127.0.0.1', env: 'RAT_SERVER_HOST' },
     port: { doc: 'TCP port (memcached -p); 0 picks a free one.', format: 'port', default: 11211, env: 'RAT_SERVER_PORT' },
     max_connections: { doc: 'Simultaneous connections (memcached -c).', format: 'nat', default: 1024, env: 'RAT_SERVER_MAX_CONNECTIONS' },
     item_size_max: { doc: 'Largest item in bytes (memcached -I).', format: 'nat', default: 1024 * 1024, env: 'RAT_SERVER_ITEM_SIZE_MAX' },
@@ -191,6 +192,13 @@ function rules(s: unknown, options: LoadOptions): string[] {
   // With the disk tier on, an item larger than the memory tier lives on disk only.
   if (options.server && settings.l2!.enable_l2_cache !== true && item !== undefined && memory !== undefined && item >= 1024 && item <= GIB && item > memory / 2) {
     out.push(`server.item_size_max: Cannot set item size limit higher than 1/2 of memory max (item_size_max ${item}, l1.max_memory ${memory})`);
+  }
+  if (typeof server.host === 'string' && typeof server.port === 'number') {
+    try {
+      parseListen(server.host, server.port);
+    } catch (err) {
+      out.push(`server.host: ${(err as Error).message}`);
+    }
   }
   const strategy = settings.l1!.eviction_strategy;
   if (typeof strategy === 'string' && !evictionPolicyNames.includes(strategy.toLowerCase())) {

@@ -30,6 +30,7 @@ import { TieredCacheStore } from '../application/tiered-cache-store.js';
 import { Compressor } from '../domain/ports/compressor.js';
 import { WriteBackpressure } from '../domain/ports/write-backpressure.js';
 import { TcpServer } from '../adapters/tcp/tcp-server.js';
+import { parseListen } from './listen-addresses.js';
 import { RespSessionFactory } from '../adapters/resp/resp-session-factory.js';
 import { TlsServer } from '../adapters/tcp/tls-server.js';
 import { minVersionText, VERIFY_MODE_FLAGS } from '../adapters/tcp/tls-options.js';
@@ -115,6 +116,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
           warmBytes: settings.l1.max_memory,
         },
         ctx.get<Logger>(Logger),
+        ctx.get<Scheduler>(Scheduler),
       ),
   );
   c.bind<CacheStore>(CacheStore).toDynamicValue((ctx) => (l2Enabled ? ctx.get(TieredCacheStore) : ctx.get(MemoryCacheStore)));
@@ -194,6 +196,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     const listener = {
       host: settings.server.host,
       port: settings.server.port,
+      listen: parseListen(settings.server.host, settings.server.port),
       maxConnections: settings.server.max_connections,
       auditConnections: settings.logging.enable_audit_logs,
       shutdownGraceMs: settings.server.shutdown_grace_ms,

@@ -320,4 +320,22 @@ describe('e2e: the CLI as a child process', function () {
     }
     expectRefused(await run(['-l', '127.0.0.1', '-p', '0', '--l2', 'off', '-u', 'no-such-user-here']), 64, /no-such-user-here/);
   });
+
+  it('-l takes a comma list with host:port, as memcached: every address serves', async () => {
+    const s = await serve(['-l', '127.0.0.1,127.0.0.2:0', '-p', '0', '--l2', 'off']);
+    const start = json(s.lines()).find((l) => l.msg === 'rat-memcached listening')!;
+    const listening = start.listening as string[];
+    expect(listening).to.have.length(2);
+    for (const address of listening) {
+      const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+      const c = await TcpClient.connect(port, host);
+      expect(await c.exchange('version\r\n', 'VERSION 1.6.18\r\n'), address).to.equal('VERSION 1.6.18\r\n');
+      c.close();
+    }
+    expect(listening[0]).to.match(/^127\.0\.0\.1:\d+$/);
+    expect(listening[1]).to.match(/^127\.0\.0\.2:\d+$/);
+    s.child.kill('SIGTERM');
+    expect((await s.exited).code).to.equal(0);
+    expectRefused(await run(['-l', '127.0.0.1,', '-p', '0', '--l2', 'off']), 64, 'server.host: empty address');
+  });
 });

@@ -10,86 +10,19 @@ import type { Clock } from '../../domain/ports/clock.js';
 import type { Compressor } from '../../domain/ports/compressor.js';
 import type { Lifecycle } from '../../domain/ports/lifecycle.js';
 import type { Logger } from '../../domain/ports/logger.js';
-import { CasWatermark } from './cas-watermark.js';
-import { scanDatabase } from './open-scan.js';
-import { HEADER_SIZE, decodeHeader, decodeRecord, encodeRecord, withExptime } from './record-codec.js';
-import type { PendingWrite, WriteBatch } from './write-batch.js';
-import type { WriteQueueStats } from './write-queue.js';
 import type { BatchPath, BatchableDb } from './batch-writer.js';
 import { batchPath } from './batch-writer.js';
+import { CasWatermark } from './cas-watermark.js';
+import { CompressionGate } from './compression-gate.js';
+import type { L2Stats, LevelStoreOptions } from './level-store-options.js';
+import { LEVEL_STORE_DEFAULTS } from './level-store-options.js';
+import { scanDatabase } from './open-scan.js';
+import { HEADER_SIZE, decodeHeader, decodeRecord, encodeRecord, withExptime } from './record-codec.js';
+import type { WriteBatch } from './write-batch.js';
+import { NONE, WriteOrderIndex } from './write-order-index.js';
 import { WriteQueue } from './write-queue.js';
 
-/** Options of the disk tier (the `[l2]` config section). */
-export interface LevelStoreOptions {
-  /** Directory of the LevelDB database; created when missing. */
-  dataDir: string;
-  /** Wipe every record when the store starts. */
-  clearOnStartup: boolean;
-  /** Budget for estimated stored bytes (key + record + overhead); 0 = unbounded. */
-  maxDiskSize: number;
-  /** fsync every batch before its writes resolve (see ADR 0004 for what `false` risks). */
-  syncWrites: boolean;
-  /** LevelDB memtable size in bytes; 0 = LevelDB's default (4 MiB). */
-  writeBufferSize: number;
-  /** LevelDB block cache in bytes; 0 = LevelDB's default (8 MiB). */
-  blockCacheSize: number;
-  /** Values of at least this many bytes are compressed (when enabled). */
-  compressionThreshold: number;
-  /** Compress large values with the injected Compressor. */
-  enableCompression: boolean;
-  /** LevelDB's own per-block Snappy compression. */
-  levelCompression: boolean;
-  /** Period of the background expiry sweep in ms; 0 disables it. */
-  sweepIntervalMs: number;
-  /** Index entries examined per sweep slice. */
-  sweepSlice?: number;
-  /** Bytes of accepted, unapplied writes above which writers are held back; 0 = unbounded. */
-  writeQueueBytes?: number;
-}
-
-/** Defaults the config layer can start from (ADR 0004 explains the choices). */
-export const LEVEL_STORE_DEFAULTS: Readonly<Omit<LevelStoreOptions, 'dataDir'>> = {
-  clearOnStartup: false,
-  maxDiskSize: 0,
-  syncWrites: false,
-  writeBufferSize: 0,
-  blockCacheSize: 0,
-  compressionThreshold: 1024,
-  enableCompression: true,
-  levelCompression: false,
-  sweepIntervalMs: 60_000,
-  sweepSlice: 10_000,
-  writeQueueBytes: 32 * 1024 * 1024,
-};
-
-/** A batch stops taking writes at this size (or a quarter of the queue budget, when smaller). */
-const MAX_BATCH_BYTES = 4 * 1024 * 1024;
-
-/** Disk-tier counters beyond StoreStats. */
-export interface L2Stats {
-  /** get calls. */
-  reads: number;
-  /** Records written (set and touch). */
-  writes: number;
-  hits: number;
-  misses: number;
-  /** Value bytes handed to set/touch, before compression. */
-  rawBytes: number;
-  /** Value bytes actually stored for them (compressed or raw). */
-  compressedBytes: number;
-  /** rawBytes / compressedBytes; 1 when nothing was written. */
-  compressionRatio: number;
-  /** Records stored compressed. */
-  compressedWrites: number;
-  /** Corrupt records skipped (at open or on read). */
-  corrupt: number;
-  /** Keys with a write accepted but not yet applied. */
-  pendingWrites: number;
-  /** The write queue (bytes, items, budget, pauses, batches...). */
-  queue: WriteQueueStats;
-  /** Batches that went through db.batch() because db._batch is missing (see batch-writer.ts). */
-  batchFallbacks: number;
-}
+export { LEVEL_STORE_DEFAULTS, type L2Stats, type LevelStoreOptions } from './level-store-options.js';
 
 /**
  * Bytes charged per record beyond key and record: LevelDB's sequence/type
@@ -97,21 +30,13 @@ export interface L2Stats {
  */
 export const L2_ENTRY_OVERHEAD = 16;
 
-/** What the in-memory index keeps per stored key, in write order. */
-class IndexEntry {
-  constructor(
-    /** Charged bytes: key + record + L2_ENTRY_OVERHEAD. */
-    public size: number,
-    public exptime: number,
-    /** Original (uncompressed) value length, for warm-up budgets. */
-    public valueLength: number,
-  ) {}
-}
-
+/** A batch stops taking writes at this size (or a quarter of the queue budget, when smaller). */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * The L2 tier: a LevelDB database of binary records (see record-codec.ts),
- * with an in-memory index of every stored key in write order.
+ * with a compact in-memory index of every stored key in write order
+ * (write-order-index.ts).
  *
  * - Reads: the index answers misses and expiry without touching the disk;
  *   hits use `getSync` (no Promise per read).
@@ -129,8 +54,9 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   private batches: BatchPath | undefined;
   private open = false;
   private canGetSync = false;
-  private readonly index = new Map<string, IndexEntry>();
+  private readonly index = new WriteOrderIndex();
   private readonly cas = new CasWatermark();
+  private readonly gate = new CompressionGate();
   private bytes = 0;
   private evictions = 0;
   private expired = 0;
@@ -148,7 +74,8 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   };
 
   private sweepTimer: NodeJS.Timeout | undefined;
-  private sweepIterator: IterableIterator<[string, IndexEntry]> | undefined;
+  /** Next entry id the sweep examines. */
+  private sweepCursor = 0;
 
   constructor(
     private readonly options: LevelStoreOptions,
@@ -157,15 +84,8 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     private readonly logger: Logger,
   ) {
     const limitBytes = options.writeQueueBytes ?? LEVEL_STORE_DEFAULTS.writeQueueBytes!;
-    this.queue = new WriteQueue(
-      {
-        sync: options.syncWrites,
-        limitBytes,
-        maxBatchBytes: limitBytes > 0 ? Math.max(64 * 1024, Math.min(MAX_BATCH_BYTES, limitBytes / 4)) : MAX_BATCH_BYTES,
-      },
-      this.cas,
-      logger,
-    );
+    const maxBatchBytes = limitBytes > 0 ? Math.max(64 * 1024, Math.min(MAX_BATCH_BYTES, limitBytes / 4)) : MAX_BATCH_BYTES;
+    this.queue = new WriteQueue({ sync: options.syncWrites, limitBytes, maxBatchBytes }, this.cas, logger);
   }
 
   /** Opens (creating) the database, rebuilds the index with one scan, starts the sweep. */
@@ -204,7 +124,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       this.sweepTimer.unref();
     }
     this.logger.info(
-      { dataDir: dir, items: this.index.size, bytes: this.bytes, maxCas: this.cas.highest, getSync: this.canGetSync },
+      { dataDir: dir, items: this.index.count, bytes: this.bytes, maxCas: this.cas.highest, getSync: this.canGetSync },
       'L2 store opened',
     );
   }
@@ -220,7 +140,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     await this.db!.close();
     this.db = undefined;
     this.index.clear();
-    this.sweepIterator = undefined;
+    this.bytes = 0;
   }
 
   /** Resolves once every write accepted so far has been applied. */
@@ -232,11 +152,11 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     this.assertOpen();
     this.counters.reads++;
     const p = this.queue.lookup(key);
-    if (p !== undefined) return this.fromPending(key, p);
-    const e = this.index.get(key);
-    if (e === undefined) return this.miss();
-    if (isExpired(e.exptime, this.clock.now())) {
-      this.expireKey(key, e);
+    if (p !== undefined) return this.finishGet(key, p.record, true);
+    const id = this.index.find(key);
+    if (id === NONE) return this.miss();
+    if (isExpired(this.index.exptimeOf(id), this.clock.now())) {
+      this.expireKey(key, id);
       return this.miss();
     }
     const keyBytes = Buffer.from(key, 'latin1');
@@ -248,13 +168,13 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
         this.logger.warn({ err, key: printable(key) }, 'L2 read failed; treated as a miss');
         return this.miss();
       }
-      return this.finishGet(key, record);
+      return this.finishGet(key, record, false);
     }
     return this.db!.get(keyBytes).then(
       (record) => {
         // A write accepted while the read was in flight is newer than the disk.
         const later = this.queue.lookup(key);
-        return later !== undefined ? this.fromPending(key, later) : this.finishGet(key, record);
+        return later !== undefined ? this.finishGet(key, later.record, true) : this.finishGet(key, record, false);
       },
       (err: unknown) => {
         this.logger.warn({ err, key: printable(key) }, 'L2 read failed; treated as a miss');
@@ -269,8 +189,9 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     const value = item.value;
     let compressorId = 0;
     let payload = value;
-    if (this.options.enableCompression && value.length >= this.options.compressionThreshold && value.length > 0) {
+    if (this.options.enableCompression && value.length >= this.options.compressionThreshold && value.length > 0 && this.gate.shouldTry()) {
       const packed = this.compressor.compress(value);
+      this.gate.record(value.length, packed.length);
       if (packed.length < value.length) {
         compressorId = this.compressor.id;
         payload = packed;
@@ -278,42 +199,40 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     }
     const limit = this.options.maxDiskSize;
     const size = key.length + HEADER_SIZE + payload.length + L2_ENTRY_OVERHEAD;
-    if (limit > 0 && size > limit) {
-      const old = this.index.get(key);
-      if (old !== undefined) this.removeKey(key, old);
+    if ((limit > 0 && size > limit) || key.length > WriteOrderIndex.MAX_KEY_LENGTH) {
+      const old = this.index.find(key);
+      if (old !== NONE) this.removeKey(key, old);
       // The cas was issued (the memory tier may still serve it): it must not be issued again after a restart.
       this.cas.noteIssued(item.cas);
       this.queue.schedule();
       return false;
     }
+    // The record is a copy: the caller's value may be a view of L1's slab memory.
     const record = encodeRecord(item, compressorId, payload, ++this.seq);
-    // Pending reads are served from `stored`: it must not alias the caller's value (a view of L1's slab memory, say).
-    const storedValue = compressorId === 0 ? record.subarray(HEADER_SIZE) : Buffer.from(value);
-    const stored = makeItem(key, storedValue, item.flags, item.exptime, item.cas);
     this.counters.rawBytes += value.length;
     this.counters.compressedBytes += payload.length;
     if (compressorId !== 0) this.counters.compressedWrites++;
     this.totalItems++;
-    const batch = this.putRecord(stored, record);
+    const batch = this.putRecord(key, item.exptime, item.cas, record);
     this.makeRoom();
     return batch.done();
   }
 
   delete(key: string): MaybePromise<boolean> {
     this.assertOpen();
-    const e = this.index.get(key);
-    if (e === undefined) return false;
-    if (isExpired(e.exptime, this.clock.now())) {
-      this.expireKey(key, e);
+    const id = this.index.find(key);
+    if (id === NONE) return false;
+    if (this.hasExpired(id, key, this.clock.now())) {
+      this.expireKey(key, id);
       return false;
     }
-    return this.removeKey(key, e).done();
+    return this.removeKey(key, id).done();
   }
 
   touch(key: string, exptime: number): MaybePromise<CacheItem | undefined> {
     const got = this.get(key);
     if (isPromise(got)) {
-      return got.then((item) => (item === undefined || !this.index.has(key) ? undefined : this.rewrite(item, exptime, undefined)));
+      return got.then((item) => (item === undefined || this.index.find(key) === NONE ? undefined : this.rewrite(item, exptime, undefined)));
     }
     if (got === undefined) return undefined;
     let record = this.queue.lookup(key)?.record;
@@ -332,7 +251,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     this.assertOpen();
     this.index.clear();
     this.bytes = 0;
-    this.sweepIterator = undefined;
+    this.sweepCursor = 0;
     // The clear removes the bookkeeping record too: write it again afterwards.
     this.cas.noteCleared();
     return this.queue.clear();
@@ -340,12 +259,17 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
 
   async *keys(): AsyncIterable<string> {
     const now = this.clock.now();
-    for (const [key, e] of this.index) if (!isExpired(e.exptime, now)) yield key;
+    const index = this.index;
+    for (let id = 0; id < index.idLimit; id++) {
+      if (!index.isLive(id)) continue;
+      const key = index.keyOf(id);
+      if (!this.hasExpired(id, key, now)) yield key;
+    }
   }
 
   stats(): StoreStats {
     return {
-      items: this.index.size,
+      items: this.index.count,
       bytes: this.bytes,
       limitBytes: this.options.maxDiskSize,
       evictions: this.evictions,
@@ -360,9 +284,11 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     return {
       ...c,
       compressionRatio: c.compressedBytes > 0 ? c.rawBytes / c.compressedBytes : 1,
+      compressionSkips: this.gate.skips,
       pendingWrites: this.queue.pending.size,
       queue: this.queue.stats(),
       batchFallbacks: this.batches?.fallbacks ?? 0,
+      indexBytes: this.index.footprint(),
     };
   }
 
@@ -375,29 +301,27 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   }
 
   /**
-   * Live items, most recently written first, while their key + value bytes
+   * Live items, most recently written first, while their key + record bytes
    * (+ `perItemOverhead` each) fit in `limitBytes`. Meant for warming L1 at
    * start; it walks the index, never the whole database.
    */
   async *warmEntries(limitBytes: number, perItemOverhead = 0): AsyncIterable<CacheItem> {
     if (!this.open || limitBytes <= 0) return;
-    // The index iterates oldest first; find the newest suffix that fits.
     const now = this.clock.now();
-    let total = 0;
-    for (const [key, e] of this.index) {
-      if (!isExpired(e.exptime, now)) total += key.length + e.valueLength + perItemOverhead;
-    }
+    const index = this.index;
     const newest: string[] = [];
-    let skip = total;
-    for (const [key, e] of this.index) {
-      if (isExpired(e.exptime, now)) continue;
-      if (skip <= limitBytes) newest.push(key);
-      else skip -= key.length + e.valueLength + perItemOverhead;
+    let planned = 0;
+    for (let id = index.tail; id !== NONE; id = index.older(id)) {
+      const key = index.keyOf(id);
+      if (this.hasExpired(id, key, now)) continue;
+      planned += index.sizeOf(id) - HEADER_SIZE - L2_ENTRY_OVERHEAD + perItemOverhead;
+      if (planned > limitBytes) break;
+      newest.push(key);
     }
     let used = 0;
-    for (let i = newest.length - 1; i >= 0; i--) {
+    for (const key of newest) {
       if (!this.open) return;
-      const got = this.get(newest[i]!);
+      const got = this.get(key);
       const item = isPromise(got) ? await got : got;
       if (item === undefined) continue;
       used += item.key.length + item.value.length + perItemOverhead;
@@ -413,17 +337,16 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   sweep(budget: number): number {
     if (!this.open) return 0;
     const now = this.clock.now();
+    const index = this.index;
     let removed = 0;
-    if (this.sweepIterator === undefined) this.sweepIterator = this.index.entries();
     for (let i = 0; i < budget; i++) {
-      const r = this.sweepIterator.next();
-      if (r.done) {
-        this.sweepIterator = undefined;
+      if (this.sweepCursor >= index.idLimit) {
+        this.sweepCursor = 0;
         break;
       }
-      const [key, e] = r.value;
-      if (isExpired(e.exptime, now)) {
-        this.expireKey(key, e);
+      const id = this.sweepCursor++;
+      if (index.isLive(id) && isExpired(index.exptimeOf(id), now)) {
+        this.expireKey(index.keyOf(id), id);
         removed++;
       }
     }
@@ -432,28 +355,34 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
 
   // --- reads ---------------------------------------------------------------
 
+  /**
+   * Whether entry `id` (of `key`) has expired. The index keeps whole seconds
+   * rounded up; within the last second the record's exact exptime decides.
+   */
+  private hasExpired(id: number, key: string, now: number): boolean {
+    const bound = this.index.exptimeOf(id);
+    if (bound === 0 || bound - now > 1000) return false;
+    if (isExpired(bound, now)) return true;
+    let record = this.queue.lookup(key)?.record;
+    try {
+      if (record === undefined && this.canGetSync) record = this.db!.getSync(Buffer.from(key, 'latin1'));
+      return record !== undefined && isExpired(decodeHeader(record).exptime, now);
+    } catch {
+      return false;
+    }
+  }
+
   private miss(): undefined {
     this.counters.misses++;
     return undefined;
   }
 
-  private fromPending(key: string, p: PendingWrite): CacheItem | undefined {
-    const item = p.item;
-    if (item === undefined) return this.miss();
-    if (isExpired(item.exptime, this.clock.now())) {
-      const e = this.index.get(key);
-      if (e !== undefined) this.expireKey(key, e);
-      return this.miss();
-    }
-    this.counters.hits++;
-    return item;
-  }
-
-  private finishGet(key: string, record: Buffer | undefined): CacheItem | undefined {
+  /** Decodes a record read from disk or from the write queue (`pending`); undefined = deleted or missing. */
+  private finishGet(key: string, record: Buffer | undefined, pending: boolean): CacheItem | undefined {
     if (record === undefined) {
-      // Indexed but gone from disk: the index is wrong, not the caller.
-      const e = this.index.get(key);
-      if (e !== undefined) this.forget(key, e);
+      // Not on disk though indexed: the index is wrong, not the caller.
+      const id = pending ? NONE : this.index.find(key);
+      if (id !== NONE) this.forget(id);
       return this.miss();
     }
     let item: CacheItem;
@@ -462,13 +391,13 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     } catch (err) {
       this.counters.corrupt++;
       this.logger.warn({ key: printable(key), reason: (err as Error).message }, 'L2 corrupt record skipped');
-      const e = this.index.get(key);
-      if (e !== undefined) this.removeKey(key, e);
+      const id = this.index.find(key);
+      if (id !== NONE) this.removeKey(key, id);
       return this.miss();
     }
     if (isExpired(item.exptime, this.clock.now())) {
-      const e = this.index.get(key);
-      if (e !== undefined) this.expireKey(key, e);
+      const id = this.index.find(key);
+      if (id !== NONE) this.expireKey(key, id);
       return this.miss();
     }
     this.counters.hits++;
@@ -489,41 +418,35 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       }
     }
     if (next === undefined) next = encodeRecord(updated, 0, updated.value, ++this.seq);
-    return this.putRecord(updated, next)
+    return this.putRecord(item.key, exptime, item.cas, next)
       .done()
       .then(() => updated);
   }
 
   /** Indexes `record` as the newest write of its key and queues it. */
-  private putRecord(item: CacheItem, record: Buffer): WriteBatch {
-    const key = item.key;
-    const old = this.index.get(key);
-    if (old !== undefined) {
-      this.bytes -= old.size;
-      this.index.delete(key); // re-inserted below so the Map order stays write order
-    }
+  private putRecord(key: string, exptime: number, cas: number, record: Buffer): WriteBatch {
     const size = key.length + record.length + L2_ENTRY_OVERHEAD;
-    this.index.set(key, new IndexEntry(size, item.exptime, item.value.length));
-    this.bytes += size;
+    this.index.put(key, size, exptime);
+    this.bytes += size - this.index.replacedSize;
     this.counters.writes++;
-    this.cas.noteWrite(key, item.cas);
-    return this.queue.enqueue(key, Buffer.from(key, 'latin1'), item, record);
+    this.cas.noteWrite(key, cas);
+    return this.queue.enqueue(key, Buffer.from(key, 'latin1'), record);
   }
 
-  private removeKey(key: string, e: IndexEntry): WriteBatch {
-    this.forget(key, e);
+  private removeKey(key: string, id: number): WriteBatch {
+    this.forget(id);
     this.cas.noteRemoved(key);
-    return this.queue.enqueue(key, Buffer.from(key, 'latin1'), undefined, undefined);
+    return this.queue.enqueue(key, Buffer.from(key, 'latin1'), undefined);
   }
 
-  private expireKey(key: string, e: IndexEntry): void {
-    this.removeKey(key, e);
+  private expireKey(key: string, id: number): void {
+    this.removeKey(key, id);
     this.expired++;
   }
 
-  private forget(key: string, e: IndexEntry): void {
-    this.index.delete(key);
-    this.bytes -= e.size;
+  private forget(id: number): void {
+    this.bytes -= this.index.sizeOf(id);
+    this.index.remove(id);
   }
 
   /** Drops the oldest-written keys until the estimate fits the budget. */
@@ -531,10 +454,11 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     const limit = this.options.maxDiskSize;
     if (limit <= 0 || this.bytes <= limit) return;
     const now = this.clock.now();
-    for (const [key, e] of this.index) {
-      if (this.bytes <= limit) break;
-      this.removeKey(key, e);
-      if (isExpired(e.exptime, now)) this.expired++;
+    while (this.bytes > limit && this.index.head !== NONE) {
+      const id = this.index.head;
+      const gone = isExpired(this.index.exptimeOf(id), now);
+      this.removeKey(this.index.keyOf(id), id);
+      if (gone) this.expired++;
       else this.evictions++;
     }
   }
@@ -543,17 +467,20 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
 
   /** Rebuilds the index from one scan of the database, in write order. */
   private async load(db: Level<Buffer, Buffer>): Promise<void> {
-    const found: Array<{ key: string; entry: IndexEntry; seq: number }> = [];
+    let seqs = new Float64Array(1024);
     const summary = await scanDatabase(db, this.clock.now(), this.cas, this.options.syncWrites, this.logger, (r) => {
       const size = r.key.length + r.recordLength + L2_ENTRY_OVERHEAD;
-      found.push({ key: r.key, entry: new IndexEntry(size, r.header.exptime, r.header.originalLength), seq: r.header.seq });
+      const id = this.index.put(r.key, size, r.header.exptime);
+      if (id >= seqs.length) {
+        const more = new Float64Array(Math.ceil((id + 1) * 1.5));
+        more.set(seqs);
+        seqs = more;
+      }
+      seqs[id] = r.header.seq;
+      this.bytes += size;
     });
+    this.index.sortBy(seqs);
     if (summary.seq > this.seq) this.seq = summary.seq;
-    found.sort((a, b) => a.seq - b.seq);
-    for (const f of found) {
-      this.index.set(f.key, f.entry);
-      this.bytes += f.entry.size;
-    }
     this.expired += summary.expired;
     this.counters.corrupt += summary.corrupt;
   }

@@ -1,5 +1,3 @@
-import type { CacheItem } from '../../domain/item.js';
-
 /** One LevelDB batch operation, keys and values as raw bytes. */
 export type LevelOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
 
@@ -9,9 +7,7 @@ export type LevelOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del
  */
 export class PendingWrite {
   constructor(
-    /** The item being written; undefined for a delete. */
-    readonly item: CacheItem | undefined,
-    /** The encoded record being written; undefined for a delete. */
+    /** The encoded record being written (decoded only if read); undefined for a delete. */
     readonly record: Buffer | undefined,
     /** The batch that carries it. */
     readonly batch: WriteBatch,

@@ -1,4 +1,3 @@
-import type { CacheItem } from '../../domain/item.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { WriteBackpressure } from '../../domain/ports/write-backpressure.js';
 import type { LevelOp } from './write-batch.js';
@@ -121,8 +120,8 @@ export class WriteQueue implements WriteBackpressure {
     return this.pending.get(key);
   }
 
-  /** Queues a put (item and its encoded record) or, with both undefined, a delete. */
-  enqueue(key: string, keyBytes: Buffer, item: CacheItem | undefined, record: Buffer | undefined): WriteBatch {
+  /** Queues a put of `record` or, when it is undefined, a delete. */
+  enqueue(key: string, keyBytes: Buffer, record: Buffer | undefined): WriteBatch {
     this.writesAccepted++;
     const op: LevelOp = record === undefined ? { type: 'del', key: keyBytes } : { type: 'put', key: keyBytes, value: record };
     const bytes = keyBytes.length + (record === undefined ? 0 : record.length) + QUEUED_OP_OVERHEAD;
@@ -134,7 +133,7 @@ export class WriteQueue implements WriteBackpressure {
       const slot = prev.slot;
       const old = batch.ops[slot]!;
       const oldBytes = old.key.length + (old.type === 'put' ? old.value.length : 0) + QUEUED_OP_OVERHEAD;
-      mark = new PendingWrite(item, record, batch, slot);
+      mark = new PendingWrite(record, batch, slot);
       batch.ops[slot] = op;
       batch.marks[slot] = mark;
       batch.bytes += bytes - oldBytes;
@@ -145,7 +144,7 @@ export class WriteQueue implements WriteBackpressure {
         batch = new WriteBatch();
         this.waiting.push(batch);
       }
-      mark = new PendingWrite(item, record, batch, batch.ops.length);
+      mark = new PendingWrite(record, batch, batch.ops.length);
       batch.ops.push(op);
       batch.keys.push(key);
       batch.marks.push(mark);

@@ -5,6 +5,7 @@
 export const RespError = {
   syntax: 'ERR syntax error',
   notInteger: 'ERR value is not an integer or out of range',
+  notInt32: 'ERR value is out of range, value must between -2147483648 and 2147483647',
   overflow: 'ERR increment or decrement would overflow',
   decrementOverflow: 'ERR decrement would overflow',
   offsetRange: 'ERR offset is out of range',

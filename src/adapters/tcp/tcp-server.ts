@@ -14,6 +14,8 @@ export interface TcpServerOptions {
   auditConnections: boolean;
   /** How long stop() waits for clients to finish before dropping them. */
   shutdownGraceMs: number;
+  /** Several addresses (memcached -l a,b:port); when given, host and port are not used. */
+  listen?: ReadonlyArray<{ host: string; port: number }>;
 }
 
 /** memcached's reply when -c is reached (with maxconns_fast, its default). */
@@ -26,7 +28,7 @@ const TOO_MANY = Buffer.from('ERROR Too many open connections\r\n', 'latin1');
  */
 export class TcpServer implements Lifecycle {
   readonly name: string = 'tcp';
-  private server: net.Server | undefined;
+  private servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   /** Called once `sockets` is empty (stop() waiting for clients to finish). */
   private idleWaiters: Array<() => void> = [];
@@ -38,31 +40,45 @@ export class TcpServer implements Lifecycle {
     private readonly logger: Logger,
   ) {}
 
-  /** The bound address (useful with port 0). */
+  /** The first bound address (useful with port 0). */
   address(): net.AddressInfo {
-    return this.server!.address() as net.AddressInfo;
+    return this.servers[0]!.address() as net.AddressInfo;
   }
 
-  start(): Promise<void> {
+  /** Every bound address, in -l order. */
+  addresses(): net.AddressInfo[] {
+    return this.servers.map((s) => s.address() as net.AddressInfo);
+  }
+
+  /** Binds every address; if one fails, the ones already bound are closed and the error names it. */
+  async start(): Promise<void> {
+    const addresses = this.options.listen ?? [{ host: this.options.host, port: this.options.port }];
+    try {
+      for (const { host, port } of addresses) this.servers.push(await this.listenOn(host, port));
+    } catch (err) {
+      for (const s of this.servers.splice(0)) s.close();
+      throw err;
+    }
+  }
+
+  private listenOn(host: string, port: number): Promise<net.Server> {
     const server = this.createListener((socket) => this.accept(socket));
-    this.server = server;
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(new Error(`cannot listen on ${this.options.host}:${this.options.port}: ${err.message}`));
+      const onError = (err: Error) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`));
       server.once('error', onError);
-      server.listen({ host: this.options.host, port: this.options.port, backlog: 1024 }, () => {
+      server.listen({ host, port, backlog: 1024 }, () => {
         server.off('error', onError);
         server.on('error', (err) => this.logger.error({ err }, 'listener error'));
-        resolve();
+        resolve(server);
       });
     });
   }
 
   /** Stops accepting, lets clients finish what is in flight, then closes them. */
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const servers = this.servers.splice(0);
+    if (servers.length === 0) return;
+    const closed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => undefined);
     for (const s of this.sockets) s.end();
     const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
     // The listener does not count connections moved to the shared read buffer: wait for ours.

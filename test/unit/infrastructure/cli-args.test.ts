@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { parseCli, parseSize, USAGE } from '../../../src/infrastructure/cli-args.js';
+import { parseListen } from '../../../src/infrastructure/listen-addresses.js';
 
 describe('cli-args', () => {
   it('parses memcached-style flags into configuration overrides', () => {
@@ -76,5 +77,20 @@ describe('cli-args', () => {
     expect(() => parseSize('')).to.throw();
     expect(() => parseSize('-1m')).to.throw();
     expect(() => parseSize('1.5m')).to.throw();
+  });
+
+  it('parseListen reads memcached -l lists: host, host:port, [v6]:port, bare IPv6', () => {
+    expect(parseListen('127.0.0.1', 11211)).to.deep.equal([{ host: '127.0.0.1', port: 11211 }]);
+    expect(parseListen('127.0.0.1:11999,127.0.0.2', 11211)).to.deep.equal([
+      { host: '127.0.0.1', port: 11999 },
+      { host: '127.0.0.2', port: 11211 },
+    ]);
+    expect(parseListen('[::1]:5000,::1', 7)).to.deep.equal([
+      { host: '::1', port: 5000 },
+      { host: '::1', port: 7 },
+    ]);
+    expect(() => parseListen('127.0.0.1,', 1)).to.throw(/empty address/);
+    expect(() => parseListen('h:99999', 1)).to.throw(/bad port/);
+    expect(() => parseListen(':5', 1)).to.throw(/no host/);
   });
 });

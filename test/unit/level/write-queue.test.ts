@@ -29,7 +29,7 @@ class GatedDb {
 }
 
 function put(q: WriteQueue, key: string, bytes: number): void {
-  q.enqueue(key, Buffer.from(key, 'latin1'), makeItem(key, Buffer.alloc(bytes), 0, 0, 1), Buffer.alloc(bytes));
+  q.enqueue(key, Buffer.from(key, 'latin1'), Buffer.alloc(bytes));
 }
 
 describe('WriteQueue', () => {

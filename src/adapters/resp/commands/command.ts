@@ -64,8 +64,8 @@ export interface Transaction {
   /** A queued command was refused: EXEC answers EXECABORT. */
   dirty: boolean;
   queue: QueuedCommand[];
-  /** Watched keys and the cas each had when watched (0 = absent). */
-  watched: Map<string, number>;
+  /** Watched keys and the version each had when watched (see transaction-commands.ts). */
+  watched: Map<string, string>;
 }
 
 export type Handler = (cx: RespContext, a: ArgList) => MaybePromise<void>;

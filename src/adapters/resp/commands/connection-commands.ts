@@ -91,7 +91,8 @@ function hello(cx: RespContext, a: ArgList): void {
 
 function select(cx: RespContext, a: ArgList): void {
   const db = a.int(1);
-  if (db === undefined || db > 0x7fff_ffffn || db < -0x8000_0000n) return cx.reply.error(RespError.notInteger);
+  if (db === undefined) return cx.reply.error(RespError.notInteger);
+  if (db > 0x7fff_ffffn || db < -0x8000_0000n) return cx.reply.error(RespError.notInt32);
   if (db !== 0n) return cx.reply.error(RespError.dbRange);
   cx.reply.ok();
 }

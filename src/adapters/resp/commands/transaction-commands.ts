@@ -28,9 +28,14 @@ export function endTransaction(cx: RespContext): void {
   t.watched.clear();
 }
 
-/** The cas a key has now, 0 when absent: what WATCH remembers and EXEC compares. */
-function casOf(cx: RespContext, key: string): MaybePromise<number> {
-  return then(cx.uc.keyspace.peek(key), (item) => item?.cas ?? 0);
+/**
+ * What WATCH remembers and EXEC compares: the item's cas and expiry ('' when
+ * absent). A write changes the cas; an expiry change (EXPIRE, PERSIST,
+ * memcached touch) changes only the expiry, and Redis counts it as a
+ * modification too.
+ */
+function versionOf(cx: RespContext, key: string): MaybePromise<string> {
+  return then(cx.uc.keyspace.peek(key), (item) => (item ? `${item.cas}:${item.exptime}` : ''));
 }
 
 function watch(cx: RespContext, a: ArgList): MaybePromise<void> {
@@ -40,8 +45,8 @@ function watch(cx: RespContext, a: ArgList): MaybePromise<void> {
     for (; i < keys.length; i++) {
       const key = keys[i]!;
       if (cx.transaction.watched.has(key)) continue;
-      const r = casOf(cx, key);
-      if (isPromise(r)) return r.then((cas) => (cx.transaction.watched.set(key, cas), next(i + 1)));
+      const r = versionOf(cx, key);
+      if (isPromise(r)) return r.then((version) => (cx.transaction.watched.set(key, version), next(i + 1)));
       cx.transaction.watched.set(key, r);
     }
     cx.reply.ok();
@@ -54,14 +59,14 @@ function unwatch(cx: RespContext): void {
   cx.reply.ok();
 }
 
-/** True when every watched key still has the cas it had when watched. */
-function watchedUnchanged(cx: RespContext, watched: [string, number][]): MaybePromise<boolean> {
+/** True when every watched key still has the version it had when watched. */
+function watchedUnchanged(cx: RespContext, watched: [string, string][]): MaybePromise<boolean> {
   const next = (i: number): MaybePromise<boolean> => {
     for (; i < watched.length; i++) {
-      const [key, cas] = watched[i]!;
-      const r = casOf(cx, key);
-      if (isPromise(r)) return r.then((now) => (now === cas ? next(i + 1) : false));
-      if (r !== cas) return false;
+      const [key, version] = watched[i]!;
+      const r = versionOf(cx, key);
+      if (isPromise(r)) return r.then((now) => (now === version ? next(i + 1) : false));
+      if (r !== version) return false;
     }
     return true;
   };

@@ -1,0 +1,29 @@
+# rat-memcached for users with registry access (docs/container.md).
+# CI reaches no registry: scripts/build-image.sh builds the equivalent image FROM scratch.
+FROM node:20-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-slim
+ENV NODE_ENV=production \
+    RAT_SERVER_HOST=0.0.0.0 \
+    RAT_L2_DATA_DIR=/data
+WORKDIR /app
+COPY --from=build /src/package.json ./
+COPY --from=build /src/config ./config
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist/src ./dist/src
+# The image's "node" user (uid 1000) owns the data volume; the server never runs as root.
+RUN mkdir /data && chown node:node /data
+USER node
+VOLUME /data
+EXPOSE 11211
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "/app/dist/src/infrastructure/healthcheck.js"]
+# memcached-style flags are the command, as with the official memcached image:
+#   docker run rat-memcache -m 256 -c 4096
+ENTRYPOINT ["node", "/app/dist/src/infrastructure/cli.js"]
+CMD []

@@ -1,0 +1,214 @@
+import { keyHash } from '../../domain/key-hash.js';
+import { KeyIndex, type IndexedEntries } from '../memory/key-index.js';
+import { KeyArena } from './key-arena.js';
+
+/** No entry (list ends, empty free list). */
+export const NONE = -1;
+
+/** Columns grow by this factor: enough to amortise the copy, little slack at millions of keys. */
+const GROWTH = 1.25;
+const INITIAL_CAPACITY = 1024;
+/** Column bytes per id: hash, size, exptime, prev, next, key location (4 each), key length (2). */
+const BYTES_PER_ID = 26;
+
+/**
+ * What the disk tier keeps in memory per stored key, in write order, as
+ * typed-array columns indexed by a dense entry id (the idea of ADR 0008, for
+ * the disk tier: see ADR 0012). Per key: 26 bytes of columns, the key bytes
+ * in a KeyArena, and 5-11 bytes of the open-addressing KeyIndex: about 50-57
+ * bytes for a 16-byte key, against ~200 for a `Map` of key strings to
+ * objects. Write order is a doubly linked list through `prev`/`next`
+ * (oldest = head); free ids are chained through `next`.
+ */
+export class WriteOrderIndex implements IndexedEntries {
+  private capacity = INITIAL_CAPACITY;
+  private hashes = new Uint32Array(INITIAL_CAPACITY);
+  /** Charged bytes (key + record + overhead); 0 marks a free id. */
+  private sizes = new Uint32Array(INITIAL_CAPACITY);
+  /** Expiry in whole seconds, rounded up (0 = never): an upper bound of the exact one in the record. */
+  private exptimes = new Uint32Array(INITIAL_CAPACITY);
+  private prevs = new Int32Array(INITIAL_CAPACITY);
+  private nexts = new Int32Array(INITIAL_CAPACITY);
+  private keyLocs = new Uint32Array(INITIAL_CAPACITY);
+  private keyLens = new Uint16Array(INITIAL_CAPACITY);
+  private readonly keys = new KeyArena();
+  private readonly lookup = new KeyIndex(this);
+  /** Ids below this have been handed out at least once. */
+  private highId = 0;
+  private freeHead = NONE;
+  /** Oldest entry. */
+  head = NONE;
+  /** Newest entry. */
+  tail = NONE;
+  /** Live entries. */
+  count = 0;
+  /** Size of the entry the last put() replaced (0 when the key was new). */
+  replacedSize = 0;
+
+  /** The longest key the index can hold. */
+  static readonly MAX_KEY_LENGTH = 0xffff;
+
+  hashOf(id: number): number {
+    return this.hashes[id]!;
+  }
+
+  keyEquals(id: number, key: string): boolean {
+    return this.keyLens[id] === key.length && this.keys.equals(this.keyLocs[id]!, key);
+  }
+
+  /** The id of `key`, or NONE. */
+  find(key: string): number {
+    return this.lookup.find(key, keyHash(key));
+  }
+
+  /** The key of entry `id` (latin1). */
+  keyOf(id: number): string {
+    return this.keys.read(this.keyLocs[id]!, this.keyLens[id]!);
+  }
+
+  sizeOf(id: number): number {
+    return this.sizes[id]!;
+  }
+
+  /**
+   * Expiry of entry `id` in ms, rounded up to a whole second (0 = never): an
+   * entry expired by it is expired; one that expires within the second needs
+   * the record's exact exptime.
+   */
+  exptimeOf(id: number): number {
+    return this.exptimes[id]! * 1000;
+  }
+
+  /** The entry written after `id`, or NONE. */
+  newer(id: number): number {
+    return this.nexts[id]!;
+  }
+
+  /** The entry written before `id`, or NONE. */
+  older(id: number): number {
+    return this.prevs[id]!;
+  }
+
+  /** True when `id` holds a live entry (for walks by id). */
+  isLive(id: number): boolean {
+    return id < this.highId && this.sizes[id]! !== 0;
+  }
+
+  /** One past the highest id ever used (walks by id stop here). */
+  get idLimit(): number {
+    return this.highId;
+  }
+
+  /**
+   * Records a write of `key` as the newest entry; returns its id. An existing
+   * entry of the key is updated and moved to the newest end.
+   */
+  put(key: string, size: number, exptime: number): number {
+    const hash = keyHash(key);
+    let id = this.lookup.find(key, hash);
+    if (id === NONE) {
+      id = this.allocate();
+      this.hashes[id] = hash;
+      this.keyLocs[id] = this.keys.store(key);
+      this.keyLens[id] = key.length;
+      this.lookup.insert(id, hash);
+      this.count++;
+      this.replacedSize = 0;
+    } else {
+      this.replacedSize = this.sizes[id]!;
+      this.unlink(id);
+    }
+    this.sizes[id] = size;
+    this.exptimes[id] = Math.min(Math.ceil(exptime / 1000), 0xffff_ffff);
+    this.link(id);
+    return id;
+  }
+
+  /** Removes entry `id`. */
+  remove(id: number): void {
+    this.lookup.remove(id, this.hashes[id]!);
+    this.unlink(id);
+    this.keys.release(this.keyLocs[id]!, this.keyLens[id]!);
+    this.sizes[id] = 0;
+    this.nexts[id] = this.freeHead;
+    this.freeHead = id;
+    this.count--;
+  }
+
+  /** Relinks every live entry in ascending `order[id]` (the open scan's write sequence). */
+  sortBy(order: Float64Array): void {
+    const ids = new Uint32Array(this.count);
+    let n = 0;
+    for (let id = this.head; id !== NONE; id = this.nexts[id]!) ids[n++] = id;
+    ids.sort((a, b) => order[a]! - order[b]!);
+    this.head = this.tail = NONE;
+    for (let i = 0; i < n; i++) this.link(ids[i]!);
+  }
+
+  clear(): void {
+    this.lookup.clear();
+    this.keys.clear();
+    this.capacity = INITIAL_CAPACITY;
+    this.hashes = new Uint32Array(INITIAL_CAPACITY);
+    this.sizes = new Uint32Array(INITIAL_CAPACITY);
+    this.exptimes = new Uint32Array(INITIAL_CAPACITY);
+    this.prevs = new Int32Array(INITIAL_CAPACITY);
+    this.nexts = new Int32Array(INITIAL_CAPACITY);
+    this.keyLocs = new Uint32Array(INITIAL_CAPACITY);
+    this.keyLens = new Uint16Array(INITIAL_CAPACITY);
+    this.highId = 0;
+    this.freeHead = NONE;
+    this.head = this.tail = NONE;
+    this.count = 0;
+  }
+
+  /** Bytes of memory the index holds (columns, keys, lookup table). */
+  footprint(): number {
+    // The lookup table is a power of two at most 3/4 full (key-index.ts); its exact size is its own.
+    const slots = 2 ** Math.ceil(Math.log2(Math.max(1024, this.count / 0.75)));
+    return this.capacity * BYTES_PER_ID + this.keys.footprint() + slots * 4;
+  }
+
+  private allocate(): number {
+    if (this.freeHead !== NONE) {
+      const id = this.freeHead;
+      this.freeHead = this.nexts[id]!;
+      return id;
+    }
+    if (this.highId === this.capacity) this.grow(Math.ceil(this.capacity * GROWTH));
+    return this.highId++;
+  }
+
+  private link(id: number): void {
+    this.prevs[id] = this.tail;
+    this.nexts[id] = NONE;
+    if (this.tail !== NONE) this.nexts[this.tail] = id;
+    else this.head = id;
+    this.tail = id;
+  }
+
+  private unlink(id: number): void {
+    const p = this.prevs[id]!;
+    const n = this.nexts[id]!;
+    if (p !== NONE) this.nexts[p] = n;
+    else this.head = n;
+    if (n !== NONE) this.prevs[n] = p;
+    else this.tail = p;
+  }
+
+  private grow(capacity: number): void {
+    this.hashes = grown(this.hashes, new Uint32Array(capacity));
+    this.sizes = grown(this.sizes, new Uint32Array(capacity));
+    this.exptimes = grown(this.exptimes, new Uint32Array(capacity));
+    this.prevs = grown(this.prevs, new Int32Array(capacity));
+    this.nexts = grown(this.nexts, new Int32Array(capacity));
+    this.keyLocs = grown(this.keyLocs, new Uint32Array(capacity));
+    this.keyLens = grown(this.keyLens, new Uint16Array(capacity));
+    this.capacity = capacity;
+  }
+}
+
+function grown<T extends Uint32Array | Int32Array | Uint16Array>(old: T, next: T): T {
+  next.set(old as never);
+  return next;
+}

@@ -1,0 +1,31 @@
+import { raw, type RespStep } from '../support/resp-differential.js';
+
+/** Request framing: inline commands, pipelines, empty requests and protocol errors (each of which closes). */
+export const protocolSteps: RespStep[] = [
+  raw('PING\r\n'),
+  raw('PING\n'),
+  raw('SET inline "quoted value"\r\nGET inline\r\n', 2),
+  raw('SET q "a\\nb\\x41\\"c"\r\nGET q\r\n', 2),
+  raw("SET q 'single \\' quote'\r\nGET q\r\n", 2),
+  raw('SET q a"b"c\r\nGET q\r\n', 2),
+  raw('  GET   q  \r\n'),
+  raw('\r\n\r\n\nPING\r\n'),
+  raw('GET q\rextra\r\n'),
+  raw('ECHO "tab\\tand\\\\"\r\n'),
+  raw('ECHO "\\xzz"\r\n'),
+  raw('*0\r\n*-1\r\nPING\r\n'),
+  raw('*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\n', 2),
+  raw('*2\r\n$3\r\nGET\r\n$1\r\nq\r\n*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$0\r\n\r\nGET q\r\n', 3),
+  raw('*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$4\r\na\r\nb\r\nGET b\r\n', 2),
+  raw('*2\r\n$3\r\nGET\r\n$1\r\nbXY', 1),
+  raw('ECHO "unbalanced\r\n', 1, true),
+  raw("ECHO 'unbalanced\r\n", 1, true),
+  raw('ECHO "closing"x\r\n', 1, true),
+  raw('*1\r\n$x\r\n', 1, true),
+  raw('*x\r\n', 1, true),
+  raw('*1\r\n$-1\r\n', 1, true),
+  raw('*3000000000\r\n', 1, true),
+  raw('*1\r\n:1\r\n', 1, true),
+  raw('PING\r\n*1\r\nGET\r\n', 2, true),
+  raw('*1\r\n$4\r\nPING\r\n' + 'x'.repeat(70 * 1024), 2, true),
+];

@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import { KeyArena } from '../../../src/adapters/level/key-arena.js';
+import { NONE, WriteOrderIndex } from '../../../src/adapters/level/write-order-index.js';
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Keys of varied lengths, including bytes 0x80-0xff and keys shorter than a free-list link. */
+function keyFor(n: number): string {
+  const len = 1 + (n % 40);
+  let s = '';
+  for (let i = 0; i < len; i++) s += String.fromCharCode((n * 31 + i * 7) % 256);
+  return `${s}${n}`;
+}
+
+/** Write order of `index`, oldest first, as keys; checks the back links on the way. */
+function order(index: WriteOrderIndex): string[] {
+  const out: string[] = [];
+  let prev = NONE;
+  for (let id = index.head; id !== NONE; id = index.newer(id)) {
+    expect(index.older(id)).to.equal(prev);
+    out.push(index.keyOf(id));
+    prev = id;
+  }
+  expect(index.tail).to.equal(prev);
+  return out;
+}
+
+describe('WriteOrderIndex', () => {
+  it('matches a Map model under random puts, overwrites and removes (model check)', () => {
+    const next = rng(12);
+    const index = new WriteOrderIndex();
+    // Insertion order of a Map = write order when overwrites delete first.
+    const model = new Map<string, { size: number; exptime: number }>();
+    for (let step = 0; step < 60_000; step++) {
+      const key = keyFor(Math.floor(next() * 3000));
+      const r = next();
+      if (r < 0.6) {
+        const v = { size: 1 + Math.floor(next() * 5000), exptime: Math.floor(next() * 4e9) * 1000 };
+        index.put(key, v.size, v.exptime);
+        model.delete(key);
+        model.set(key, v);
+      } else if (r < 0.9) {
+        const id = index.find(key);
+        expect(id !== NONE, `find(${JSON.stringify(key)})`).to.equal(model.has(key));
+        if (id !== NONE) {
+          index.remove(id);
+          model.delete(key);
+        }
+      } else {
+        const id = index.find(key);
+        const m = model.get(key);
+        if (m === undefined) expect(id).to.equal(NONE);
+        else {
+          expect(index.keyOf(id)).to.equal(key);
+          expect(index.sizeOf(id)).to.equal(m.size);
+          expect(index.exptimeOf(id)).to.equal(m.exptime);
+        }
+      }
+      if (step % 10_000 === 0) expect(order(index)).to.deep.equal([...model.keys()]);
+    }
+    expect(index.count).to.equal(model.size);
+    expect(order(index)).to.deep.equal([...model.keys()]);
+    let live = 0;
+    for (let id = 0; id < index.idLimit; id++) if (index.isLive(id)) live++;
+    expect(live).to.equal(model.size);
+  });
+
+  it('sortBy puts entries in the order of their write sequence', () => {
+    const index = new WriteOrderIndex();
+    const seqs = new Float64Array(100);
+    for (let i = 0; i < 100; i++) {
+      const id = index.put(`k${i}`, 10, 0);
+      seqs[id] = (i * 37) % 100;
+    }
+    index.sortBy(seqs);
+    const keys = order(index);
+    expect(keys.map((k) => (Number(k.slice(1)) * 37) % 100)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('holds 250,000 keys of 16 bytes in under 60 bytes each', () => {
+    const index = new WriteOrderIndex();
+    for (let i = 0; i < 250_000; i++) index.put(`key:${String(i).padStart(12, '0')}`, 150, 0);
+    const perKey = index.footprint() / index.count;
+    console.log(`      ${perKey.toFixed(1)} bytes per key (16-byte keys)`);
+    expect(perKey).to.be.below(60);
+  });
+});
+
+describe('KeyArena', () => {
+  it('reuses a freed slot for the next key of the same length', () => {
+    const arena = new KeyArena();
+    const a = arena.store('abc');
+    const b = arena.store('defgh');
+    arena.release(a, 3);
+    const c = arena.store('xyz');
+    expect(c).to.equal(a);
+    expect(arena.read(c, 3)).to.equal('xyz');
+    expect(arena.read(b, 5)).to.equal('defgh');
+    expect(arena.equals(b, 'defgh')).to.equal(true);
+    expect(arena.equals(b, 'defgi')).to.equal(false);
+  });
+});
