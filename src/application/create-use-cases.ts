@@ -6,6 +6,7 @@ import type { CacheContext } from './cache-context.js';
 import { DeletionUseCase } from './deletion.js';
 import { ExpiryUseCase } from './expiry.js';
 import { FlushUseCase } from './flush.js';
+import { KeyDumpUseCase } from './key-dump.js';
 import { KeyspaceUseCase } from './keyspace.js';
 import { MetaUseCase } from './meta.js';
 import { RetrievalUseCase } from './retrieval.js';
@@ -44,5 +45,6 @@ export function createUseCases(context: CacheContext, deps: UseCaseDeps): UseCas
     keyspace: new KeyspaceUseCase(context),
     expiry: new ExpiryUseCase(context),
     valueEdit: new ValueEditUseCase(context),
+    keyDump: new KeyDumpUseCase(context),
   };
 }

@@ -1,4 +1,4 @@
-import type { StoreStats } from '../domain/ports/cache-store.js';
+import type { StoreLayout, StoreStats } from '../domain/ports/cache-store.js';
 import type { RuntimeInfo } from '../domain/ports/runtime-info.js';
 import type { CacheContext } from './cache-context.js';
 
@@ -179,54 +179,41 @@ export class StatsUseCase {
     return this.sources.settings();
   }
 
-  /**
-   * `stats items`: our memory tier has no slab classes, so everything is
-   * reported as class 1 with memcached's field names.
-   */
+  /** `stats items`: per size class of the memory tier, memcached 1.6.18's fields (docs/memory.md). */
   items(): StatPair[] {
-    const s = this.ctx.store.stats();
-    if (s.items === 0) return [];
-    return [
-      ['items:1:number', s.items],
-      ['items:1:age', 0],
-      ['items:1:mem_requested', s.bytes],
-      ['items:1:evicted', s.evictions],
-      ['items:1:evicted_nonzero', 0],
-      ['items:1:evicted_time', 0],
-      ['items:1:outofmemory', this.ctx.stats.store_no_memory],
-      ['items:1:tailrepairs', 0],
-      ['items:1:reclaimed', s.expired],
-      ['items:1:expired_unfetched', 0],
-      ['items:1:evicted_unfetched', 0],
-    ];
+    const lines: StatPair[] = [];
+    for (const c of this.layout().classes) {
+      if (c.items === 0) continue;
+      const p = `items:${c.id}:`;
+      for (const [name, value] of [
+        ['number', c.items], ['number_hot', 0], ['number_warm', 0], ['number_cold', c.items], ['age_hot', 0], ['age_warm', 0], ['age', 0],
+        ['mem_requested', c.requestedBytes], ['evicted', c.evicted], ['evicted_nonzero', 0], ['evicted_time', 0], ['outofmemory', 0],
+        ['tailrepairs', 0], ['reclaimed', c.reclaimed], ['expired_unfetched', 0], ['evicted_unfetched', 0], ['evicted_active', 0],
+        ['crawler_reclaimed', 0], ['crawler_items_checked', 0], ['lrutail_reflocked', 0], ['moves_to_cold', 0], ['moves_to_warm', 0],
+        ['moves_within_lru', 0], ['direct_reclaims', 0], ['hits_to_hot', 0], ['hits_to_warm', 0], ['hits_to_cold', 0], ['hits_to_temp', 0],
+      ] as const) lines.push([p + name, value]);
+    }
+    return lines;
   }
 
-  /** `stats slabs`: one honest class covering the whole memory tier. */
+  /** `stats slabs`: the memory tier's real size classes and pages; per-class command counters are not kept (0). */
   slabs(): StatPair[] {
-    const s = this.ctx.store.stats();
-    const { stats } = this.ctx;
+    const layout = this.layout();
     const lines: StatPair[] = [];
-    if (s.items > 0) {
-      lines.push(
-        ['1:chunk_size', s.items > 0 ? Math.ceil(s.bytes / s.items) : 0],
-        ['1:chunks_per_page', 1],
-        ['1:total_pages', s.items],
-        ['1:total_chunks', s.items],
-        ['1:used_chunks', s.items],
-        ['1:free_chunks', 0],
-        ['1:free_chunks_end', 0],
-        ['1:get_hits', stats.get_hits],
-        ['1:cmd_set', stats.cmd_set],
-        ['1:delete_hits', stats.delete_hits],
-        ['1:incr_hits', stats.incr_hits],
-        ['1:decr_hits', stats.decr_hits],
-        ['1:cas_hits', stats.cas_hits],
-        ['1:cas_badval', stats.cas_badval],
-        ['1:touch_hits', stats.touch_hits],
-      );
+    for (const c of layout.classes) {
+      const p = `${c.id}:`;
+      for (const [name, value] of [
+        ['chunk_size', c.chunkSize], ['chunks_per_page', c.chunksPerPage], ['total_pages', c.pages], ['total_chunks', c.totalChunks],
+        ['used_chunks', c.usedChunks], ['free_chunks', c.freeChunks], ['free_chunks_end', c.freeChunksEnd], ['get_hits', 0], ['cmd_set', 0],
+        ['delete_hits', 0], ['incr_hits', 0], ['decr_hits', 0], ['cas_hits', 0], ['cas_badval', 0], ['touch_hits', 0],
+      ] as const) lines.push([p + name, value]);
     }
-    lines.push(['active_slabs', s.items > 0 ? 1 : 0], ['total_malloced', s.bytes]);
+    lines.push(['active_slabs', layout.classes.length], ['total_malloced', layout.mallocedBytes]);
     return lines;
+  }
+
+  private layout(): StoreLayout {
+    return this.ctx.store.layout?.() ?? { classes: [], mallocedBytes: 0 };
   }
 
   /** memcached's stats_reset(): the counters and the `stats detail` per-prefix table. */

@@ -1,6 +1,6 @@
 import { makeItem, type CacheItem } from '../domain/item.js';
 import { isPromise, then, type MaybePromise } from '../domain/maybe-promise.js';
-import type { CacheStore, StoreStats } from '../domain/ports/cache-store.js';
+import type { CacheStore, StoreLayout, StoreStats } from '../domain/ports/cache-store.js';
 import type { Lifecycle } from '../domain/ports/lifecycle.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Scheduler } from '../domain/ports/scheduler.js';
@@ -134,6 +134,11 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
       expired: m.expired + d.expired,
       totalItems: d.totalItems,
     };
+  }
+
+  /** The memory tier's size classes (the disk tier has none). */
+  layout(): StoreLayout {
+    return this.l1.layout?.() ?? { classes: [], mallocedBytes: 0 };
   }
 
   /** Copies a disk hit into memory unless it is a large value. */

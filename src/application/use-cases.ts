@@ -3,6 +3,7 @@ import type { ArithmeticUseCase } from './arithmetic.js';
 import type { DeletionUseCase } from './deletion.js';
 import type { ExpiryUseCase } from './expiry.js';
 import type { FlushUseCase } from './flush.js';
+import type { KeyDumpUseCase } from './key-dump.js';
 import type { KeyspaceUseCase } from './keyspace.js';
 import type { MetaUseCase } from './meta.js';
 import type { RetrievalUseCase } from './retrieval.js';
@@ -33,5 +34,7 @@ export interface UseCases {
   readonly expiry: ExpiryUseCase;
   readonly valueEdit: ValueEditUseCase;
   readonly meta: MetaUseCase;
+  /** Key listings for operators (lru_crawler metadump, stats cachedump). */
+  readonly keyDump: KeyDumpUseCase;
 }
 export const UseCases = Symbol('UseCases');

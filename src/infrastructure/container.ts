@@ -326,6 +326,7 @@ function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[
     ['l2_write_queue_items', l.queue.items],
     ['l2_write_queue_limit', l.queue.limit],
     ['l2_write_queue_peak_bytes', l.queue.peakBytes],
+    ['l2_write_lag_max_ms', l.queue.maxLagMs.toFixed(1)],
     ['l2_write_queue_pauses', l.queue.pauses],
     ['l2_writes_coalesced', l.queue.coalesced],
     ['l2_batches', l.queue.batches],

@@ -221,6 +221,41 @@ describe('e2e: classic commands over TCP', function () {
       await check('stats reset\r\nstats detail dump\r\n', 'RESET\r\nEND\r\n');
     });
 
+    it('lru_crawler metadump lists every live key as memcached does', async () => {
+      const [a, b] = [key('md a%b'.replace(' ', '')), key('mdb')];
+      await check(`set ${a} 5 1000 3\r\nabc\r\nset ${b} 0 0 1\r\nx\r\nget ${b}\r\n`, `STORED\r\nSTORED\r\nVALUE ${b} 0 1\r\nx\r\nEND\r\n`);
+      const dump = await c.lines('lru_crawler metadump all\r\n');
+      const enc = (k: string) => k.replace(/[^A-Za-z0-9._~-]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+      expect(dump).to.match(new RegExp(`(^|\n)key=${enc(a)} exp=\\d+ la=\\d+ cas=\\d+ fetch=no cls=1 size=\\d+\n`));
+      expect(dump).to.match(new RegExp(`(^|\n)key=${enc(b)} exp=-1 la=\\d+ cas=\\d+ fetch=(yes|no) cls=1 size=\\d+\n`));
+      expect(dump.endsWith('\nEND\r\n')).to.equal(true);
+      expect(await c.lines('lru_crawler metadump hash\r\n')).to.include(`key=${enc(b)} `);
+      for (const bad of ['0', 'x', '64']) await check(`lru_crawler metadump ${bad}\r\n`, 'BADCLASS invalid class id\r\n');
+      // memcached cannot stream a dump behind replies still owed on the connection.
+      await check('version\r\nlru_crawler metadump all\r\n', VERSION + 'ERROR cannot pipeline other commands before metadump\r\n');
+    });
+
+    it('stats cachedump lists keys with size and expiry; stats conns lists the connections', async () => {
+      const k = key('cd');
+      await check(`set ${k} 0 0 4\r\nabcd\r\n`, 'STORED\r\n');
+      expect(await c.lines('stats cachedump 1 0\r\n')).to.include(`ITEM ${k} [4 b; 0 s]\r\n`);
+      await check(
+        'stats cachedump 64 0\r\nstats cachedump 1\r\nstats cachedump x 0\r\n',
+        'CLIENT_ERROR Illegal slab id\r\nCLIENT_ERROR bad command line\r\nCLIENT_ERROR bad command line format\r\n',
+      );
+      const other = await srv.connect();
+      try {
+        await other.exchange('version\r\n', VERSION);
+        const conns = await c.lines('stats conns\r\n');
+        const me = /STAT (\d+):state conn_parse_cmd\r\n/.exec(conns);
+        expect(me, conns).to.not.equal(null);
+        expect(conns).to.match(new RegExp(`STAT ${me![1]}:addr tcp:127\\.0\\.0\\.1:\\d+\r\nSTAT ${me![1]}:listen_addr tcp:127\\.0\\.0\\.1:${srv.port}\r\n`));
+        expect(conns).to.match(/STAT \d+:state conn_read\r\nSTAT \d+:secs_since_last_cmd \d+\r\n/);
+      } finally {
+        other.close();
+      }
+    });
+
     it('cache_memlimit', async () => {
       await check(
         'cache_memlimit 100\r\ncache_memlimit 1\r\ncache_memlimit abc\r\ncache_memlimit\r\ncache_memlimit 64 noreply\r\ncache_memlimit 64\r\n',

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ChildServer, fetchAll, setCommand } from '../support/child-server.js';
 import { TcpClient } from '../support/tcp-client.js';
 
 // dist/test/e2e -> dist/src/infrastructure/cli.js
@@ -207,3 +209,104 @@ describe('e2e: memory accounting of the memory tier (-m budget)', function () {
     expect(hwm, `peak RSS ${mib(hwm)} MiB vs idle ${mib(base)} MiB + ${mib(RSS_FIXED)} MiB + ${RSS_FACTOR} x ${BUDGET_MIB} MiB`).to.be.at.most(bound);
   });
 });
+
+/** `stats <group>` as name -> number. */
+async function statsGroup(c: TcpClient, group: string): Promise<Map<string, number>> {
+  const text = await c.lines(`stats ${group}\r\n`);
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^STAT (\S+) (\S+)\r$/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+
+/** The class ids named by `<id>:chunk_size` (stats slabs) or `items:<id>:number` (stats items). */
+function classIds(s: Map<string, number>, pattern: RegExp): number[] {
+  return [...s.keys()].flatMap((k) => {
+    const m = pattern.exec(k);
+    return m ? [Number(m[1])] : [];
+  });
+}
+
+async function storeAll(c: TcpClient, keys: string[], exptime: number, value: Buffer): Promise<void> {
+  c.send(Buffer.concat(keys.map((k) => setCommand(k, 0, exptime, value))));
+  for (const k of keys) expect(await c.readUntil('\r\n'), `set ${k}`).to.equal('STORED\r\n');
+}
+
+const PAGE = 64 * 1024;
+
+for (const [label, args] of [
+  ['--l2 off', ['--l2', 'off']],
+  ['default config (L2 on)', [] as string[]],
+] as const) {
+  describe(`e2e: stats slabs / stats items and reuse of expired memory (${label})`, function () {
+    this.timeout(30_000);
+    let server: ChildServer | undefined;
+    let dir: string | undefined;
+
+    beforeEach(async () => {
+      dir = mkdtempSync(path.join(tmpdir(), 'rat-slabs-'));
+      server = await ChildServer.start({ args: [...args, '--data-dir', dir] });
+    });
+    afterEach(async () => {
+      await server?.kill();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      server = dir = undefined;
+    });
+
+    it('reuses the memory of expired items: total_malloced does not grow when ten 65 KiB items replace ten expired ones', async () => {
+      const c = await server!.connect();
+      const value = Buffer.alloc(65 * 1024, 0x61);
+      const first = Array.from({ length: 10 }, (_, i) => `ttl:a${i}`);
+      const second = Array.from({ length: 10 }, (_, i) => `ttl:b${i}`);
+      await storeAll(c, first, 2, value);
+      const before = (await statsGroup(c, 'slabs')).get('total_malloced')!;
+      expect(before, 'total_malloced holds the ten values').to.be.at.least(10 * value.length);
+      // TTLs count in whole seconds: a 2 s item may live up to 3 s. Nothing reads them meanwhile.
+      await new Promise((r) => setTimeout(r, 3_200));
+      await storeAll(c, second, 0, value);
+      const after = (await statsGroup(c, 'slabs')).get('total_malloced')!;
+      expect(after, `total_malloced ${before} -> ${after}`).to.be.at.most(before);
+      expect(after, 'total_malloced holds the ten new values').to.be.at.least(10 * value.length);
+      expect((await fetchAll(c, second)).size, 'the new items').to.equal(10);
+      expect((await fetchAll(c, first)).size, 'the expired items').to.equal(0);
+    });
+
+    it('reports the real size classes and pages, consistent with total_malloced and curr_items', async () => {
+      const c = await server!.connect();
+      // Payloads of distinct size classes, and one past the largest chunk (a Buffer of its own).
+      const sizes = [10, 100, 1000, 5000, 20_000];
+      for (const n of sizes) await storeAll(c, Array.from({ length: 3 }, (_, i) => `cls:${n}:${i}`), 0, Buffer.alloc(n, 0x62));
+      const slabs = await statsGroup(c, 'slabs');
+      const ids = classIds(slabs, /^(\d+):chunk_size$/);
+      expect(ids.length, 'classes').to.equal(sizes.length);
+      expect(slabs.get('active_slabs')).to.equal(ids.length);
+      let pagesBytes = 0;
+      let used = 0;
+      for (const id of ids.slice(0, -1)) {
+        const f = (name: string): number => slabs.get(`${id}:${name}`)!;
+        expect(f('chunk_size') * f('chunks_per_page'), `class ${id} fills at most a page`).to.be.at.most(PAGE);
+        expect(f('total_chunks')).to.equal(f('total_pages') * f('chunks_per_page'));
+        expect(f('used_chunks') + f('free_chunks') + f('free_chunks_end')).to.equal(f('total_chunks'));
+        expect(f('used_chunks'), `class ${id} used chunks`).to.equal(3);
+        pagesBytes += f('total_pages') * PAGE;
+        used += f('used_chunks');
+      }
+      // Distinct chunk sizes, growing with the class id, each at least the payload it holds.
+      const chunkSizes = ids.map((id) => slabs.get(`${id}:chunk_size`)!);
+      expect([...chunkSizes].sort((a, b) => a - b)).to.deep.equal(chunkSizes);
+      sizes.forEach((n, i) => expect(chunkSizes[i], `chunk for ${n} B values`).to.be.at.least(n + 10));
+      // The own-buffer class: one chunk per value.
+      const own = ids[ids.length - 1]!;
+      expect(slabs.get(`${own}:used_chunks`)).to.equal(3);
+      const ownBytes = slabs.get('total_malloced')! - pagesBytes;
+      expect(ownBytes, 'own buffers').to.be.within(3 * 20_000, 3 * slabs.get(`${own}:chunk_size`)!);
+      used += 3;
+
+      const items = await statsGroup(c, 'items');
+      expect(classIds(items, /^items:(\d+):number$/)).to.deep.equal(ids);
+      const numbers = ids.map((id) => items.get(`items:${id}:number`)!);
+      expect(numbers.reduce((a, b) => a + b, 0)).to.equal(used);
+      expect((await statsGroup(c, '')).get('curr_items')).to.equal(used);
+      for (const id of ids) expect(items.get(`items:${id}:mem_requested`), `class ${id} mem_requested`).to.be.greaterThan(0);
+    });
+  });
+}

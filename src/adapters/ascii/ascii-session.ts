@@ -3,25 +3,22 @@ import type { CacheItem } from '../../domain/item.js';
 import { isPromise, type MaybePromise } from '../../domain/maybe-promise.js';
 import { KEY_MAX_LENGTH } from '../../domain/rules.js';
 import { StoreMode, type StoreOutcome } from '../../application/storage.js';
-import type { StatPair } from '../../application/stats.js';
 import type { UseCases } from '../../application/use-cases.js';
 import { PipelinedSession, type SessionFlowControl } from '../protocol/pipelined-session.js';
 import { acquireBlock, ownedBuffer, ownedValue, releaseBlock } from '../protocol/owned-value.js';
 import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
+import { ADMIN_COMMANDS, type AdminScope, type AdminSession } from './admin-commands.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
+import { tcpAddress, type ConnectionEntry } from './connection-table.js';
 
 /** Limits and switches of the text front end. */
-export interface AsciiOptions extends SessionFlowControl {
+export interface AsciiOptions extends SessionFlowControl, AdminScope {
   /**
    * Largest command line buffered while waiting for its newline. memcached
    * closes a connection after 2048 bytes without one unless the line is a
    * get/gets (multi-gets are long); this bounds those too.
    */
   maxLineLength: number;
-  /** memcached's -A: the `shutdown` command is honoured. */
-  shutdownEnabled: boolean;
-  /** Asks the server to stop (graceful). */
-  requestShutdown(): void;
   /** Extension commands (streaming, meta...) tried before answering ERROR. */
   extensions?: AsciiExtension[];
 }
@@ -64,8 +61,12 @@ const enum Mode {
  * written once. A command whose store access goes asynchronous (disk) blocks
  * the pipeline until it completes, so replies stay in request order.
  */
-export class AsciiSession extends PipelinedSession {
-  private readonly tokens = new Tokens();
+export class AsciiSession extends PipelinedSession implements AdminSession, ConnectionEntry {
+  readonly tokens = new Tokens();
+  /** Connection number shown by `stats conns`. */
+  readonly id: number;
+  /** performance.now() of the last socket read, for `stats conns`. */
+  private lastRead = performance.now();
   private mode = Mode.Line;
   /** Suppresses every reply of the current command (memcached's c->noreply). */
   private noreply = false;
@@ -90,12 +91,41 @@ export class AsciiSession extends PipelinedSession {
     private readonly options: AsciiOptions,
   ) {
     super(socket, uc.counters, options.writeBackpressure);
+    this.id = options.connections?.nextId() ?? 0;
+    options.connections?.add(this);
+  }
+
+  override onData(chunk: Buffer): void {
+    this.lastRead = performance.now();
+    super.onData(chunk);
   }
 
   override onClose(): void {
     super.onClose();
+    this.options.connections?.remove(this);
     this.dataBlock = undefined;
     this.consumer = undefined;
+  }
+
+  get addr(): string {
+    return tcpAddress(this.socket.remoteAddress, this.socket.remotePort);
+  }
+
+  get listenAddr(): string {
+    return tcpAddress(this.socket.localAddress, this.socket.localPort);
+  }
+
+  /** memcached's name for where this connection is (the one asking is conn_parse_cmd). */
+  state(): string {
+    return this.mode === Mode.Data ? 'conn_nread' : this.mode === Mode.Swallow ? 'conn_swallow' : 'conn_read';
+  }
+
+  get repliesPending(): boolean {
+    return !this.writer.isEmpty;
+  }
+
+  idleMs(): number {
+    return performance.now() - this.lastRead;
   }
 
   /** Every command copies what it keeps (keys become strings, values ownedValue). */
@@ -191,9 +221,6 @@ export class AsciiSession extends PipelinedSession {
         break;
       case 0x73: // s
         if (t.is(0, 'set')) return this.update(StoreMode.Set, nt);
-        if (t.is(0, 'stats')) return this.stats(nt);
-        if (t.is(0, 'shutdown')) return this.shutdown(nt);
-        if (t.is(0, 'slabs')) return this.slabs(nt);
         break;
       case 0x61: // a
         if (t.is(0, 'add')) return this.update(StoreMode.Add, nt);
@@ -201,7 +228,6 @@ export class AsciiSession extends PipelinedSession {
         break;
       case 0x63: // c
         if (t.is(0, 'cas')) return this.update(StoreMode.Cas, nt);
-        if (t.is(0, 'cache_memlimit')) return this.memlimit(nt);
         break;
       case 0x69: // i
         if (t.is(0, 'incr')) return this.arithmetic(true, nt);
@@ -219,27 +245,12 @@ export class AsciiSession extends PipelinedSession {
       case 0x70: // p
         if (t.is(0, 'prepend')) return this.update(StoreMode.Prepend, nt);
         break;
-      case 0x66: // f
-        if (t.is(0, 'flush_all')) return this.flushAll(nt);
-        break;
-      case 0x76: // v
-        if (t.is(0, 'version')) return this.reply('VERSION ' + this.uc.admin.version() + '\r\n');
-        if (t.is(0, 'verbosity')) return this.verbosity(nt);
-        break;
-      case 0x71: // q
-        if (t.is(0, 'quit')) return this.close();
-        break;
-      case 0x6c: // l
-        if (t.is(0, 'lru_crawler')) return this.lruCrawler(nt);
-        if (t.is(0, 'lru')) return this.lru(nt);
-        break;
-      case 0x77: // w
-        if (t.is(0, 'watch')) return this.reply(Reply.WATCH_DISABLED);
-        break;
       case 0x62: // b
         if (t.is(0, 'bget')) return this.get(false, false);
         break;
     }
+    const admin = ADMIN_COMMANDS.get(t.str(0));
+    if (admin !== undefined) return admin(this, nt, this.uc, this.options);
     const ext = this.options.extensions;
     if (ext) {
       for (const e of ext) {
@@ -257,7 +268,7 @@ export class AsciiSession extends PipelinedSession {
   }
 
   /** memcached's set_noreply_maybe: the last real token is "noreply". */
-  private noreplyMaybe(nt: number): boolean {
+  noreplyMaybe(nt: number): boolean {
     if (nt >= 2 && this.tokens.is(nt - 2, 'noreply')) this.noreply = true;
     return this.noreply;
   }
@@ -487,140 +498,6 @@ export class AsciiSession extends PipelinedSession {
     const r = this.uc.touch.touch(t.str(1), exptime);
     if (isPromise(r)) return r.then((hit) => this.reply(hit ? Reply.TOUCHED : Reply.NOT_FOUND));
     this.reply(r ? Reply.TOUCHED : Reply.NOT_FOUND);
-  }
-
-  // ---- administration --------------------------------------------------------
-
-  private flushAll(nt: number): MaybePromise<void> {
-    if (nt < 2 || nt > 4) return this.reply(Reply.ERROR);
-    const noreply = this.noreplyMaybe(nt);
-    let delay = 0;
-    if (nt !== (noreply ? 3 : 2)) {
-      const d = tokenI32(this.tokens, 1);
-      if (d === undefined) {
-        this.uc.flush.countRejected();
-        return this.reply(Reply.BAD_EXPTIME);
-      }
-      delay = d;
-    }
-    const r = this.uc.flush.flushAll(delay);
-    if (isPromise(r)) return r.then(() => this.reply(Reply.OK));
-    this.reply(Reply.OK);
-  }
-
-  private verbosity(nt: number): void {
-    if (nt !== 3 && nt !== 4) return this.reply(Reply.ERROR);
-    this.noreplyMaybe(nt);
-    const level = tokenU32(this.tokens, 1);
-    if (level < 0) return this.reply(Reply.BAD_FORMAT);
-    this.uc.admin.setVerbosity(level);
-    this.reply(Reply.OK);
-  }
-
-  private memlimit(nt: number): void {
-    if (nt !== 3 && nt !== 4) return this.reply(Reply.ERROR);
-    this.noreplyMaybe(nt);
-    const mb = tokenU32(this.tokens, 1);
-    if (mb < 0) return this.reply(Reply.ERROR);
-    const r = this.uc.admin.setMemoryLimitMb(mb);
-    this.reply(
-      r === 'ok' ? Reply.OK : r === 'too-small' ? Reply.MEMLIMIT_TOO_SMALL : r === 'not-megabytes' ? Reply.MEMLIMIT_NOT_MB : Reply.MEMLIMIT_FAILED,
-    );
-  }
-
-  private shutdown(nt: number): void {
-    if (!this.options.shutdownEnabled) return this.reply(Reply.SHUTDOWN_DISABLED);
-    if (nt === 2 || (nt === 3 && this.tokens.is(1, 'graceful'))) {
-      this.close();
-      this.options.requestShutdown();
-      return;
-    }
-    this.reply(Reply.SHUTDOWN_BAD_MODE);
-  }
-
-  /** memcached's slabs commands; our store has one class and nothing to move. */
-  private slabs(nt: number): void {
-    const t = this.tokens;
-    if (nt === 5 && t.is(1, 'reassign')) {
-      if (tokenI32(t, 2) === undefined || tokenI32(t, 3) === undefined) return this.reply(Reply.BAD_FORMAT);
-      const src = tokenI32(t, 2)!;
-      const dst = tokenI32(t, 3)!;
-      return this.reply(src === dst ? 'SAME src and dst class are identical\r\n' : src === 1 || dst === 1 ? Reply.NOSPARE : Reply.BADCLASS);
-    }
-    if (nt >= 4 && t.is(1, 'automove')) {
-      this.noreplyMaybe(nt);
-      if (t.is(2, 'ratio')) {
-        if (nt < 5 || !Number.isFinite(Number(t.str(3)))) return this.reply(Reply.ERROR);
-        return this.reply(Reply.OK);
-      }
-      const level = tokenU32(t, 2);
-      if (level < 0) return this.reply(Reply.BAD_FORMAT);
-      return this.reply(level <= 2 ? Reply.OK : Reply.ERROR);
-    }
-    this.reply(Reply.ERROR);
-  }
-
-  /** lru_crawler: `crawl` runs our expiry sweep; metadump is refused as memcached does when dumps are off. */
-  private lruCrawler(nt: number): void {
-    const t = this.tokens;
-    if (nt === 4 && t.is(1, 'crawl')) {
-      return this.reply(Reply.OK);
-    }
-    if (nt === 4 && t.is(1, 'metadump')) return this.reply(Reply.METADUMP_DISABLED);
-    if (nt === 4 && t.is(1, 'tocrawl')) return this.reply(tokenU32(t, 2) < 0 ? Reply.BAD_FORMAT : Reply.OK);
-    if (nt === 4 && t.is(1, 'sleep')) {
-      const v = tokenU32(t, 2);
-      if (v < 0) return this.reply(Reply.BAD_FORMAT);
-      return this.reply(v > 1_000_000 ? Reply.SLEEP_TOO_LONG : Reply.OK);
-    }
-    if (nt === 3 && (t.is(1, 'enable') || t.is(1, 'disable'))) return this.reply(Reply.OK);
-    this.reply(Reply.ERROR);
-  }
-
-  /** lru tune/mode/temp_ttl: validated like memcached, no effect on our policies. */
-  private lru(nt: number): void {
-    const t = this.tokens;
-    if (nt < 3) return this.reply(Reply.ERROR);
-    this.noreplyMaybe(nt);
-    if (t.is(1, 'tune') && nt >= 7) {
-      const hot = tokenU32(t, 2);
-      const warm = tokenU32(t, 3);
-      const hf = Number(t.str(4));
-      const f = Number(t.str(5));
-      if (hot < 0 || warm < 0 || Number.isNaN(hf) || Number.isNaN(f)) return this.reply(Reply.ERROR);
-      if (hot + warm > 80) return this.reply(Reply.LRU_PCTS);
-      if (f <= 0 || hf <= 0) return this.reply(Reply.LRU_FACTORS);
-      return this.reply(Reply.OK);
-    }
-    if (t.is(1, 'mode') && nt >= 4) return this.reply(t.is(2, 'flat') || t.is(2, 'segmented') ? Reply.OK : Reply.ERROR);
-    if (t.is(1, 'temp_ttl') && nt >= 4) return this.reply(tokenI32(t, 2) === undefined ? Reply.ERROR : Reply.OK);
-    this.reply(Reply.ERROR);
-  }
-
-  private stats(nt: number): void {
-    const t = this.tokens;
-    const r = this.uc.stats.statsGroup(nt === 2 ? '' : t.str(1), nt < 4 ? undefined : t.str(2));
-    switch (r.kind) {
-      case 'pairs':
-        return this.statLines(r.pairs);
-      case 'reset':
-        return this.reply(Reply.RESET);
-      case 'detail-set':
-        return this.reply(Reply.OK);
-      case 'detail-dump':
-        for (const line of r.lines) this.reply(line + '\r\n');
-        return this.reply(Reply.END);
-      case 'detail-usage':
-        return this.reply(Reply.STATS_DETAIL_USAGE);
-      case 'unknown':
-        return this.reply(Reply.ERROR);
-    }
-  }
-
-  private statLines(pairs: readonly StatPair[]): void {
-    let out = '';
-    for (const [k, v] of pairs) out += 'STAT ' + k + ' ' + v + '\r\n';
-    this.reply(out + Reply.END);
   }
 }
 

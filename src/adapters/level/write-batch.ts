@@ -30,6 +30,8 @@ export class WriteBatch {
   bytes = 0;
   /** Handed to LevelDB: its ops can no longer be replaced. */
   sent = false;
+  /** performance.now() when its first op was accepted. */
+  readonly openedAt = performance.now();
   private promise: Promise<true> | undefined;
   private resolve: ((v: true) => void) | undefined;
   private reject: ((e: unknown) => void) | undefined;

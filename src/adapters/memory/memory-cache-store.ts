@@ -1,6 +1,6 @@
 import { makeItem, type CacheItem } from '../../domain/item.js';
 import { keyHash } from '../../domain/key-hash.js';
-import type { CacheStore, StoreStats } from '../../domain/ports/cache-store.js';
+import type { CacheStore, SlabClassStats, StoreLayout, StoreStats } from '../../domain/ports/cache-store.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { EvictionEntries, EvictionPolicy, EvictionPolicyFactory } from '../../domain/ports/eviction-policy.js';
 import type { Lifecycle } from '../../domain/ports/lifecycle.js';
@@ -34,6 +34,8 @@ const KEY_LENGTH_BYTES = 2;
 const KEY_MAX = 0xffff;
 /** Entries examined per sweep slice, so a sweep never stalls the event loop. */
 const SWEEP_SLICE = 10_000;
+/** Entries examined for expired ones before a set takes new memory (memcached looks at its LRU tails). */
+const RECLAIM_SLICE = 2_000;
 
 /**
  * The L1 tier. Entries are integer ids: metadata in typed arrays
@@ -55,6 +57,19 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     this.table.setLocation(id, addr / 8);
   });
   private readonly ownBuffers = new Map<number, Buffer>();
+  /** Bytes of all own buffers (allocated outside the pages). */
+  private ownBytes = 0;
+  /** Per size class (the last slot: own buffers): bytes charged, evictions, expired items removed. */
+  private readonly classBytes = new Float64Array(this.arena.classCount + 1);
+  private readonly classEvicted = new Float64Array(this.arena.classCount + 1);
+  private readonly classReclaimed = new Float64Array(this.arena.classCount + 1);
+  /**
+   * No entry expires before this (a lower bound): sets and the sweep skip
+   * looking for expired entries until then. `cycleMin` gathers the bound
+   * for the sweep's next full pass over the table.
+   */
+  private nextExpiry = Infinity;
+  private cycleMin = Infinity;
   private readonly policy: EvictionPolicy;
   /** Bytes charged per entry beyond key and value: ENTRY_BASE_OVERHEAD + the policy's entryOverhead. */
   readonly entryOverhead: number;
@@ -150,6 +165,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
         // Same chunk size: overwrite in place, so the policy keeps what it learnt about the key.
         copyInto(this.arena.page(loc * 8), this.arena.payloadOffset(loc * 8) + KEY_LENGTH_BYTES + key.length, value);
         this.bytes += length - t.valueLength(old);
+        this.classBytes[cls] += length - t.valueLength(old);
+        this.noteExpiry(item.exptime);
         t.setValueLength(old, length);
         t.setFlags(old, item.flags);
         t.setExptime(old, item.exptime);
@@ -176,6 +193,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     if (id < 0) return undefined;
     this.policy.access(id);
     this.table.setExptime(id, exptime);
+    this.noteExpiry(exptime);
     return this.itemOf(id, key);
   }
 
@@ -187,7 +205,10 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     this.policy.clear();
     this.bytes = 0;
     this.entryBytes = 0;
+    this.ownBytes = 0;
+    this.classBytes.fill(0);
     this.sweepCursor = 0;
+    this.nextExpiry = this.cycleMin = Infinity;
   }
 
   async *keys(): AsyncIterable<string> {
@@ -209,6 +230,47 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
       expired: this.expired,
       totalItems: this.totalItems,
     };
+  }
+
+  /**
+   * The arena's size classes that hold pages, then (as the next class id)
+   * the values that have a Buffer of their own, reported as one chunk per
+   * page of their mean size. `total_malloced` counts pages and own buffers.
+   */
+  layout(): StoreLayout {
+    const classes: SlabClassStats[] = [];
+    const own = this.arena.classCount;
+    for (let cls = 0; cls < own; cls++) {
+      const p = this.arena.classPages(cls);
+      if (p.pages === 0) continue;
+      const totalChunks = p.pages * p.perPage;
+      classes.push({
+        id: cls + 1,
+        chunkSize: p.chunkSize,
+        chunksPerPage: p.perPage,
+        pages: p.pages,
+        totalChunks,
+        usedChunks: totalChunks - p.free - p.freeEnd,
+        freeChunks: p.free,
+        freeChunksEnd: p.freeEnd,
+        ...this.classCounters(cls, totalChunks - p.free - p.freeEnd),
+      });
+    }
+    const n = this.ownBuffers.size;
+    if (n > 0) {
+      classes.push({
+        id: own + 1,
+        chunkSize: Math.ceil(this.ownBytes / n),
+        chunksPerPage: 1,
+        pages: n,
+        totalChunks: n,
+        usedChunks: n,
+        freeChunks: 0,
+        freeChunksEnd: 0,
+        ...this.classCounters(own, n),
+      });
+    }
+    return { classes, mallocedBytes: this.arena.pageBytes + this.ownBytes };
   }
 
   fits(key: string, valueLength: number): boolean {
@@ -239,18 +301,25 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
    */
   sweep(budget: number): number {
     const now = this.clock.now();
+    if (now < this.nextExpiry) return 0;
     const t = this.table;
     let removed = 0;
     let id = this.sweepCursor;
     for (let n = 0; n < budget; n++, id++) {
       if (id >= t.highWater) {
+        // A full pass saw every entry that had an exptime (or noteExpiry did): the bound is exact again.
         id = 0;
+        this.nextExpiry = this.cycleMin;
+        this.cycleMin = Infinity;
         break;
       }
       const exptime = t.exptime(id);
-      if (exptime !== 0 && exptime <= now && t.isLive(id)) {
+      if (exptime === 0 || !t.isLive(id)) continue;
+      if (exptime <= now) {
         this.expire(id);
         removed++;
+      } else if (exptime < this.cycleMin) {
+        this.cycleMin = exptime;
       }
     }
     this.sweepCursor = id;
@@ -267,6 +336,22 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
       return -1;
     }
     return id;
+  }
+
+  private noteExpiry(exptime: number): void {
+    if (exptime === 0) return;
+    if (exptime < this.nextExpiry) this.nextExpiry = exptime;
+    if (exptime < this.cycleMin) this.cycleMin = exptime;
+  }
+
+  /** The size class slot of an entry: its arena class, or the own-buffer slot. */
+  private classOfEntry(id: number): number {
+    const loc = this.table.location(id);
+    return loc === OWN_BUFFER ? this.arena.classCount : this.arena.classAt(loc * 8);
+  }
+
+  private classCounters(slot: number, items: number): Pick<SlabClassStats, 'items' | 'requestedBytes' | 'evicted' | 'reclaimed'> {
+    return { items, requestedBytes: this.classBytes[slot]!, evicted: this.classEvicted[slot]!, reclaimed: this.classReclaimed[slot]! };
   }
 
   private payloadPage(id: number): Buffer {
@@ -305,6 +390,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const { maxMemory, maxEntries } = this.options;
     while (maxEntries > 0 && this.index.size >= maxEntries && this.evictOne()) {}
     const outside = this.entryOverhead + (cls < 0 ? payload + OWN_BUFFER_OVERHEAD : 0);
+    // Memory of expired entries is reused before new memory is taken or anything live is evicted.
+    if ((cls < 0 || !this.arena.hasSpare(cls)) && this.clock.now() >= this.nextExpiry) this.sweep(RECLAIM_SLICE);
     while (maxMemory > 0 && this.usedBytes + outside > maxMemory && this.evictOne()) {}
     const t = this.table;
     const id = t.allocate();
@@ -319,6 +406,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
       buf = Buffer.allocUnsafeSlow(payload);
       off = 0;
       this.ownBuffers.set(id, buf);
+      this.ownBytes += payload;
       t.setLocation(id, OWN_BUFFER);
     }
     const n = key.length;
@@ -334,6 +422,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     this.index.insert(id, hash);
     this.entryBytes += outside;
     this.bytes += n + length + this.entryOverhead;
+    this.classBytes[cls < 0 ? this.arena.classCount : cls] += n + length + this.entryOverhead;
+    this.noteExpiry(item.exptime);
     this.totalItems++;
     this.policy.insert(id);
     return true;
@@ -366,13 +456,20 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const id = this.policy.evict();
     if (id < 0) return false;
     const exptime = this.table.exptime(id);
-    if (exptime !== 0 && exptime <= this.clock.now()) this.expired++;
-    else this.evictions++;
+    const slot = this.classOfEntry(id);
+    if (exptime !== 0 && exptime <= this.clock.now()) {
+      this.expired++;
+      this.classReclaimed[slot]++;
+    } else {
+      this.evictions++;
+      this.classEvicted[slot]++;
+    }
     this.drop(id);
     return true;
   }
 
   private expire(id: number): void {
+    this.classReclaimed[this.classOfEntry(id)]++;
     this.unlink(id);
     this.expired++;
   }
@@ -390,10 +487,12 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const loc = t.location(id);
     this.index.remove(id, t.hash(id));
     let outside = this.entryOverhead;
+    this.classBytes[this.classOfEntry(id)] -= keyLength + length + this.entryOverhead;
     if (loc !== OWN_BUFFER) {
       this.arena.free(loc * 8);
     } else {
       this.ownBuffers.delete(id);
+      this.ownBytes -= KEY_LENGTH_BYTES + keyLength + length;
       outside += KEY_LENGTH_BYTES + keyLength + length + OWN_BUFFER_OVERHEAD;
     }
     this.entryBytes -= outside;

@@ -122,6 +122,17 @@ export class SlabArena {
     this.pageLive[p]!--;
   }
 
+  /** The size class of the chunk at `addr`. */
+  classAt(addr: number): number {
+    return this.pageClass[pageOf(addr)]!;
+  }
+
+  /** Pages and chunks of class `cls` (memcached's `stats slabs` fields). */
+  classPages(cls: number): { chunkSize: number; perPage: number; pages: number; free: number; freeEnd: number } {
+    const c = this.classes[cls]!;
+    return { chunkSize: c.chunkSize, perPage: c.perPage, pages: c.pages.length, free: c.freeCount, freeEnd: (c.bumpEnd - c.bumpAddr) / c.chunkSize };
+  }
+
   /** The page holding the chunk at `addr`. */
   page(addr: number): Buffer {
     return this.pages[pageOf(addr)]!;

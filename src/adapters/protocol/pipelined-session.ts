@@ -5,6 +5,9 @@ import type { WriteBackpressure } from '../../domain/ports/write-backpressure.js
 import type { ProtocolSession } from './protocol-session.js';
 import { ReplyWriter } from './reply-writer.js';
 
+/** Input a connection may feed in one event-loop turn before the others get theirs. */
+const FAIR_SHARE_BYTES = 64 * 1024;
+
 /** Options every pipelined session takes (protocol options extend it). */
 export interface SessionFlowControl {
   /** The disk tier's write queue, when there is one (see PipelinedSession). */
@@ -32,6 +35,10 @@ export abstract class PipelinedSession implements ProtocolSession {
   private closed = false;
   /** Waiting for 'drain' because the peer is not reading. */
   private drainWait = false;
+  /** Paused until the next event-loop turn to let other connections in (see onData). */
+  private yielding = false;
+  /** Input bytes since this connection last yielded. */
+  private sinceYield = 0;
   /** When the current batch's input was read (performance.now()), for the latency histograms. */
   private readAt = 0;
 
@@ -45,7 +52,7 @@ export abstract class PipelinedSession implements ProtocolSession {
     socket.on('drain', () => {
       if (!this.drainWait) return;
       this.drainWait = false;
-      if (!this.busy && !this.closed) socket.resume();
+      if (!this.busy && !this.closed && !this.yielding) socket.resume();
     });
   }
 
@@ -88,6 +95,24 @@ export abstract class PipelinedSession implements ProtocolSession {
     this.pos = 0;
     if (!this.busy) this.run();
     if (this.buf === chunk) this.keepUnparsed(chunk);
+    this.sinceYield += chunk.length;
+    if (this.sinceYield >= FAIR_SHARE_BYTES && !this.yielding) this.yieldTurn();
+  }
+
+  /**
+   * libuv reads a busy socket up to 32 times per event-loop turn: a client
+   * that streams requests (a write flood) would hold the loop for hundreds
+   * of ms while other connections wait. After FAIR_SHARE_BYTES of input the
+   * connection pauses until the next turn.
+   */
+  private yieldTurn(): void {
+    this.sinceYield = 0;
+    this.yielding = true;
+    this.socket.pause();
+    setImmediate(() => {
+      this.yielding = false;
+      if (!this.busy && !this.drainWait && !this.closed) this.socket.resume();
+    });
   }
 
   /** Copies what is left of a borrowed chunk before its memory is reused. */
@@ -194,7 +219,7 @@ export abstract class PipelinedSession implements ProtocolSession {
   private unblock(): void {
     this.busy = false;
     if (this.closed) return;
-    if (!this.drainWait) this.socket.resume();
+    if (!this.drainWait && !this.yielding) this.socket.resume();
     this.run();
   }
 

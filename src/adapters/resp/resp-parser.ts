@@ -39,9 +39,13 @@ function fail(message: string): number {
 
 function parseMultibulk(b: Buffer, pos: number, args: ArgList, limits: ParseLimits): number {
   const end = b.length;
-  const cr = b.indexOf(0x0d, pos);
-  if (cr === -1 || cr + 1 >= end) return end - pos > INLINE_MAX ? fail('too big mbulk count string') : NEED_MORE;
-  const count = parseSignedDecimal(b, pos + 1, cr);
+  let cr = digitsEnd(b, pos + 1, end);
+  let count: bigint | number | undefined = fastInt;
+  if (cr === -1) {
+    cr = b.indexOf(0x0d, pos);
+    if (cr === -1 || cr + 1 >= end) return end - pos > INLINE_MAX ? fail('too big mbulk count string') : NEED_MORE;
+    count = parseSignedDecimal(b, pos + 1, cr);
+  } else if (cr + 1 >= end) return NEED_MORE;
   if (count === undefined || count > INT_MAX) return fail('invalid multibulk length');
   if (!limits.authenticated && count > UNAUTH_MAX_ARGS) return fail('unauthenticated multibulk length');
   let p = cr + 2;
@@ -49,11 +53,15 @@ function parseMultibulk(b: Buffer, pos: number, args: ArgList, limits: ParseLimi
   const n = Number(count);
   for (let i = 0; i < n; i++) {
     if (p >= end) return NEED_MORE;
-    const lcr = b.indexOf(0x0d, p);
-    if (lcr === -1 || lcr + 1 >= end) return end - p > INLINE_MAX ? fail('too big bulk count string') : NEED_MORE;
-    if (b[p] !== 0x24) return fail(`expected '$', got '${String.fromCharCode(b[p]!)}'`);
-    const len = parseSignedDecimal(b, p + 1, lcr);
-    if (len === undefined || len < 0n || len > BigInt(limits.maxBulk)) return fail('invalid bulk length');
+    let lcr = b[p] === 0x24 ? digitsEnd(b, p + 1, end) : -1;
+    let len: bigint | number | undefined = fastInt;
+    if (lcr === -1) {
+      lcr = b.indexOf(0x0d, p);
+      if (lcr === -1 || lcr + 1 >= end) return end - p > INLINE_MAX ? fail('too big bulk count string') : NEED_MORE;
+      if (b[p] !== 0x24) return fail(`expected '$', got '${String.fromCharCode(b[p]!)}'`);
+      len = parseSignedDecimal(b, p + 1, lcr);
+    } else if (lcr + 1 >= end) return NEED_MORE;
+    if (len === undefined || len < 0 || len > limits.maxBulk) return fail('invalid bulk length');
     if (!limits.authenticated && len > UNAUTH_MAX_BULK) return fail('unauthenticated bulk length');
     const start = lcr + 2;
     const stop = start + Number(len);
@@ -63,6 +71,31 @@ function parseMultibulk(b: Buffer, pos: number, args: ArgList, limits: ParseLimi
     p = stop + 2;
   }
   return p;
+}
+
+/** The value digitsEnd read. */
+let fastInt = 0;
+
+/**
+ * The common case of a count or length line, read in one pass: 1 to 15
+ * digits without a leading zero (or "0") ending in CR. Sets `fastInt` and
+ * returns the CR's index; -1 for anything else (then the general path,
+ * Redis's string2ll, decides).
+ */
+function digitsEnd(b: Buffer, from: number, end: number): number {
+  let v = 0;
+  let i = from;
+  const limit = Math.min(end, from + 15);
+  for (; i < limit; i++) {
+    const c = b[i]!;
+    if (c === 0x0d) break;
+    if (c < 0x30 || c > 0x39) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  if (i === from || i >= limit || b[i] !== 0x0d) return -1;
+  if (b[from] === 0x30 && i - from > 1) return -1;
+  fastInt = v;
+  return i;
 }
 
 function parseInline(b: Buffer, pos: number, args: ArgList): number {

@@ -6,6 +6,8 @@ const NULL2 = '$-1\r\n';
 const NULL_ARRAY2 = '*-1\r\n';
 const NULL3 = '_\r\n';
 const CRLF = '\r\n';
+/** Bulk headers of short values, made once: a GET reply then allocates no string. */
+const BULK_HEADERS = Array.from({ length: 1024 }, (_, n) => `$${n}\r\n`);
 
 /**
  * Encodes RESP replies into the connection's ReplyWriter: RESP2 by default,
@@ -37,7 +39,8 @@ export class RespReply {
   }
 
   bulk(value: Buffer): void {
-    this.writer.text('$' + value.length + CRLF);
+    const n = value.length;
+    this.writer.text(n < BULK_HEADERS.length ? BULK_HEADERS[n]! : '$' + n + CRLF);
     this.writer.data(value);
     this.writer.text(CRLF);
   }

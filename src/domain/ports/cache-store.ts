@@ -17,6 +17,36 @@ export interface StoreStats {
   totalItems: number;
 }
 
+/** One size class of a slab-allocating store, as memcached's `stats slabs` and `stats items` report it. */
+export interface SlabClassStats {
+  /** Class number, from 1, stable for the life of the process. */
+  id: number;
+  chunkSize: number;
+  chunksPerPage: number;
+  pages: number;
+  totalChunks: number;
+  usedChunks: number;
+  /** Freed chunks waiting for reuse. */
+  freeChunks: number;
+  /** Chunks of the newest page never handed out yet. */
+  freeChunksEnd: number;
+  /** Items held in this class. */
+  items: number;
+  /** Bytes charged for them (key + value + per-item overhead). */
+  requestedBytes: number;
+  evicted: number;
+  /** Expired items removed (lazily, by the sweep or to reuse their memory). */
+  reclaimed: number;
+}
+
+/** Where a store's memory is: its size classes and the bytes it allocated for them. */
+export interface StoreLayout {
+  /** Classes holding at least one page, by id. */
+  classes: SlabClassStats[];
+  /** Bytes allocated for items (pages and own buffers): memcached's `total_malloced`. */
+  mallocedBytes: number;
+}
+
 /** Values shorter than this may be views of store memory that is reused (see CacheStore). */
 export const SHARED_VALUE_LIMIT = 16 * 1024;
 
@@ -56,5 +86,7 @@ export interface CacheStore {
    * without evicting anything. Optional: stores without a budget omit it.
    */
   fits?(key: string, valueLength: number): boolean;
+  /** Size classes and allocated memory, for stores that allocate in classes (optional). */
+  layout?(): StoreLayout;
 }
 export const CacheStore = Symbol('CacheStore');

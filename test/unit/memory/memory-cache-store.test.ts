@@ -148,4 +148,48 @@ describe('MemoryCacheStore (slab pages + entry table)', () => {
     expect(s.set(makeItem('a', Buffer.alloc(100), 0, 0, 1))).to.equal(true);
     expect(s.get('a')).to.not.equal(undefined);
   });
+
+  it('reuses the chunks and own buffers of expired entries before taking new memory (unbounded budget)', () => {
+    const clock = new ManualClock();
+    const s = store(0, 's3fifo', clock);
+    const now = clock.now();
+    // Fill exactly the pages one class needs, plus own buffers, all expiring.
+    for (let i = 0; i < 2000; i++) s.set(makeItem(`small${i}`, valueOf(`small${i}`, 0, 100), 0, now + 1000, i));
+    for (let i = 0; i < 10; i++) s.set(makeItem(`early${i}`, valueOf(`early${i}`, 0, 65 * 1024), 0, now + 1000, i));
+    const before = s.layout();
+    clock.advance(2000);
+    for (let i = 0; i < 2000; i++) s.set(makeItem(`fresh${i}`, valueOf(`fresh${i}`, 0, 100), 0, 0, i));
+    for (let i = 0; i < 10; i++) s.set(makeItem(`later${i}`, valueOf(`later${i}`, 0, 65 * 1024), 0, 0, i));
+    const after = s.layout();
+    expect(after.mallocedBytes).to.equal(before.mallocedBytes);
+    expect(after.classes.map((c) => [c.id, c.pages])).to.deep.equal(before.classes.map((c) => [c.id, c.pages]));
+    expect(s.stats().items).to.equal(2010);
+    expect(s.stats().expired).to.equal(2010);
+    expect(s.get('small5')).to.equal(undefined);
+    expect(s.get('fresh5')!.value.equals(valueOf('fresh5', 0, 100))).to.equal(true);
+  });
+
+  it('layout(): per-class items and bytes add up to stats(), and evictions and expirations are counted per class', () => {
+    const clock = new ManualClock();
+    const s = store(4 * 1024 * 1024, 'lru', clock);
+    const rand = lcg(11);
+    for (let i = 0; i < 20_000; i++) {
+      const length = rand() < 0.95 ? Math.floor(rand() * 300) : 9000 + Math.floor(rand() * 9000);
+      s.set(makeItem(`k${i % 5000}`, valueOf(`k${i}`, i, length), 0, rand() < 0.3 ? clock.now() + 100 : 0, i));
+      if (i % 100 === 99) clock.advance(50);
+    }
+    s.sweep(1_000_000);
+    const st = s.stats();
+    const l = s.layout();
+    const sum = (f: (c: (typeof l.classes)[number]) => number): number => l.classes.reduce((a, c) => a + f(c), 0);
+    expect(sum((c) => c.items)).to.equal(st.items);
+    expect(sum((c) => c.requestedBytes)).to.equal(st.bytes);
+    // Classes whose pages all moved elsewhere are not listed, with their counters (as in memcached).
+    expect(sum((c) => c.evicted)).to.be.within(1, st.evictions);
+    expect(sum((c) => c.reclaimed)).to.be.within(1, st.expired);
+    expect(st.expired).to.be.greaterThan(0);
+    expect(st.evictions).to.be.greaterThan(0);
+    expect(l.mallocedBytes).to.be.at.most(4 * 1024 * 1024);
+    for (const c of l.classes.slice(0, -1)) expect(c.totalChunks - c.freeChunks - c.freeChunksEnd).to.equal(c.usedChunks);
+  });
 });
