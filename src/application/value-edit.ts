@@ -148,8 +148,11 @@ export class ValueEditUseCase {
       }
       const next = current + delta;
       if (next > MAX_I64 || next < MIN_I64) return 'overflow';
-      if (incr) item ? ctx.stats.incr_hits++ : ctx.stats.incr_misses++;
-      else item ? ctx.stats.decr_hits++ : ctx.stats.decr_misses++;
+      if (incr) {
+        if (item) ctx.stats.incr_hits++;
+        else ctx.stats.incr_misses++;
+      } else if (item) ctx.stats.decr_hits++;
+      else ctx.stats.decr_misses++;
       const bytes = signedDecimalBytes(next);
       return then(ctx.store.set(makeItem(key, bytes, item?.flags ?? 0, item?.exptime ?? 0, ctx.cas.next())), (ok) => {
         if (ok) return next;

@@ -38,7 +38,7 @@ export const USAGE = `Usage: rat-memcached [options]
   -V, --version          print the version
 
 memcached flags that do not apply here (-t N, -R N, -B auto|ascii|binary, -U 0, -o keys other than ssl_*) are
-checked as memcached checks them and otherwise ignored.
+checked as memcached checks them (an unknown -o key is refused) and otherwise ignored.
 Configuration keys can also be set with environment variables RAT_<SECTION>_<KEY>.
 Any configuration error (flag, file, variable) exits with status 64.`;
 
@@ -69,6 +69,27 @@ function checkIgnoredFlags(values: { threads?: string; 'max-reqs-per-event'?: st
   }
   // memcached's UDP listener is off by default since 1.5.6; we have none to turn on.
   if (values['udp-port'] !== undefined && int('-U', values['udp-port']) !== 0) throw new Error('-U: UDP is not supported; only -U 0 is accepted');
+}
+
+/** The -o keys memcached 1.6.18 accepts; we act on the ssl_* ones and ignore the rest, as it would refuse others. */
+const MEMCACHED_SUB_OPTIONS = new Set([
+  'maxconns_fast', 'no_maxconns_fast', 'hashpower', 'tail_repair_time', 'hash_algorithm', 'lru_crawler', 'no_lru_crawler',
+  'lru_crawler_sleep', 'lru_crawler_tocrawl', 'read_buf_mem_limit', 'lru_maintainer', 'no_lru_maintainer', 'hot_lru_pct',
+  'warm_lru_pct', 'hot_max_factor', 'warm_max_factor', 'temporary_ttl', 'idle_timeout', 'slab_chunk_max',
+  'watcher_logbuf_size', 'worker_logbuf_size', 'track_sizes', 'no_hashexpand', 'modern', 'no_modern', 'sock_cookie_id',
+  'slab_reassign', 'no_slab_reassign', 'slab_automove', 'no_slab_automove', 'slab_automove_ratio', 'slab_automove_window',
+  'slab_automove_freeratio', 'ext_path', 'ext_page_size', 'ext_wbuf_size', 'ext_threads', 'ext_item_size', 'ext_item_age',
+  'ext_low_ttl', 'ext_drop_unread', 'ext_recache_rate', 'ext_compact_under', 'ext_drop_under', 'ext_max_frag', 'ext_max_sleep',
+  'ssl_chain_cert', 'ssl_key', 'ssl_keyformat', 'ssl_verify_mode', 'ssl_ciphers', 'ssl_ca_cert', 'ssl_wbuf_size',
+  'ssl_session_cache', 'ssl_kernel_tls', 'ssl_min_version',
+]);
+
+/** memcached's refusal of an -o key it does not know. */
+function checkSubOptions(list: string): void {
+  for (const item of list.split(',')) {
+    const key = item.includes('=') ? item.slice(0, item.indexOf('=')) : item;
+    if (!MEMCACHED_SUB_OPTIONS.has(key)) throw new Error(`Illegal suboption "${item}"`);
+  }
 }
 
 /** memcached's -o keys for TLS, and whether each takes a number. */
@@ -152,7 +173,10 @@ export function parseCli(argv: string[]): CliRequest {
   if (values['enable-shutdown']) server.shutdown_enabled = true;
   if (values['pid-file'] !== undefined) server.pid_file = values['pid-file'];
   if (values['enable-ssl']) server.ssl_enabled = true;
-  for (const list of values.extended ?? []) Object.assign(server, sslSubOptions(list));
+  for (const list of values.extended ?? []) {
+    checkSubOptions(list);
+    Object.assign(server, sslSubOptions(list));
+  }
   if (values['memory-limit'] !== undefined) l1.max_memory = int('-m', values['memory-limit']) * 1024 * 1024;
   if (values.l2 !== undefined) {
     if (values.l2 !== 'on' && values.l2 !== 'off') throw new Error(`--l2 expects on or off, got "${values.l2}"`);

@@ -51,6 +51,6 @@ function openLogFile(file: string): number {
   try {
     return openSync(file, 'a');
   } catch (err) {
-    throw new Error(`cannot open log file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(`cannot open log file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
 }

@@ -146,6 +146,7 @@ describe('e2e: the CLI as a child process', function () {
     expectRefused(await run([...base, '-t', '0']), 64, 'Number of threads must be greater than 0');
     expectRefused(await run([...base, '-B', 'foo']), 64, 'Invalid value for binding protocol: foo');
     expectRefused(await run([...base, '--log-format', 'loud']), 64, 'logging.format');
+    expectRefused(await run([...base, '-o', 'modern,bogus=1']), 64, 'Illegal suboption "bogus=1"');
   });
 
   it('environment: booleans other than true/false/1/0 and unknown RAT_ variables are refused by name', async () => {
@@ -253,7 +254,7 @@ describe('e2e: the CLI as a child process', function () {
     await s.exited;
     const [start, stop] = s.lines();
     expect(start).to.match(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z INFO  rat-memcached listening version=${pkg.version.replace(/\./g, '\\.')} .*port=${s.port}`));
-    expect(stop).to.match(/ INFO  rat-memcached stopped reason=SIGTERM/);
+    expect(stop).to.match(/ INFO {2}rat-memcached stopped reason=SIGTERM/);
   });
 
   it('-d returns 0 once the daemon serves, logs to --log-file, and exits non-zero with the reason when it cannot start', async () => {

@@ -26,8 +26,8 @@ function openssl(args: string[], cwd: string): void {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error('openssl is not installed (Debian package openssl; .ci/run installs it)');
-    throw new Error(`openssl ${args[0]} failed: ${e.stderr?.toString().trim() ?? e.message}`);
+    if (e.code === 'ENOENT') throw new Error('openssl is not installed (Debian package openssl; .ci/run installs it)', { cause: err });
+    throw new Error(`openssl ${args[0]} failed: ${e.stderr?.toString().trim() ?? e.message}`, { cause: err });
   }
 }
 

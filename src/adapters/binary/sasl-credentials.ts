@@ -34,7 +34,7 @@ export function authfileAuthenticator(path: string): Authenticate {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read SASL authfile ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new Error(`cannot read SASL authfile ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
   }
   return credentialsAuthenticator(text.split('\n'));
 }

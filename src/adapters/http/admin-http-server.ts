@@ -217,6 +217,7 @@ export function preview(head: Buffer, size: number): { kind: 'text' | 'hex'; dat
   const text = head.toString('utf8');
   // A cut at the end may split a character: judge the text without its last few bytes.
   const check = truncated ? head.subarray(0, Math.max(0, head.length - 3)).toString('utf8') : text;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what makes a value binary
   const printable = !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(check);
   return printable ? { kind: 'text', data: text.replace(/\ufffd+$/, ''), truncated } : { kind: 'hex', data: head.toString('hex'), truncated };
 }

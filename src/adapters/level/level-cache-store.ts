@@ -96,7 +96,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       await mkdir(dir, { recursive: true });
       await access(dir, fsConstants.W_OK);
     } catch (err) {
-      throw new Error(`L2 data_dir ${dir} is not writable: ${describeError(err)}`);
+      throw new Error(`L2 data_dir ${dir} is not writable: ${describeError(err)}`, { cause: err });
     }
     const db = new Level<Buffer, Buffer>(dir, {
       keyEncoding: 'buffer',
@@ -108,7 +108,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     try {
       await db.open();
     } catch (err) {
-      throw new Error(`L2 data_dir ${dir} cannot be opened: ${describeError(err)}`);
+      throw new Error(`L2 data_dir ${dir} cannot be opened: ${describeError(err)}`, { cause: err });
     }
     this.db = db;
     this.batches = batchPath(db as unknown as BatchableDb, this.logger);

@@ -287,7 +287,9 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   /** Changes the budgets at run time (memcached's `cache_memlimit`) and shrinks to them. */
   resize(maxMemory: number, maxEntries = this.options.maxEntries): void {
     this.options = { ...this.options, maxMemory, maxEntries };
-    while (maxEntries > 0 && this.index.size > maxEntries && this.evictOne()) {}
+    while (maxEntries > 0 && this.index.size > maxEntries && this.evictOne()) {
+      // evictOne() does the work
+    }
     while (maxMemory > 0 && this.usedBytes > maxMemory) {
       const donor = this.arena.donor(-1);
       if (donor >= 0) this.arena.releasePage(donor);
@@ -388,11 +390,15 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const length = value.length;
     const payload = KEY_LENGTH_BYTES + key.length + length;
     const { maxMemory, maxEntries } = this.options;
-    while (maxEntries > 0 && this.index.size >= maxEntries && this.evictOne()) {}
+    while (maxEntries > 0 && this.index.size >= maxEntries && this.evictOne()) {
+      // evictOne() does the work
+    }
     const outside = this.entryOverhead + (cls < 0 ? payload + OWN_BUFFER_OVERHEAD : 0);
     // Memory of expired entries is reused before new memory is taken or anything live is evicted.
     if ((cls < 0 || !this.arena.hasSpare(cls)) && this.clock.now() >= this.nextExpiry) this.sweep(RECLAIM_SLICE);
-    while (maxMemory > 0 && this.usedBytes + outside > maxMemory && this.evictOne()) {}
+    while (maxMemory > 0 && this.usedBytes + outside > maxMemory && this.evictOne()) {
+      // evictOne() does the work
+    }
     const t = this.table;
     const id = t.allocate();
     let buf: Buffer;

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { MaybePromise } from '../../domain/maybe-promise.js';
+import { isPromise, then, type MaybePromise } from '../../domain/maybe-promise.js';
 import type { UseCases } from '../../application/use-cases.js';
 import { PipelinedSession } from '../protocol/pipelined-session.js';
 import { ArgList } from './arg-list.js';
@@ -9,6 +9,7 @@ import { unknownCommand } from './commands/unknown-command.js';
 import { RespError } from './resp-errors.js';
 import { NEED_MORE, PROTOCOL_ERROR, parseError, parseRequest, type ParseLimits } from './resp-parser.js';
 import { RespReply } from './resp-reply.js';
+import type { WatchRegistry } from './watch-registry.js';
 
 /** Limits and settings of the RESP front end. */
 export interface RespOptions extends RespSettings {
@@ -33,7 +34,7 @@ function upperAscii(s: string): string {
 export class RespSession extends PipelinedSession implements RespContext {
   readonly reply: RespReply;
   readonly client: ClientState;
-  readonly transaction: Transaction = { active: false, dirty: false, queue: [], watched: new Map() };
+  readonly transaction: Transaction = { active: false, dirty: false, queue: [], watched: new Map(), watchBroken: false };
   readonly peer: { readonly addr: string; readonly laddr: string };
   private readonly args = new ArgList();
   private readonly limits: ParseLimits;
@@ -45,6 +46,7 @@ export class RespSession extends PipelinedSession implements RespContext {
     readonly uc: UseCases,
     readonly settings: RespOptions,
     readonly commands: ReadonlyMap<string, RespCommand>,
+    readonly watches: WatchRegistry,
     id: number,
   ) {
     super(socket, uc.counters);
@@ -76,6 +78,11 @@ export class RespSession extends PipelinedSession implements RespContext {
 
   protected failed(): void {
     this.reply.error(RespError.internal);
+  }
+
+  override onClose(): void {
+    super.onClose();
+    this.watches.removeAll(this.transaction);
   }
 
   closeAfterReply(): void {
@@ -115,7 +122,36 @@ export class RespSession extends PipelinedSession implements RespContext {
       t.queue.push({ command: cmd, args: a.clone() });
       return this.reply.status('QUEUED');
     }
-    return cmd.run(this, a);
+    return this.runCommand(cmd, a);
+  }
+
+  runCommand(cmd: RespCommand, a: ArgList): MaybePromise<void> {
+    if (!(cmd.flags & CommandFlag.Write) || this.watches.empty) return cmd.run(this, a);
+    // Someone watches keys: note the keys now (the ArgList is reused), report those left present after.
+    const keys = this.watchedKeysOf(cmd, a);
+    const r = cmd.run(this, a);
+    if (keys.length === 0) return r;
+    return then(r, () => this.reportPresent(keys, 0));
+  }
+
+  private watchedKeysOf(cmd: RespCommand, a: ArgList): string[] {
+    const [first, last, step] = cmd.keys;
+    const out: string[] = [];
+    if (first === 0) return out;
+    const end = last < 0 ? a.count + last : last;
+    for (let i = first; i <= end && i < a.count; i += step) {
+      const key = a.str(i);
+      if (this.watches.isWatched(key)) out.push(key);
+    }
+    return out;
+  }
+
+  private reportPresent(keys: string[], from: number): MaybePromise<void> {
+    for (let i = from; i < keys.length; i++) {
+      const r = this.uc.keyspace.peek(keys[i]!);
+      if (isPromise(r)) return r.then((item) => (item ? this.watches.present(keys[i]!) : undefined, this.reportPresent(keys, i + 1)));
+      if (r) this.watches.present(keys[i]!);
+    }
   }
 
   /** A refused command; inside MULTI it also dooms the transaction. `error` undefined = unknown command. */

@@ -67,14 +67,14 @@ export function loadTlsOptions(s: TlsSettings): TlsListenerOptions {
   try {
     tls.createSecureContext(secure);
   } catch (err) {
-    throw new Error(`Error validating the certificate: ${oneLine(err)}`);
+    throw new Error(`Error validating the certificate: ${oneLine(err)}`, { cause: err });
   }
   if (s.caCert) {
     secure.ca = readPem(s.caCert, 'Error loading the CA certificate');
     try {
       tls.createSecureContext(secure);
     } catch (err) {
-      throw new Error(`Error loading the CA certificate: ${s.caCert} : ${oneLine(err)}`);
+      throw new Error(`Error loading the CA certificate: ${s.caCert} : ${oneLine(err)}`, { cause: err });
     }
   }
   secure.requestCert = s.verifyMode > 0;
@@ -86,7 +86,7 @@ function readPem(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new Error(`${what}: ${file} : ${oneLine(err)}`);
+    throw new Error(`${what}: ${file} : ${oneLine(err)}`, { cause: err });
   }
 }
 

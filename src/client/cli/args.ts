@@ -83,6 +83,7 @@ export class UsageError extends Error {}
 function checkKey(key: string | undefined): string {
   if (key === undefined) throw new UsageError('missing KEY');
   if (Buffer.byteLength(key) > 250) throw new UsageError('KEY is longer than 250 bytes');
+  // eslint-disable-next-line no-control-regex -- a memcached key may hold no control character
   if (key.length === 0 || /[\x00-\x20\x7f]/.test(key)) throw new UsageError(`KEY "${key}" is empty or holds spaces or control characters`);
   return key;
 }

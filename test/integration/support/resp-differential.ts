@@ -153,8 +153,14 @@ export class RespDifferential {
     private readonly ours: Side,
   ) {}
 
+  /** redis-server as the reference and rat-memcache (memory only) as the target, both started here. */
   static async start(): Promise<RespDifferential> {
     const { reference, target } = await startRespPair();
+    return RespDifferential.between(reference, target);
+  }
+
+  /** Any two RESP servers already running (e.g. ours memory-only against ours over the disk tier). */
+  static between(reference: RunningServer, target: RunningServer): RespDifferential {
     return new RespDifferential(reference, target, new Side(reference), new Side(target));
   }
 

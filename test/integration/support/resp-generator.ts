@@ -13,11 +13,12 @@ const PATTERNS = ['*', 'k*', 'k?', 'user:*', '*1*', 'k[0-2]', 'k[^0]', '[', 'a\\
  * Expiries stay far in the future (or in the past, which deletes at once),
  * so that no reply depends on when a key happens to expire.
  */
-export function generateRespCommands(seed: number, count: number): RespStep[] {
+export function generateRespCommands(seed: number, count: number, options: { emptyKey?: boolean } = {}): RespStep[] {
   const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const chance = (p: number): boolean => rnd() < p;
-  const key = (): string => pick(KEYS);
+  const keyPool = options.emptyKey === false ? KEYS.filter((k) => k !== '') : KEYS;
+  const key = (): string => pick(keyPool);
   const value = (): string => (chance(0.1) ? 'x'.repeat(Math.floor(rnd() * 3000)) : pick(VALUES));
   const int = (): string => pick(INTS);
   const seconds = (): string => (chance(0.85) ? String(100 + Math.floor(rnd() * 10_000)) : pick(['0', '-1', 'x', '9223372036854775807']));
@@ -37,8 +38,9 @@ export function generateRespCommands(seed: number, count: number): RespStep[] {
         case 3: opts.push('KEEPTTL'); break;
         case 4: opts.push('EX', seconds()); break;
         case 5: opts.push('PX', millis()); break;
-        case 6: opts.push('EXAT', atSeconds()); break;
-        case 7: opts.push('PXAT', atMillis()); break;
+        // Never in the past here: a key SET already expired is counted by DBSIZE until each server's expiry cycle removes it.
+        case 6: opts.push('EXAT', chance(0.9) ? atSeconds().replace(/^(1|-1|0)$/, '4102444800') : 'x'); break;
+        case 7: opts.push('PXAT', chance(0.9) ? atMillis().replace(/^(1|-1)$/, '4102444800000') : 'x'); break;
         default: opts.push(pick(['PERSIST', 'EX', 'bogus']));
       }
     }

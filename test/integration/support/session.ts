@@ -16,7 +16,6 @@ export type Observation = string;
 export class Session {
   private client: WireClient | undefined;
   private normaliser = new ReplyNormaliser();
-  private foldDecrPadding = false;
 
   constructor(readonly server: RunningServer) {}
 
@@ -27,7 +26,6 @@ export class Session {
    */
   async reset(foldDecrPadding = false): Promise<void> {
     this.close();
-    this.foldDecrPadding = foldDecrPadding;
     this.normaliser = new ReplyNormaliser(foldDecrPadding);
     const client = await this.connect();
     const reply = await client.exchange(Buffer.from('flush_all\r\n', 'latin1'), STEP_TIMEOUT_MS);

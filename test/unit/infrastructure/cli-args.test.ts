@@ -53,6 +53,8 @@ describe('cli-args', () => {
     expect(() => parseCli(['-R', '0'])).to.throw('Number of requests per event must be greater than 0');
     expect(() => parseCli(['-B', 'foo'])).to.throw('Invalid value for binding protocol: foo -- should be one of auto, binary, or ascii');
     expect(() => parseCli(['-U', '11211'])).to.throw(/UDP is not supported/);
+    expect(parseCli(['-o', 'no_lru_maintainer,hashpower=20', '-o', 'modern']).overrides).to.deep.equal({});
+    expect(() => parseCli(['-o', 'modern,bogus2=1'])).to.throw('Illegal suboption "bogus2=1"');
   });
 
   it('-u, --log-format and --log-file set their keys', () => {

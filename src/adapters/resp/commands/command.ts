@@ -2,6 +2,7 @@ import type { MaybePromise } from '../../../domain/maybe-promise.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import type { ArgList } from '../arg-list.js';
 import type { RespReply } from '../resp-reply.js';
+import type { WatchRegistry } from '../watch-registry.js';
 
 /** Command flags that change how the session dispatches a command. */
 export const enum CommandFlag {
@@ -10,6 +11,8 @@ export const enum CommandFlag {
   NoAuth = 1,
   /** Runs at once inside MULTI instead of being queued (MULTI, EXEC, DISCARD, WATCH, RESET). */
   Immediate = 2,
+  /** May create or change the keys it names (WATCH must hear of it). */
+  Write = 4,
 }
 
 /** What one connection knows about its client. */
@@ -50,6 +53,10 @@ export interface RespContext {
   resetState(): void;
   /** The command table (COMMAND). */
   readonly commands: ReadonlyMap<string, RespCommand>;
+  /** Who watches which keys, across the listener's connections. */
+  readonly watches: WatchRegistry;
+  /** Runs a checked command, telling WATCH about the keys a write leaves present. */
+  runCommand(command: RespCommand, args: ArgList): MaybePromise<void>;
 }
 
 /** A queued command of a MULTI block. */
@@ -66,6 +73,8 @@ export interface Transaction {
   queue: QueuedCommand[];
   /** Watched keys and the version each had when watched (see transaction-commands.ts). */
   watched: Map<string, string>;
+  /** A key watched while absent was created meanwhile: EXEC must abort. */
+  watchBroken: boolean;
 }
 
 export type Handler = (cx: RespContext, a: ArgList) => MaybePromise<void>;

@@ -5,7 +5,7 @@ import { StoreMode, type StoreOutcome } from '../../../application/storage.js';
 import type { CounterFailure, EditFailure, ExpiryChoice, WriteResult } from '../../../application/value-edit.js';
 import type { ArgList } from '../arg-list.js';
 import { RespError } from '../resp-errors.js';
-import { command, type RespCommand, type RespContext } from './command.js';
+import { CommandFlag, command, type RespCommand, type RespContext } from './command.js';
 import { TimeUnit, expireArgument } from './expire-arguments.js';
 
 const EMPTY_BULK = Buffer.alloc(0);
@@ -252,27 +252,28 @@ function setrange(cx: RespContext, a: ArgList): MaybePromise<void> {
 }
 
 const K1: [number, number, number] = [1, 1, 1];
+const W1 = { keys: K1, flags: CommandFlag.Write };
 
 /** The string commands. */
 export const stringCommands: RespCommand[] = [
   command('get', 2, 'string', get, { keys: K1 }),
-  command('set', -3, 'string', set, { keys: K1 }),
-  command('setnx', 3, 'string', setnx, { keys: K1 }),
-  command('setex', 4, 'string', setWithExpire(TimeUnit.Seconds, 'setex'), { keys: K1 }),
-  command('psetex', 4, 'string', setWithExpire(TimeUnit.Milliseconds, 'psetex'), { keys: K1 }),
-  command('getset', 3, 'string', getset, { keys: K1 }),
-  command('getdel', 2, 'string', getdel, { keys: K1 }),
-  command('getex', -2, 'string', getex, { keys: K1 }),
+  command('set', -3, 'string', set, W1),
+  command('setnx', 3, 'string', setnx, W1),
+  command('setex', 4, 'string', setWithExpire(TimeUnit.Seconds, 'setex'), W1),
+  command('psetex', 4, 'string', setWithExpire(TimeUnit.Milliseconds, 'psetex'), W1),
+  command('getset', 3, 'string', getset, W1),
+  command('getdel', 2, 'string', getdel, W1),
+  command('getex', -2, 'string', getex, W1),
   command('mget', -2, 'string', mget, { keys: [1, -1, 1] }),
-  command('mset', -3, 'string', msetGeneric(false, 'mset'), { keys: [1, -1, 2] }),
-  command('msetnx', -3, 'string', msetGeneric(true, 'msetnx'), { keys: [1, -1, 2] }),
-  command('incr', 2, 'string', counter(1n, false), { keys: K1 }),
-  command('decr', 2, 'string', counter(-1n, false), { keys: K1 }),
-  command('incrby', 3, 'string', counter(1n, true), { keys: K1 }),
-  command('decrby', 3, 'string', counter(-1n, true), { keys: K1 }),
-  command('append', 3, 'string', append, { keys: K1 }),
+  command('mset', -3, 'string', msetGeneric(false, 'mset'), { keys: [1, -1, 2], flags: CommandFlag.Write }),
+  command('msetnx', -3, 'string', msetGeneric(true, 'msetnx'), { keys: [1, -1, 2], flags: CommandFlag.Write }),
+  command('incr', 2, 'string', counter(1n, false), W1),
+  command('decr', 2, 'string', counter(-1n, false), W1),
+  command('incrby', 3, 'string', counter(1n, true), W1),
+  command('decrby', 3, 'string', counter(-1n, true), W1),
+  command('append', 3, 'string', append, W1),
   command('strlen', 2, 'string', strlen, { keys: K1 }),
   command('getrange', 4, 'string', getrange, { keys: K1 }),
   command('substr', 4, 'string', getrange, { keys: K1 }),
-  command('setrange', 4, 'string', setrange, { keys: K1 }),
+  command('setrange', 4, 'string', setrange, W1),
 ];

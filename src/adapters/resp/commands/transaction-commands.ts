@@ -25,7 +25,9 @@ export function endTransaction(cx: RespContext): void {
   t.active = false;
   t.dirty = false;
   t.queue = [];
+  cx.watches.removeAll(t);
   t.watched.clear();
+  t.watchBroken = false;
 }
 
 /**
@@ -46,16 +48,23 @@ function watch(cx: RespContext, a: ArgList): MaybePromise<void> {
       const key = keys[i]!;
       if (cx.transaction.watched.has(key)) continue;
       const r = versionOf(cx, key);
-      if (isPromise(r)) return r.then((version) => (cx.transaction.watched.set(key, version), next(i + 1)));
-      cx.transaction.watched.set(key, r);
+      if (isPromise(r)) return r.then((version) => (watchKey(cx, key, version), next(i + 1)));
+      watchKey(cx, key, r);
     }
     cx.reply.ok();
   };
   return next(0);
 }
 
+function watchKey(cx: RespContext, key: string, version: string): void {
+  cx.transaction.watched.set(key, version);
+  cx.watches.add(key, cx.transaction);
+}
+
 function unwatch(cx: RespContext): void {
+  cx.watches.removeAll(cx.transaction);
   cx.transaction.watched.clear();
+  cx.transaction.watchBroken = false;
   cx.reply.ok();
 }
 
@@ -86,8 +95,9 @@ function exec(cx: RespContext): MaybePromise<void> {
   }
   const queue = t.queue;
   const watched = [...t.watched];
+  const broken = t.watchBroken;
   endTransaction(cx);
-  return then(watchedUnchanged(cx, watched), (ok) => {
+  return then(broken ? false : watchedUnchanged(cx, watched), (ok) => {
     if (!ok) return cx.reply.nilArray();
     cx.reply.array(queue.length);
     return runAll(cx, queue, 0);
@@ -97,7 +107,7 @@ function exec(cx: RespContext): MaybePromise<void> {
 function runAll(cx: RespContext, queue: QueuedCommand[], from: number): MaybePromise<void> {
   for (let i = from; i < queue.length; i++) {
     const q = queue[i]!;
-    const r = q.command.run(cx, q.args);
+    const r = cx.runCommand(q.command, q.args);
     if (isPromise(r)) return r.then(() => runAll(cx, queue, i + 1));
   }
 }
