@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildMcload } from './lib/loadgen.js';
 import { fmtInt, fmtRatio, median, ratio, type Sample } from './lib/report.js';
-import { ourL2Flag, ourSpec, serverSpecs, startServer, stopServer, type RunningServer, type ServerSpec } from './lib/servers.js';
+import { memcachedSpec, ourL2Flag, ourSpec, startServer, stopServer, type RunningServer, type ServerSpec } from './lib/servers.js';
 import { measure, preload, workloads, type Workload } from './lib/workloads.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const flag = ourL2Flag(l2, scratchDir);
     const specs = [ourSpec(args.base, 'base', flag), ourSpec(root, 'this', flag)];
     if (!specs[0] || !specs[1]) throw new Error('a build is missing (dist/src/infrastructure/cli.js)');
-    const memcached = args.memcached && !l2 ? serverSpecs(root, scratchDir).specs.find((s) => s.name === 'memcached') : undefined;
+    const memcached = args.memcached && !l2 ? memcachedSpec() : undefined;
     if (memcached) specs.push(memcached);
     log(`workload ${name}`);
     const out = await runOne(w, specs as ServerSpec[], args, mcload);

@@ -64,12 +64,12 @@ export function fmtInt(n: number | undefined): string {
   return n === undefined || !Number.isFinite(n) ? 'n/a' : Math.round(n).toLocaleString('en-US');
 }
 
-function fmt1(n: number | undefined): string {
+export function fmt1(n: number | undefined): string {
   return n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(1);
 }
 
 /** "a / b / c" for one metric across servers. */
-function across(names: string[], sums: Map<string, Summary | undefined>, f: (s: Summary) => string): string {
+function across(names: readonly string[], sums: Map<string, Summary | undefined>, f: (s: Summary) => string): string {
   return names.map((n) => {
     const s = sums.get(n);
     return s ? f(s) : 'n/a';
@@ -81,15 +81,16 @@ export interface WorkloadRow {
   readonly outcomes: Map<string, Outcome>;
 }
 
-/** The main table: one row per workload, servers memcached / floor / ours. */
-export function mainTable(rows: WorkloadRow[], names: string[]): string {
-  const [m, f, o] = names;
-  const head = `| workload | ${names.map((n) => `${n} ops/s`).join(' | ')} | ours/memcached | ours/floor | floor/memcached | p50 µs (${names.join('/')}) | p99 µs | server CPU µs/op | server CPU % | loadgen CPU % |`;
-  const sep = `|${'---|'.repeat(4 + names.length + 5)}`;
-  const lines = [head, sep];
+/**
+ * One row per workload: ops/s of each server, each other server's ops/s as
+ * a ratio to the first (memcached), then latency and CPU as "a / b / c".
+ */
+export function throughputTable(rows: readonly WorkloadRow[], names: readonly string[]): string {
+  const [ref, ...others] = names;
+  const head = `| workload | ${names.map((n) => `${n} ops/s`).join(' | ')} | ${others.map((n) => `${n} / ${ref}`).join(' | ')} | p50 µs (${names.join(' / ')}) | p99 µs | server CPU µs/op | server CPU % | loadgen CPU % |`;
+  const lines = [head, `|${'---|'.repeat(1 + names.length + others.length + 5)}`];
   for (const row of rows) {
     const sums = new Map(names.map((n) => [n, summarize(row.outcomes.get(n))] as const));
-    const ops = (n: string | undefined): number | undefined => (n ? sums.get(n)?.opsPerSec : undefined);
     const approx = [...sums.values()].some((s) => s?.approximateLatency) ? '~' : '';
     const cells = names.map((n) => {
       const s = sums.get(n);
@@ -97,7 +98,8 @@ export function mainTable(rows: WorkloadRow[], names: string[]): string {
       const out = row.outcomes.get(n);
       return out && 'na' in out ? `n/a (${out.na})` : 'n/a';
     });
-    lines.push(`| ${row.name} | ${cells.join(' | ')} | ${fmtRatio(ratio(ops(o), ops(m)))} | ${fmtRatio(ratio(ops(o), ops(f)))} | ${fmtRatio(ratio(ops(f), ops(m)))} | ${approx}${across(names, sums, (s) => fmtInt(s.p50us))} | ${approx}${across(names, sums, (s) => fmtInt(s.p99us))} | ${across(names, sums, (s) => fmt1(s.cpuPerOpUs))} | ${across(names, sums, (s) => fmtInt(s.serverCpuPct))} | ${across(names, sums, (s) => fmtInt(s.loadgenCpuPct))} |`);
+    const ratios = others.map((n) => fmtRatio(ratio(sums.get(n)?.opsPerSec, sums.get(ref!)?.opsPerSec)));
+    lines.push(`| ${row.name} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${approx}${across(names, sums, (s) => fmtInt(s.p50us))} | ${approx}${across(names, sums, (s) => fmtInt(s.p99us))} | ${across(names, sums, (s) => fmt1(s.cpuPerOpUs))} | ${across(names, sums, (s) => fmtInt(s.serverCpuPct))} | ${across(names, sums, (s) => fmtInt(s.loadgenCpuPct))} |`);
   }
   return lines.join('\n');
 }

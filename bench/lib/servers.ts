@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { hasCommand } from './proc.js';
+import type { Columns } from './scenario.js';
 
 /** CPU the servers run on; the load generator gets LOADGEN_CPU. */
 export const SERVER_CPU = 0;
@@ -12,11 +13,12 @@ export const HAS_TASKSET = hasCommand('taskset');
 
 /**
  * The one place that says how our server is told to run with or without its
- * LevelDB L2. With L2 on, each start gets its own fresh directory under
- * scratchDir so that runs never share (or leave behind in the work tree) data.
+ * LevelDB L2. With L2 on (the default configuration), each start gets its own
+ * fresh directory under scratchDir so that runs never share (or leave behind
+ * in the work tree) data; nothing else is changed from config/default.toml.
  */
 export function ourL2Flag(on: boolean, scratchDir: string): (port: number) => string[] {
-  return (port) => (on ? ['--l2', 'on', '--data-dir', path.join(scratchDir, `l2-${port}`)] : ['--l2', 'off']);
+  return (port) => (on ? ['--data-dir', path.join(scratchDir, `l2-${port}`)] : ['--l2', 'off']);
 }
 
 export interface ServerSpec {
@@ -28,6 +30,8 @@ export interface ServerSpec {
   readonly binary: boolean;
   /** Whether it answers `stats` (for curr_items checks). */
   readonly stats: boolean;
+  /** Open-file limit to start it with (`ulimit -n`), for scenarios that hold many connections. */
+  readonly nofile?: number;
 }
 
 export interface RunningServer {
@@ -39,30 +43,41 @@ export interface RunningServer {
   output(): string;
 }
 
-/** The three columns; ours runs memory-only (L2 off) to compare like with like. */
-export function serverSpecs(root: string, scratchDir: string): { specs: ServerSpec[]; notes: string[] } {
+/** memcached as the reference: one worker thread, the same 1 GiB budget as ours. */
+export function memcachedSpec(): ServerSpec | undefined {
+  if (!existsSync('/usr/bin/memcached') && !hasCommand('memcached')) return undefined;
+  return {
+    name: 'memcached',
+    command: (port) => ['memcached', '-t', '1', '-u', 'root', '-l', '127.0.0.1', '-p', String(port), '-m', '1024', '-U', '0'],
+    binary: true,
+    stats: true,
+  };
+}
+
+/** The floor: the least a Node memcached can be (bench/floor-server.ts). */
+export function floorSpec(root: string): ServerSpec {
+  return { name: 'floor', command: (port) => [process.execPath, path.join(root, 'dist/bench/floor-server.js'), String(port)], binary: false, stats: false };
+}
+
+/** memcached, ours (default config), ours --l2 off and optionally the floor, with notes on what is missing. */
+export function benchColumns(root: string, scratchDir: string, floor: boolean): { columns: Columns; notes: string[] } {
   const notes: string[] = [];
-  const specs: ServerSpec[] = [];
-  if (existsSync('/usr/bin/memcached') || hasCommand('memcached')) {
-    specs.push({
-      name: 'memcached',
-      command: (port) => ['memcached', '-t', '1', '-u', 'root', '-l', '127.0.0.1', '-p', String(port), '-m', '1024', '-U', '0'],
-      binary: true,
-      stats: true,
-    });
-  } else {
-    notes.push('memcached not found (/usr/bin/memcached): skipping the memcached anchor (apt-get install memcached).');
-  }
-  specs.push({
-    name: 'floor',
-    command: (port) => [process.execPath, path.join(root, 'dist/bench/floor-server.js'), String(port)],
-    binary: false,
-    stats: false,
-  });
-  const ours = ourSpec(root, 'ours', ourL2Flag(false, scratchDir));
-  if (ours) specs.push(ours);
-  else notes.push(`our server is not built (${ourCli(root)} missing): running the anchors only.`);
-  return { specs, notes };
+  const memcached = memcachedSpec();
+  if (!memcached) notes.push('memcached not found (/usr/bin/memcached): no ratios (apt-get install memcached).');
+  const ours = ourSpec(root, 'ours', ourL2Flag(true, scratchDir));
+  const oursL2Off = ourSpec(root, 'ours --l2 off', ourL2Flag(false, scratchDir));
+  if (!ours) notes.push(`our server is not built (${ourCli(root)} missing): run npm run build.`);
+  return { columns: { memcached, ours, oursL2Off, floor: floor ? floorSpec(root) : undefined }, notes };
+}
+
+/** Columns in report order. */
+export function columnSpecs(c: Columns): ServerSpec[] {
+  return [c.memcached, c.ours, c.oursL2Off, c.floor].filter((s): s is ServerSpec => s !== undefined);
+}
+
+/** The same server started with more arguments (e.g. `-c 20000`). */
+export function withArgs(spec: ServerSpec, extra: string[]): ServerSpec {
+  return { ...spec, command: (port) => [...spec.command(port), ...extra] };
 }
 
 function ourCli(root: string): string {
@@ -98,6 +113,11 @@ function pinned(cpu: number, argv: string[]): string[] {
   return HAS_TASKSET ? ['taskset', '-c', String(cpu), ...argv] : argv;
 }
 
+/** argv run under `ulimit -n n`, or the hard limit when n is above it (bash execs it, so the pid stays the program's). */
+export function withNofile(n: number, argv: string[]): string[] {
+  return ['bash', '-c', 'ulimit -n "$0" 2>/dev/null || ulimit -n "$(ulimit -Hn)" || exit 111; exec "$@"', String(n), ...argv];
+}
+
 /** Command line for the load generator, pinned to its own CPU. */
 export function pinnedLoadgen(argv: string[]): string[] {
   return pinned(LOADGEN_CPU, argv);
@@ -117,7 +137,8 @@ async function canConnect(port: number): Promise<boolean> {
 /** Starts a server and waits (at most 15 s) until it accepts connections. */
 export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const port = await freePort();
-  const [cmd, ...args] = pinned(SERVER_CPU, spec.command(port));
+  const argv = spec.nofile ? withNofile(spec.nofile, spec.command(port)) : spec.command(port);
+  const [cmd, ...args] = pinned(SERVER_CPU, argv);
   // taskset execs the server, so the child's pid is the server's own.
   const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';

@@ -177,7 +177,7 @@ function rules(s: unknown, options: LoadOptions): string[] {
     for (const [key, spec] of Object.entries(keys as Record<string, { format: unknown }>)) {
       const v = settings[section]?.[key];
       if ((spec.format === 'nat' || spec.format === 'port' || spec.format === 'int') && typeof v === 'number' && !Number.isSafeInteger(v)) {
-        out.push(`${section}.${key}: ${v} is too large`);
+        out.push(`${section}.${key}: ${v} is too large (at most ${Number.MAX_SAFE_INTEGER})`);
       }
     }
   }

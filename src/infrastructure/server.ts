@@ -24,8 +24,13 @@ export class RatMemcachedServer {
   private readonly lifecycles: Lifecycle[];
   private started: Lifecycle[] = [];
   private stopping: Promise<void> | undefined;
+  /** @internal the use-cases the listeners serve (tests read their counters). */
   readonly useCases: UseCases;
 
+  /**
+   * Builds every store and listener from `settings` (see loadSettings); nothing is opened before start().
+   * @param onShutdownRequest called on the text `shutdown` command (default: stop()).
+   */
   constructor(
     readonly settings: Settings,
     private readonly logger: Logger,
@@ -47,6 +52,7 @@ export class RatMemcachedServer {
     return this.settings.redis.port >= 0 ? this.container.get<TcpServer>(RespListener).address().port : undefined;
   }
 
+  /** Opens the stores, then the listeners; resolves once the server accepts connections. */
   async start(): Promise<void> {
     for (const l of this.lifecycles) {
       await l.start();
@@ -74,6 +80,7 @@ export class RatMemcachedServer {
     };
   }
 
+  /** Closes the listeners, then the stores (the disk tier is flushed); later calls return the same Promise. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.useCases.flush.cancel();

@@ -55,6 +55,15 @@ describe('e2e: the embeddable library (RatMemCacheBuilder)', function () {
       expect(await cache.get('bin')).to.deep.equal(Buffer.from([0, 13, 10, 255, 128, 13, 10]));
     });
 
+    it('a value returned by get stays the caller\'s: later writes, overwrites and deletes do not change it', async () => {
+      await cache.set('kept', 'first value');
+      const kept = (await cache.get('kept'))!;
+      await cache.set('kept', 'other bytes');
+      await cache.delete('kept');
+      for (let i = 0; i < 200; i++) await cache.set('churn' + i, 'x'.repeat(11));
+      expect(kept.toString()).to.equal('first value');
+    });
+
     it('set overwrites; a value over the item size limit and a bad key are refused', async () => {
       await cache.set('over', 'one');
       await cache.set('over', 'two');

@@ -5,11 +5,14 @@ import { KEY_MAX_LENGTH } from '../../domain/rules.js';
 import { StoreMode, type StoreOutcome } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
 import { PipelinedSession, type SessionFlowControl } from '../protocol/pipelined-session.js';
-import { acquireBlock, ownedBuffer, ownedValue, releaseBlock } from '../protocol/owned-value.js';
+import { acquireBlock, releaseBlock } from '../protocol/owned-value.js';
 import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
 import { ADMIN_COMMANDS, type AdminScope, type AdminSession } from './admin-commands.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
 import { tcpAddress, type ConnectionEntry } from './connection-table.js';
+import { DataBlockReader, keepValue, type DataBlockConsumer } from './data-block-reader.js';
+
+export type { DataBlockConsumer } from './data-block-reader.js';
 
 /** Limits and switches of the text front end. */
 export interface AsciiOptions extends SessionFlowControl, AdminScope {
@@ -29,17 +32,6 @@ export interface AsciiOptions extends SessionFlowControl, AdminScope {
  */
 export interface AsciiExtension {
   handle(session: AsciiSession, tokens: Tokens): boolean | Promise<void>;
-}
-
-/**
- * Receives the data block an extension command asked for with
- * `AsciiSession.expectData` (meta set, streaming upload chunks).
- */
-export interface DataBlockConsumer {
-  /** The block without its trailing CRLF. The Buffer is the consumer's to keep. */
-  data(block: Buffer): MaybePromise<void>;
-  /** The block did not end in CRLF (memcached's "bad data chunk"). */
-  badChunk(): MaybePromise<void>;
 }
 
 /** Without a newline in this many bytes a non-get line is garbage (memcached's rule). */
@@ -71,19 +63,15 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
   /** Suppresses every reply of the current command (memcached's c->noreply). */
   private noreply = false;
 
-  // Pending storage command while its data block arrives.
-  private need = 0;
-  /** The data block (with its CRLF) being copied in when it spans socket reads. */
-  private dataBlock: Buffer | undefined;
-  private got = 0;
+  /** The data block of the pending storage command, or the one skipped after a refusal. */
+  private readonly dataBlock = new DataBlockReader();
+  // The pending storage command while its data block arrives.
   private pMode = StoreMode.Set;
   private pKey = '';
   private pFlags = 0;
   private pExptime = 0;
   private pCas = 0;
   private pNoreply = false;
-  /** Set while an extension's data block arrives instead of a classic storage command's. */
-  private consumer: DataBlockConsumer | undefined;
 
   constructor(
     socket: Socket,
@@ -103,8 +91,7 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
   override onClose(): void {
     super.onClose();
     this.options.connections?.remove(this);
-    this.dataBlock = undefined;
-    this.consumer = undefined;
+    this.dataBlock.clear();
   }
 
   get addr(): string {
@@ -142,17 +129,13 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
    * (the data block plus its CRLF) go to `consumer` instead of the parser.
    */
   expectData(length: number, consumer: DataBlockConsumer): void {
-    this.need = length;
-    this.got = 0;
-    this.dataBlock = undefined;
-    this.consumer = consumer;
+    this.dataBlock.start(length, consumer);
     this.mode = Mode.Data;
   }
 
   /** For extension commands: the next `length` bytes are a refused data block and are skipped. */
   swallowData(length: number): void {
-    this.need = length;
-    this.got = 0;
+    this.dataBlock.start(length, undefined);
     this.mode = Mode.Swallow;
   }
 
@@ -367,11 +350,9 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     }
     if (vlen < 0 || vlen > 0x7fff_fffd) return this.reply(Reply.BAD_FORMAT);
     const key = t.str(1);
-    this.need = vlen + 2;
     if (!this.uc.storage.fits(key.length, vlen, flags)) {
       this.reply(Reply.TOO_LARGE);
-      this.mode = Mode.Swallow;
-      this.got = 0;
+      this.swallowData(vlen + 2);
       const r = this.uc.storage.rejectTooLarge(mode, key);
       return isPromise(r) ? r.then(noop) : undefined;
     }
@@ -381,45 +362,28 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     this.pExptime = exptime;
     this.pCas = cas;
     this.pNoreply = this.noreply;
+    this.dataBlock.start(vlen + 2, undefined);
     this.mode = Mode.Data;
-    this.got = 0;
-    this.dataBlock = undefined;
   }
 
-  /** Gathers the data block; true once all `need` bytes are here. */
+  /** Gathers the data block; true once all of it is here. */
   private collectData(): boolean {
     const buf = this.buf!;
-    const avail = buf.length - this.pos;
-    const want = this.need - this.got;
-    if (this.got === 0 && avail >= want) return true;
-    const take = avail < want ? avail : want;
-    // Copied as it arrives: the socket's read buffer is reused by the next read.
-    // A storage command's block goes back to the pool once stored; an extension's consumer keeps its block.
-    this.dataBlock ??= this.consumer === undefined ? acquireBlock(this.need) : ownedBuffer(this.need);
-    buf.copy(this.dataBlock, this.got, this.pos, this.pos + take);
-    this.got += take;
-    this.pos += take;
-    return this.got === this.need;
+    this.pos += this.dataBlock.gather(buf, this.pos);
+    return this.dataBlock.complete(buf.length - this.pos);
   }
 
   private completeStore(): MaybePromise<void> {
-    const need = this.need;
-    let block: Buffer;
-    let owned: boolean;
-    if (this.got === 0) {
-      block = this.buf!.subarray(this.pos, this.pos + need);
-      owned = false;
-      this.pos += need;
-    } else {
-      block = this.dataBlock!;
-      owned = true;
-      this.dataBlock = undefined;
-    }
+    const reader = this.dataBlock;
+    const need = reader.need;
+    const block = reader.take(this.buf!, this.pos);
+    const owned = reader.owned;
+    if (!owned) this.pos += need;
     this.mode = Mode.Line;
     const wellFormed = block[need - 2] === 13 && block[need - 1] === 10;
-    const consumer = this.consumer;
+    const consumer = reader.consumer;
     if (consumer !== undefined) {
-      this.consumer = undefined;
+      reader.consumer = undefined;
       this.noreply = false;
       if (!wellFormed) return consumer.badChunk();
       return consumer.data(keepValue(block, owned, need - 2));
@@ -449,12 +413,8 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
 
   /** Discards the data block of a refused storage command. */
   private swallow(): boolean {
-    const avail = this.buf!.length - this.pos;
-    const want = this.need - this.got;
-    const take = avail < want ? avail : want;
-    this.pos += take;
-    this.got += take;
-    if (this.got < this.need) return false;
+    this.pos += this.dataBlock.skip(this.buf!, this.pos);
+    if (!this.dataBlock.skipped) return false;
     this.mode = Mode.Line;
     return true;
   }
@@ -502,11 +462,3 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
 }
 
 function noop(): void {}
-
-/**
- * The value of a data block: a block copied in across reads is already the
- * cache's to keep (its CRLF rides along unseen); one still in the read buffer is copied out.
- */
-function keepValue(block: Buffer, owned: boolean, length: number): Buffer {
-  return owned ? block.subarray(0, length) : ownedValue([block], length);
-}

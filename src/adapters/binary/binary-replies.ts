@@ -1,4 +1,7 @@
-import { ErrorText, HEADER_LENGTH, RESPONSE_MAGIC, Status } from './binary-protocol.js';
+import type { MetaArithmeticResult } from '../../application/arithmetic.js';
+import type { StatsGroup } from '../../application/stats.js';
+import type { StoreOutcome } from '../../application/storage.js';
+import { ErrorText, HEADER_LENGTH, Op, RESPONSE_MAGIC, Status } from './binary-protocol.js';
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -79,4 +82,47 @@ export function counterBody(value: bigint): Buffer {
   const b = Buffer.allocUnsafe(8);
   b.writeBigUInt64BE(value);
   return b;
+}
+
+/** A stats group as packets, or undefined when memcached answers "Not found". */
+export function statsReply(r: StatsGroup, opcode: number, opaque: number): Buffer | undefined {
+  switch (r.kind) {
+    case 'pairs':
+      return statPackets(opcode, opaque, r.pairs);
+    case 'reset':
+    case 'detail-set':
+      return statPackets(opcode, opaque, []);
+    case 'detail-dump':
+      return statPackets(opcode, opaque, [['detailed', r.lines.map((l) => l + '\r\n').join('') + 'END\r\n']]);
+    default:
+      return undefined;
+  }
+}
+
+/** memcached's complete_update_bin: the status of a storage command that stored nothing depends on the command. */
+export function storeFailureStatus(outcome: Exclude<StoreOutcome, 'stored'>, cmd: number): Status {
+  switch (outcome) {
+    case 'exists':
+      return Status.KeyExists;
+    case 'not-found':
+      return Status.KeyNotFound;
+    case 'no-memory':
+      return Status.OutOfMemory;
+    case 'not-stored':
+      return cmd === Op.Add ? Status.KeyExists : cmd === Op.Replace ? Status.KeyNotFound : Status.NotStored;
+  }
+}
+
+/** The status of an incr/decr that produced no number (a miss is handled by the caller: it may create the counter). */
+export function arithmeticFailureStatus(status: Exclude<MetaArithmeticResult['status'], 'ok' | 'not-found'>): Status {
+  switch (status) {
+    case 'non-numeric':
+      return Status.NonNumeric;
+    case 'exists':
+      return Status.KeyExists;
+    case 'no-memory':
+      return Status.OutOfMemory;
+    case 'not-stored':
+      return Status.NotStored;
+  }
 }

@@ -1,26 +1,14 @@
-import type { Socket } from 'node:net';
-import type { CacheItem } from '../../domain/item.js';
-import { isPromise, then, type MaybePromise } from '../../domain/maybe-promise.js';
+import { isPromise, type MaybePromise } from '../../domain/maybe-promise.js';
 import { KEY_MAX_LENGTH } from '../../domain/rules.js';
-import type { ArithmeticOptions, MetaArithmeticResult } from '../../application/arithmetic.js';
-import type { DeleteOptions } from '../../application/deletion.js';
-import { StoreMode, type StoreOptions, type StoreOutcome, type StoreReceipt } from '../../application/storage.js';
-import type { UseCases } from '../../application/use-cases.js';
-import { PipelinedSession, type SessionFlowControl } from '../protocol/pipelined-session.js';
+import { StoreMode } from '../../application/storage.js';
 import { ownedValue } from '../protocol/owned-value.js';
-import { Shape, checkShape, isAuthExempt, isSasl, statRequest } from './binary-frame-rules.js';
-import { HEADER_LENGTH, MAX_SASL_MECH_LENGTH, NO_AUTO_CREATE, Op, REQUEST_MAGIC, Status, loudOpcode } from './binary-protocol.js';
-import { counterBody, errorBody, readCas, responseHeader, statPackets } from './binary-replies.js';
-import { SASL_MECHANISMS, type Authenticate } from './sasl-plain.js';
-import { SaslExchange } from './sasl-exchange.js';
+import { BinaryCommands, type BinaryOptions } from './binary-commands.js';
+import { Shape, checkShape, isAuthExempt, isSasl } from './binary-frame-rules.js';
+import { HEADER_LENGTH, MAX_SASL_MECH_LENGTH, Op, REQUEST_MAGIC, Status, loudOpcode } from './binary-protocol.js';
+import { readCas, responseHeader } from './binary-replies.js';
+import { SASL_MECHANISMS } from './sasl-plain.js';
 
-/** Switches of the binary front end. */
-export interface BinaryOptions extends SessionFlowControl {
-  /** memcached's -S: every data command needs a successful SASL PLAIN authentication first. */
-  saslEnabled: boolean;
-  /** Checks a user's password (only called when `saslEnabled`). */
-  authenticate: Authenticate;
-}
+export type { BinaryOptions };
 
 const enum Mode {
   /** Waiting for a 24-byte header. */
@@ -33,9 +21,6 @@ const enum Mode {
   Swallow,
 }
 
-/** memcached's "Out of memory allocating item" (its out_of_memory() without the SERVER_ERROR prefix). */
-const OOM_ITEM = Buffer.from('Out of memory allocating item', 'latin1');
-const AUTHENTICATED = Buffer.from('Authenticated', 'latin1');
 const MECHANISMS = Buffer.from(SASL_MECHANISMS, 'latin1');
 /** Internal error (spec 0x84): a store failure has no memcached equivalent. */
 const INTERNAL_ERROR = 0x84;
@@ -43,45 +28,25 @@ const INTERNAL_ERROR_TEXT = Buffer.from('Internal error', 'latin1');
 
 /**
  * The memcached binary protocol on one connection: an incremental parser
- * over Buffers (header, then extras and key, then the value), one handler per
- * opcode, replies gathered per socket read and written once. A command whose
+ * over Buffers (header, then extras and key, then the value) that hands each
+ * frame to its opcode's handler (BinaryCommands); replies are gathered per
+ * socket read and written once. A command whose
  * store access goes asynchronous (disk) blocks the pipeline, and pauses the
  * socket, until it completes, so replies stay in request order and unread
  * input stays in the kernel. A value is only buffered when it fits the item
  * size limit; larger ones are answered "Too large." and discarded as they
  * arrive, so a huge declared body never reaches memory.
  */
-export class BinarySession extends PipelinedSession {
+export class BinarySession extends BinaryCommands {
   private mode = Mode.Header;
-  private readonly sasl: SaslExchange;
-  /** The cas a storage command wrote; one per session, as commands run one at a time. */
-  private readonly receipt: StoreReceipt = { cas: 0 };
 
-  // The frame being parsed.
-  private opcode = 0;
-  /** The loud equivalent of `opcode`. */
-  private cmd = 0;
-  private quiet = false;
+  // The frame being parsed (the fields commands read are BinaryCommands').
   private keylen = 0;
   private extlen = 0;
   private bodylen = 0;
-  private opaque = 0;
-  private cas = 0;
-  private key = '';
-  private flags = 0;
-  private exptime = 0;
   private need = 0;
   private got = 0;
   private parts: Buffer[] = [];
-
-  constructor(
-    socket: Socket,
-    private readonly uc: UseCases,
-    private readonly options: BinaryOptions,
-  ) {
-    super(socket, uc.counters, options.writeBackpressure);
-    this.sasl = new SaslExchange(options.authenticate);
-  }
 
   override onClose(): void {
     super.onClose();
@@ -283,202 +248,6 @@ export class BinarySession extends PipelinedSession {
     return isPromise(r) ? r.then(noop) : undefined;
   }
 
-  // ---- replies -----------------------------------------------------------------
-
-  /** A success reply (unless quiet) with an optional body and cas. */
-  private ok(cas = 0, body?: Buffer, opcode = this.opcode, opaque = this.opaque, quiet = this.quiet): void {
-    if (quiet) return;
-    const len = body === undefined ? 0 : body.length;
-    this.writer.data(responseHeader(opcode, Status.Ok, 0, 0, len, opaque, cas));
-    if (body !== undefined) this.writer.data(body);
-  }
-
-  /** An error reply with memcached's text; errors are sent even for quiet commands. */
-  private error(status: Status, opcode = this.opcode, opaque = this.opaque, body = errorBody(status)): void {
-    this.writer.data(responseHeader(opcode, status, 0, 0, body.length, opaque, 0));
-    this.writer.data(body);
-    // memcached's write_bin_error flushes, so a bad magic byte later in the read cannot drop this.
-    this.writer.mark();
-  }
-
-  /** An error after which nothing can be trusted: reply, then close. */
-  private fatal(status: Status): void {
-    this.error(status);
-    this.close();
-  }
-
-  // ---- commands ------------------------------------------------------------------
-
-  private get(key: string): MaybePromise<void> {
-    const r = this.uc.retrieval.get(key);
-    if (!isPromise(r)) return this.item(key, r, this.cmd, this.opcode, this.opaque, this.quiet);
-    const { cmd, opcode, opaque, quiet } = this;
-    return r.then((item) => this.item(key, item, cmd, opcode, opaque, quiet));
-  }
-
-  private touchOrGat(key: string, exptime: number): MaybePromise<void> {
-    const { cmd, opcode, opaque, quiet } = this;
-    // Touch answers with the touched item's flags and cas (not its value), even when the new exptime expired it.
-    const r = cmd === Op.Touch ? this.uc.touch.touchItem(key, exptime) : this.uc.retrieval.getAndTouch(key, exptime);
-    return then(r, (item) => this.item(key, item, cmd, opcode, opaque, quiet));
-  }
-
-  /** The reply of the get family and touch for one item or a miss. */
-  private item(key: string, item: CacheItem | undefined, cmd: number, opcode: number, opaque: number, quiet: boolean): void {
-    const withKey = cmd === Op.GetK || cmd === Op.GATK;
-    const w = this.writer;
-    if (item === undefined) {
-      if (quiet) return;
-      if (!withKey) return this.error(Status.KeyNotFound, opcode, opaque);
-      w.data(responseHeader(opcode, Status.KeyNotFound, key.length, 0, key.length, opaque, 0));
-      w.data(Buffer.from(key, 'latin1'));
-      return;
-    }
-    const keylen = withKey ? key.length : 0;
-    const vlen = cmd === Op.Touch ? 0 : item.value.length;
-    const h = responseHeader(opcode, Status.Ok, keylen, 4, 4 + keylen + vlen, opaque, item.cas);
-    h.writeUInt32BE(item.flags, HEADER_LENGTH);
-    w.data(h);
-    if (withKey) w.data(Buffer.from(key, 'latin1'));
-    if (vlen > 0) w.data(item.value);
-  }
-
-  private store(value: Buffer): MaybePromise<void> {
-    const { cmd, opcode, opaque, quiet, key, cas } = this;
-    const isConcat = cmd === Op.Append || cmd === Op.Prepend;
-    // A cas turns set/add/replace into a compare-and-swap (memcached's NREAD_CAS); append/prepend compare it themselves.
-    const mode = cas !== 0 && !isConcat ? StoreMode.Cas : storeModeOf(cmd);
-    const options: StoreOptions = cas === 0 ? NO_STORE_OPTIONS : { compareCas: cas };
-    const r = this.uc.storage.storeWith(mode, key, isConcat ? 0 : this.flags, isConcat ? 0 : this.exptime, value, options, this.receipt);
-    if (!isPromise(r)) return this.stored(r, cmd, opcode, opaque, quiet);
-    return r.then((outcome) => this.stored(outcome, cmd, opcode, opaque, quiet));
-  }
-
-  /** memcached's complete_update_bin: each outcome's status depends on the command. */
-  private stored(outcome: StoreOutcome, cmd: number, opcode: number, opaque: number, quiet: boolean): void {
-    switch (outcome) {
-      case 'stored':
-        return this.ok(this.receipt.cas, undefined, opcode, opaque, quiet);
-      case 'exists':
-        return this.error(Status.KeyExists, opcode, opaque);
-      case 'not-found':
-        return this.error(Status.KeyNotFound, opcode, opaque);
-      case 'no-memory':
-        return this.error(Status.OutOfMemory, opcode, opaque, OOM_ITEM);
-      case 'not-stored':
-        return this.error(cmd === Op.Add ? Status.KeyExists : cmd === Op.Replace ? Status.KeyNotFound : Status.NotStored, opcode, opaque);
-    }
-  }
-
-  private delete(key: string): MaybePromise<void> {
-    const { opcode, opaque, quiet, cas } = this;
-    if (cas === 0) {
-      return then(this.uc.deletion.delete(key), (hit) => (hit ? this.ok(0, undefined, opcode, opaque, quiet) : this.error(Status.KeyNotFound, opcode, opaque)));
-    }
-    // memcached's binary delete counts nothing on a cas mismatch.
-    const options: DeleteOptions = { compareCas: cas, mismatchUncounted: true };
-    return then(this.uc.deletion.deleteWith(key, options), (outcome) => {
-      if (outcome === 'deleted') return this.ok(0, undefined, opcode, opaque, quiet);
-      return this.error(outcome === 'exists' ? Status.KeyExists : Status.KeyNotFound, opcode, opaque);
-    });
-  }
-
-  private arithmetic(key: string, delta: bigint, initial: bigint, expiration: number): MaybePromise<void> {
-    const { cmd, opcode, opaque, quiet, cas } = this;
-    const options: ArithmeticOptions = cas === 0 ? NO_ARITHMETIC_OPTIONS : { compareCas: cas };
-    return then(this.uc.arithmetic.applyWith(key, delta, cmd === Op.Increment, options), (result) =>
-      this.counted(result, key, initial, expiration, opcode, opaque, quiet),
-    );
-  }
-
-  private counted(
-    result: MetaArithmeticResult,
-    key: string,
-    initial: bigint,
-    expiration: number,
-    opcode: number,
-    opaque: number,
-    quiet: boolean,
-  ): MaybePromise<void> {
-    switch (result.status) {
-      case 'ok':
-        return this.ok(result.item.cas, counterBody(result.value), opcode, opaque, quiet);
-      case 'non-numeric':
-        return this.error(Status.NonNumeric, opcode, opaque);
-      case 'exists':
-        return this.error(Status.KeyExists, opcode, opaque);
-      case 'no-memory':
-        return this.error(Status.OutOfMemory, opcode, opaque, OOM_ITEM);
-      case 'not-stored':
-        return this.error(Status.NotStored, opcode, opaque);
-      case 'not-found':
-        break;
-    }
-    if (expiration === NO_AUTO_CREATE) return this.error(Status.KeyNotFound, opcode, opaque);
-    // A missing counter is created with the initial value (flags 0), as an add.
-    const value = Buffer.from(initial.toString(), 'latin1');
-    return then(this.uc.storage.storeWith(StoreMode.Add, key, 0, expiration, value, NO_STORE_OPTIONS, this.receipt), (outcome): void => {
-      if (outcome === 'stored') return this.ok(this.receipt.cas, counterBody(initial), opcode, opaque, quiet);
-      if (outcome === 'no-memory') return this.error(Status.OutOfMemory, opcode, opaque, OOM_ITEM);
-      return this.error(Status.NotStored, opcode, opaque);
-    });
-  }
-
-  private flushAll(exptime: number): MaybePromise<void> {
-    const { opcode, opaque, quiet } = this;
-    return then(this.uc.flush.flushAll(exptime), () => this.ok(0, undefined, opcode, opaque, quiet));
-  }
-
-  /** A stat group, one packet per stat (see statRequest for how the key names the group). */
-  private stat(key: string): void {
-    const { group, arg } = statRequest(key);
-    const r = this.uc.stats.statsGroup(group, arg);
-    const { opcode, opaque } = this;
-    switch (r.kind) {
-      case 'pairs':
-        return this.writer.data(statPackets(opcode, opaque, r.pairs));
-      case 'reset':
-      case 'detail-set':
-        return this.writer.data(statPackets(opcode, opaque, []));
-      case 'detail-dump':
-        return this.writer.data(statPackets(opcode, opaque, [['detailed', r.lines.map((l) => l + '\r\n').join('') + 'END\r\n']]));
-      case 'detail-usage':
-      case 'unknown':
-        return this.error(Status.KeyNotFound);
-    }
-  }
-
-  /** SASL_AUTH / SASL_STEP (see SaslExchange); counted as memcached counts them. */
-  private authenticate(data: Buffer): void {
-    const verdict = this.cmd === Op.SaslAuth ? this.sasl.start(this.key, data) : this.sasl.step(data);
-    if (verdict === 'continue') {
-      this.writer.data(responseHeader(this.opcode, Status.AuthContinue, 0, 0, 0, this.opaque, 0));
-      return;
-    }
-    const { counters } = this.uc;
-    counters.auth_cmds++;
-    if (verdict === 'authenticated') return this.ok(0, AUTHENTICATED);
-    counters.auth_errors++;
-    this.error(Status.AuthError);
-  }
-}
-
-const NO_STORE_OPTIONS: StoreOptions = {};
-const NO_ARITHMETIC_OPTIONS: ArithmeticOptions = {};
-
-function storeModeOf(cmd: number): StoreMode {
-  switch (cmd) {
-    case Op.Add:
-      return StoreMode.Add;
-    case Op.Replace:
-      return StoreMode.Replace;
-    case Op.Append:
-      return StoreMode.Append;
-    case Op.Prepend:
-      return StoreMode.Prepend;
-    default:
-      return StoreMode.Set;
-  }
 }
 
 function noop(): void {}

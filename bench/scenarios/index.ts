@@ -1,0 +1,13 @@
+/** Every scenario of `npm run bench`, in report order. A new one is a module in this folder and one line here. */
+import type { Scenario } from '../lib/scenario.js';
+import { connections } from './connections.js';
+import { flood } from './flood.js';
+import { memory } from './memory.js';
+import { throughput } from './throughput.js';
+
+export const scenarios: readonly Scenario[] = [
+  throughput,
+  flood,
+  memory,
+  connections,
+];
