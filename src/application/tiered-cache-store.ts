@@ -2,9 +2,21 @@ import { makeItem, type CacheItem } from '../domain/item.js';
 import { isPromise, then, type MaybePromise } from '../domain/maybe-promise.js';
 import type { CacheStore, StoreLayout, StoreStats } from '../domain/ports/cache-store.js';
 import type { Lifecycle } from '../domain/ports/lifecycle.js';
+import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Scheduler } from '../domain/ports/scheduler.js';
 import type { SyncCacheStore, WarmableStore } from '../domain/ports/warmable-store.js';
+
+/** Where the start-up warm-up of the memory tier stands. */
+export interface WarmProgress {
+  /** Items copied into memory. */
+  loaded: number;
+  /** Key + value bytes copied. */
+  bytes: number;
+  running: boolean;
+  /** Estimated seconds left; 0 once done. */
+  etaSeconds: number;
+}
 
 export interface TieringOptions {
   /** Values larger than this live only in the disk tier, so they cannot exhaust memory. */
@@ -30,6 +42,9 @@ export interface TieringOptions {
 export class TieredCacheStore implements CacheStore, Lifecycle {
   readonly name = 'tiered';
   private warmed = 0;
+  private warmedBytes = 0;
+  private warmStartMs = 0;
+  private warmLogMs = 0;
   private l1Hits = 0;
   private l1Misses = 0;
   private warming = false;
@@ -41,6 +56,7 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
     private readonly options: TieringOptions,
     private readonly logger: Logger,
     private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
   ) {}
 
   /** Warms the memory tier in the background; start() does not wait for it. */
@@ -56,9 +72,13 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
     this.stopped = true;
   }
 
-  /** Items copied from disk into memory so far, and whether the warm-up still runs. */
-  warmProgress(): { loaded: number; running: boolean } {
-    return { loaded: this.warmed, running: this.warming };
+  /**
+   * Items and bytes copied from disk into memory so far, whether the warm-up
+   * still runs, and the seconds it should still take (at the rate so far,
+   * to fill the memory budget or copy the disk tier, whichever is smaller).
+   */
+  warmProgress(): WarmProgress {
+    return { loaded: this.warmed, bytes: this.warmedBytes, running: this.warming, etaSeconds: this.warming ? this.eta() : 0 };
   }
 
   /** Lookups the memory tier answered, and those that went on to the disk tier. */
@@ -154,6 +174,7 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
    * cannot say) stops the warm-up.
    */
   private async warm(): Promise<void> {
+    this.warmStartMs = this.warmLogMs = this.clock.now();
     try {
       for await (const item of this.l2.warmEntries(this.options.warmBytes)) {
         if (this.stopped) return;
@@ -166,11 +187,37 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
         this.l1.set(makeItem(item.key, item.value, item.flags, item.exptime, item.cas));
         if (this.l1.stats().evictions > evictionsBefore) return;
         this.warmed++;
+        this.warmedBytes += item.key.length + item.value.length;
         // Let requests run between items: warm-up must not delay serving.
-        if (this.warmed % 256 === 0) await this.scheduler.soon();
+        if (this.warmed % 256 === 0) {
+          this.logProgress();
+          await this.scheduler.soon();
+        }
       }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'L1 warm-up stopped early');
+    } finally {
+      const seconds = (this.clock.now() - this.warmStartMs) / 1000;
+      this.logger.info({ items: this.warmed, bytes: this.warmedBytes, seconds }, 'L1 warm-up done');
     }
+  }
+
+  /** One progress line every 2 s: items and bytes loaded, rate, ETA. */
+  private logProgress(): void {
+    const now = this.clock.now();
+    if (now - this.warmLogMs < 2000) return;
+    this.warmLogMs = now;
+    const seconds = (now - this.warmStartMs) / 1000;
+    this.logger.info(
+      { items: this.warmed, bytes: this.warmedBytes, itemsPerSecond: Math.round(this.warmed / seconds), etaSeconds: Math.round(this.eta()) },
+      'L1 warm-up progress',
+    );
+  }
+
+  private eta(): number {
+    const seconds = (this.clock.now() - this.warmStartMs) / 1000;
+    const target = Math.min(this.options.warmBytes, this.l2.stats().bytes);
+    if (this.warmedBytes <= 0 || seconds <= 0) return 0;
+    return Math.max(0, (target - this.warmedBytes) / (this.warmedBytes / seconds));
   }
 }

@@ -117,6 +117,7 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
         },
         ctx.get<Logger>(Logger),
         ctx.get<Scheduler>(Scheduler),
+        ctx.get<Clock>(Clock),
       ),
   );
   c.bind<CacheStore>(CacheStore).toDynamicValue((ctx) => (l2Enabled ? ctx.get(TieredCacheStore) : ctx.get(MemoryCacheStore)));
@@ -333,6 +334,8 @@ function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[
     ['l2_batch_fallbacks', l.batchFallbacks],
     ['l2_warm_loaded', w.loaded],
     ['l2_warm_running', w.running ? 1 : 0],
+    ['l2_warm_bytes', w.bytes],
+    ['l2_warm_eta_seconds', Math.round(w.etaSeconds)],
   ];
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_OPTIONS, USAGE } from '../../../src/infrastructure/cli-args.js';
@@ -71,5 +71,20 @@ describe('docs/configuration.md is in step with the schema and the flags', () =>
     for (const [long, spec] of Object.entries(CLI_OPTIONS)) {
       expect(USAGE.includes(`--${long}`) || ('short' in spec && USAGE.includes(`-${spec.short}`)), `--help does not mention --${long}`).to.equal(true);
     }
+  });
+
+  it('every doc and the README name only keys and RAT_<SECTION>_<KEY> variables that exist', () => {
+    const sections = Object.keys(schema).join('|');
+    const envs = new Set([...schemaKeys.values()].map((spec) => spec.env));
+    const files = ['README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))];
+    const wrong: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(path.join(root, file), 'utf8');
+      // `l2.sync_writes` but not `performance.now()`.
+      for (const m of text.matchAll(new RegExp(`\`((?:${sections})\\.[a-z0-9_]+)(?![a-z0-9_(])`, 'g'))) if (!schemaKeys.has(m[1]!)) wrong.push(`${file}: ${m[1]}`);
+      // Harness knobs (RAT_DIFF_SEED...) name no section; RAT_SERVER_SSL_* is a family.
+      for (const m of text.matchAll(new RegExp(`\\bRAT_(?:${sections.toUpperCase()})_[A-Z0-9_]*[A-Z0-9]\\b(?!_)`, 'g'))) if (!envs.has(m[0])) wrong.push(`${file}: ${m[0]}`);
+    }
+    expect(wrong).to.deep.equal([]);
   });
 });
