@@ -3,6 +3,7 @@ import type { Scenario } from '../lib/scenario.js';
 import { connections } from './connections.js';
 import { flood } from './flood.js';
 import { memory } from './memory.js';
+import { redis } from './redis.js';
 import { throughput } from './throughput.js';
 
 export const scenarios: readonly Scenario[] = [
@@ -10,4 +11,5 @@ export const scenarios: readonly Scenario[] = [
   flood,
   memory,
   connections,
+  redis,
 ];

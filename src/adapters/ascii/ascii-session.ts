@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import type { CacheItem } from '../../domain/item.js';
 import { isPromise, type MaybePromise } from '../../domain/maybe-promise.js';
 import { KEY_MAX_LENGTH } from '../../domain/rules.js';
 import { StoreMode, type StoreOutcome } from '../../application/storage.js';
@@ -10,6 +9,7 @@ import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
 import { ADMIN_COMMANDS, type AdminScope, type AdminSession } from './admin-commands.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
 import { tcpAddress, type ConnectionEntry } from './connection-table.js';
+import { getCommand } from './retrieval-commands.js';
 import { DataBlockReader, keepValue, type DataBlockConsumer } from './data-block-reader.js';
 
 export type { DataBlockConsumer } from './data-block-reader.js';
@@ -197,10 +197,10 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     const nt = (n > MAX_TOKENS ? MAX_TOKENS : n) + 1;
     switch (t.byte(0)) {
       case 0x67: // g
-        if (t.is(0, 'get')) return this.get(false, false);
-        if (t.is(0, 'gets')) return this.get(true, false);
-        if (t.is(0, 'gat')) return this.get(false, true);
-        if (t.is(0, 'gats')) return this.get(true, true);
+        if (t.is(0, 'get')) return getCommand(this, this.uc.retrieval, false, false);
+        if (t.is(0, 'gets')) return getCommand(this, this.uc.retrieval, true, false);
+        if (t.is(0, 'gat')) return getCommand(this, this.uc.retrieval, false, true);
+        if (t.is(0, 'gats')) return getCommand(this, this.uc.retrieval, true, true);
         break;
       case 0x73: // s
         if (t.is(0, 'set')) return this.update(StoreMode.Set, nt);
@@ -229,7 +229,7 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
         if (t.is(0, 'prepend')) return this.update(StoreMode.Prepend, nt);
         break;
       case 0x62: // b
-        if (t.is(0, 'bget')) return this.get(false, false);
+        if (t.is(0, 'bget')) return getCommand(this, this.uc.retrieval, false, false);
         break;
     }
     const admin = ADMIN_COMMANDS.get(t.str(0));
@@ -254,79 +254,6 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
   noreplyMaybe(nt: number): boolean {
     if (nt >= 2 && this.tokens.is(nt - 2, 'noreply')) this.noreply = true;
     return this.noreply;
-  }
-
-  // ---- retrieval ---------------------------------------------------------
-
-  private get(withCas: boolean, touch: boolean): MaybePromise<void> {
-    const t = this.tokens;
-    if (t.count < 2) return this.reply(Reply.ERROR);
-    let first = 1;
-    let exptime = 0;
-    if (touch) {
-      const e = tokenI32(t, 1);
-      if (e === undefined) return this.reply(Reply.BAD_EXPTIME);
-      exptime = e;
-      first = 2;
-    }
-    return this.getKeys(first, withCas, touch, exptime);
-  }
-
-  private getKeys(from: number, withCas: boolean, touch: boolean, exptime: number): MaybePromise<void> {
-    const t = this.tokens;
-    const { retrieval } = this.uc;
-    for (let i = from; i < t.count; i++) {
-      if (t.length(i) > KEY_MAX_LENGTH) {
-        // memcached drops every reply not yet sent and answers only this.
-        this.writer.discard();
-        return this.reply(Reply.BAD_FORMAT);
-      }
-      const key = t.str(i);
-      const r = touch ? retrieval.getAndTouch(key, exptime) : retrieval.get(key);
-      if (isPromise(r)) {
-        // Snapshot the rest of the keys: the tokenizer is reused by later lines.
-        const rest: string[] = [];
-        for (let k = i + 1; k < t.count; k++) rest.push(t.str(k));
-        return r.then((item) => this.getRest(item, key, rest, withCas, touch, exptime));
-      }
-      if (r !== undefined) this.value(key, r, withCas);
-    }
-    this.writer.text(Reply.END);
-    this.writer.mark();
-  }
-
-  private async getRest(
-    first: CacheItem | undefined,
-    firstKey: string,
-    rest: string[],
-    withCas: boolean,
-    touch: boolean,
-    exptime: number,
-  ): Promise<void> {
-    if (first !== undefined) this.value(firstKey, first, withCas);
-    const { retrieval } = this.uc;
-    for (const key of rest) {
-      if (key.length > KEY_MAX_LENGTH) {
-        this.writer.discard();
-        return this.reply(Reply.BAD_FORMAT);
-      }
-      const item = await (touch ? retrieval.getAndTouch(key, exptime) : retrieval.get(key));
-      if (item !== undefined) this.value(key, item, withCas);
-    }
-    this.writer.text(Reply.END);
-    this.writer.mark();
-  }
-
-  private value(key: string, item: CacheItem, withCas: boolean): void {
-    const w = this.writer;
-    const v = item.value;
-    w.text(
-      withCas
-        ? 'VALUE ' + key + ' ' + item.flags + ' ' + v.length + ' ' + item.cas + '\r\n'
-        : 'VALUE ' + key + ' ' + item.flags + ' ' + v.length + '\r\n',
-    );
-    w.data(v);
-    w.text('\r\n');
   }
 
   // ---- storage -------------------------------------------------------------

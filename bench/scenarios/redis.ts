@@ -1,0 +1,109 @@
+/**
+ * The RESP listener against Debian's redis-server with redis-benchmark: GET
+ * and SET unpipelined and pipelined 16 (50 clients, 100,000 random keys,
+ * 32-byte values), both servers pinned to the server CPU and the load
+ * generator to the other, alternated round by round; medians and ratios
+ * ours / redis-server. Targets (issue 15): GET/SET >= 0.8x, pipelined >= 1.2x.
+ * Ours runs memory-only (`--l2 off`), as redis-server runs without persistence.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { hasCommand } from '../lib/proc.js';
+import { fmtInt } from '../lib/report.js';
+import { shortReason, type BenchContext, type Figure, type Scenario, type ScenarioReport } from '../lib/scenario.js';
+import { freePort, pinnedLoadgen, type RunningServer, type ServerSpec } from '../lib/servers.js';
+
+interface Case {
+  readonly test: 'GET' | 'SET';
+  readonly pipeline: number;
+  readonly target: number;
+}
+
+const CASES: readonly Case[] = [
+  { test: 'SET', pipeline: 1, target: 0.8 },
+  { test: 'GET', pipeline: 1, target: 0.8 },
+  { test: 'SET', pipeline: 16, target: 1.2 },
+  { test: 'GET', pipeline: 16, target: 1.2 },
+];
+
+const label = (c: Case): string => `${c.test}${c.pipeline > 1 ? ` P${c.pipeline}` : ''}`;
+
+function redisServerSpec(): ServerSpec {
+  return {
+    name: 'redis-server',
+    command: (port) => ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', ''],
+    binary: false,
+    stats: false,
+  };
+}
+
+/** Ours with the RESP listener on the port the harness waits for; the memcached port is another free one. */
+function oursSpec(root: string, memcachedPort: number): ServerSpec {
+  const cli = path.join(root, 'dist/src/infrastructure/cli.js');
+  return {
+    name: 'ours --l2 off',
+    command: (port) => [process.execPath, cli, '-l', '127.0.0.1', '-p', String(memcachedPort), '-m', '1024', '--l2', 'off', '--redis-port', String(port)],
+    binary: false,
+    stats: false,
+  };
+}
+
+/** Requests per second redis-benchmark measured for one case. */
+function redisBenchmark(port: number, c: Case, requests: number): number {
+  const argv = pinnedLoadgen(['redis-benchmark', '-h', '127.0.0.1', '-p', String(port), '-t', c.test.toLowerCase(), '-n', String(requests), '-c', '50', '-r', '100000', '-d', '32', '-P', String(c.pipeline), '--csv']);
+  const out = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 300_000 });
+  const line = out.split('\n').find((l) => l.startsWith(`"${c.test}"`));
+  if (!line) throw new Error(`redis-benchmark printed no ${c.test} line`);
+  return Number((JSON.parse(`[${line}]`) as string[])[1]);
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function run(ctx: BenchContext): Promise<ScenarioReport> {
+  const heading = '### Redis protocol (RESP) against redis-server';
+  const missing = ['redis-server', 'redis-benchmark'].filter((t) => !hasCommand(t));
+  if (missing.length > 0) return { markdown: `${heading}\n\nNot run: ${missing.join(' and ')} not found (apt-get install -y redis-server redis-tools).` };
+  const requests = ctx.args.quick ? 20_000 : 200_000;
+  const servers: RunningServer[] = [];
+  const rps = new Map<string, number[]>();
+  try {
+    servers.push(await ctx.start(redisServerSpec()), await ctx.start(oursSpec(ctx.root, await freePort())));
+    for (let round = 0; round < ctx.args.rounds; round++) {
+      for (const c of CASES) {
+        for (const s of servers) {
+          ctx.log(`redis: round ${round + 1}, ${label(c)} on ${s.spec.name}`);
+          const key = `${s.spec.name} ${label(c)}`;
+          rps.set(key, [...(rps.get(key) ?? []), redisBenchmark(s.port, c, requests)]);
+        }
+      }
+    }
+  } catch (e) {
+    return { markdown: `${heading}\n\nFailed: ${shortReason(e)}` };
+  } finally {
+    for (const s of servers) await ctx.stop(s);
+  }
+  const figures: Figure[] = [];
+  const rows = CASES.map((c) => {
+    const redis = median(rps.get(`redis-server ${label(c)}`)!);
+    const ours = median(rps.get(`ours --l2 off ${label(c)}`)!);
+    const ratio = ours / redis;
+    figures.push({ config: 'l2-off', name: `RESP ${label(c)}/redis`, value: ratio });
+    return `| ${label(c)} | ${fmtInt(redis)} | ${fmtInt(ours)} | ${ratio.toFixed(2)}x | >= ${c.target}x ${ratio >= c.target ? 'met' : '**not met**'} |`;
+  });
+  const markdown = [
+    heading,
+    '',
+    '| case | redis-server ops/s | ours ops/s | ours / redis | target |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    `redis-benchmark -c 50 -r 100000 -d 32, ${fmtInt(requests)} requests per case and round, medians of ${ctx.args.rounds} round(s); P16 = 16 commands per write.`,
+  ].join('\n');
+  return { markdown, figures };
+}
+
+export const redis: Scenario = {
+  name: 'redis',
+  description: 'redis-benchmark GET/SET (unpipelined, pipelined 16) against redis-server and our RESP listener',
+  run,
+};
