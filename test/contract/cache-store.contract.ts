@@ -1,8 +1,23 @@
 import { expect } from 'chai';
 import type { CacheItem } from '../../src/domain/item.js';
 import { makeItem } from '../../src/domain/item.js';
-import type { CacheStore } from '../../src/domain/ports/cache-store.js';
+import { SHARED_VALUE_LIMIT, type CacheStore } from '../../src/domain/ports/cache-store.js';
+import type { WarmableStore } from '../../src/domain/ports/warmable-store.js';
 import type { ManualClock } from '../support/manual-clock.js';
+
+/**
+ * The optional capabilities of a store, declared by each run (as
+ * abstract-level's `supports` manifest): the contract checks what is
+ * declared, and checks that what is not declared is really absent.
+ */
+export interface StoreSupports {
+  /** `fits()` is implemented: the store has a byte budget it can answer for. */
+  fits: boolean;
+  /** The store is a WarmableStore (`warmEntries()`: the newest items, for a warm-up). */
+  warmUp: boolean;
+  /** Byte budget of the store (0 = unbounded): a larger item is refused and its old value removed. */
+  budgetBytes: number;
+}
 
 /** What a contract run needs: a started, empty store and the clock it reads. */
 export interface CacheStoreFixture {
@@ -29,7 +44,7 @@ function expectBytes(actual: Buffer | undefined, expected: Buffer): void {
  * Behaviour every CacheStore adapter must have. Results are awaited, which
  * works for synchronous values and Promises alike.
  */
-export function cacheStoreContract(name: string, factory: () => Promise<CacheStoreFixture>): void {
+export function cacheStoreContract(name: string, supports: StoreSupports, factory: () => Promise<CacheStoreFixture>): void {
   describe(`CacheStore contract: ${name}`, () => {
     let store: CacheStore;
     let clock: ManualClock;
@@ -163,6 +178,81 @@ export function cacheStoreContract(name: string, factory: () => Promise<CacheSto
       expect(store.stats().bytes).to.equal(base.bytes);
       expect(store.stats().totalItems).to.be.at.least(3);
     });
+
+    it("set copies its input: changing the caller's Buffer afterwards changes nothing stored", async () => {
+      const small = Buffer.from('small value');
+      const large = Buffer.alloc(SHARED_VALUE_LIMIT + 100, 7);
+      await store.set(item('s', small));
+      await store.set(item('l', large));
+      small.fill(0x21);
+      large.fill(0x21);
+      expectBytes((await store.get('s'))?.value, Buffer.from('small value'));
+      expectBytes((await store.get('l'))?.value, Buffer.alloc(SHARED_VALUE_LIMIT + 100, 7));
+    });
+
+    it('a returned value is valid until the next write; from SHARED_VALUE_LIMIT bytes up it stays valid after writes', async () => {
+      await store.set(item('a', 'first'));
+      await store.set(item('big', Buffer.alloc(SHARED_VALUE_LIMIT, 3)));
+      const a = (await store.get('a'))!;
+      const again = (await store.get('big'))!;
+      // Reads are not writes: both stay valid.
+      expectBytes(a.value, Buffer.from('first'));
+      const big = again.value;
+      expectBytes(big, Buffer.alloc(SHARED_VALUE_LIMIT, 3));
+      await store.set(item('big', Buffer.alloc(SHARED_VALUE_LIMIT, 4)));
+      await store.delete('big');
+      for (let i = 0; i < 50; i++) await store.set(item('fill' + i, Buffer.alloc(SHARED_VALUE_LIMIT, 5)));
+      expectBytes(big, Buffer.alloc(SHARED_VALUE_LIMIT, 3));
+    });
+
+    it('declares its optional capabilities truthfully (supports manifest)', async () => {
+      expect(typeof store.fits === 'function', 'fits() present').to.equal(supports.fits);
+      expect(typeof (store as Partial<WarmableStore>).warmEntries === 'function', 'warmEntries() present').to.equal(supports.warmUp);
+    });
+
+    // Capability tests exist only for the stores that declare the capability (never skipped at run time).
+    if (supports.fits) {
+      it('fits(): true for a small item in an empty store, false beyond the budget', async () => {
+        expect(store.fits!('k', 10)).to.equal(true);
+        if (supports.budgetBytes > 0) expect(store.fits!('k', supports.budgetBytes + 1)).to.equal(false);
+      });
+    }
+
+    if (supports.budgetBytes > 0) {
+      it('an item larger than the whole budget is refused and the old value removed', async () => {
+        await store.set(item('k', 'old'));
+        expect(await store.set(item('k', Buffer.alloc(supports.budgetBytes + 1)))).to.equal(false);
+        expect(await store.get('k')).to.equal(undefined);
+      });
+
+      it('within its budget, evicts to make room and keeps the newest items readable', async () => {
+        const size = Math.max(1024, Math.floor(supports.budgetBytes / 16));
+        const n = Math.ceil((supports.budgetBytes * 3) / size);
+        for (let i = 0; i < n; i++) expect(await store.set(item('e' + i, Buffer.alloc(size, i & 0xff)))).to.equal(true);
+        const s = store.stats();
+        expect(s.evictions).to.be.greaterThan(0);
+        expect(s.items).to.be.lessThan(n);
+        expectBytes((await store.get('e' + (n - 1)))?.value, Buffer.alloc(size, (n - 1) & 0xff));
+      });
+    }
+
+    if (supports.warmUp) {
+      it('warmEntries(): the newest live items first, within the byte limit', async () => {
+        const warm = store as WarmableStore;
+        for (let i = 0; i < 5; i++) {
+          await store.set(item('w' + i, Buffer.alloc(100, i), 0, 0, i + 1));
+          clock.advance(1);
+        }
+        await store.delete('w4');
+        const got: string[] = [];
+        for await (const it of warm.warmEntries(1_000_000)) got.push(it.key);
+        expect(got.slice(0, 4)).to.deep.equal(['w3', 'w2', 'w1', 'w0']);
+        const limited: string[] = [];
+        for await (const it of warm.warmEntries(2 * 102)) limited.push(it.key);
+        expect(limited.length).to.be.at.most(2);
+        expect(limited[0]).to.equal('w3');
+      });
+    }
 
     it('round-trips a 1 MiB value', async () => {
       const value = Buffer.alloc(1024 * 1024);
