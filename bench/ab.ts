@@ -64,7 +64,9 @@ async function runOne(w: Workload, specs: ServerSpec[], args: Args, mcload: stri
     for (const s of order) {
       const sample = await measure(s, w, args.seconds, mcload, scratchDir);
       samples.get(s.spec.name)!.push(sample);
-      log(`  ${w.name} ${s.spec.name}: ${fmtInt(sample.opsPerSec)} ops/s, ${sample.cpuPerOpUs.toFixed(2)} µs/op, p99 ${sample.p99us} µs (${Math.round(sample.serverCpuPct)}% CPU)`);
+      log(
+        `  ${w.name} ${s.spec.name}: ${fmtInt(sample.opsPerSec)} ops/s, ${sample.cpuPerOpUs.toFixed(2)} µs/op, p99 ${sample.p99us} µs (${Math.round(sample.serverCpuPct)}% CPU)`,
+      );
     }
   }
   for (const s of servers) {
@@ -87,7 +89,12 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const mcload = buildMcload(root);
   if (!mcload) throw new Error('needs gcc to build bench/lib/mcload.c');
-  console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; base ${args.base}; this ${root}`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}; base ${args.base}; this ${root}`,
+  );
   const all = workloads(false);
   for (const name of args.only) {
     const l2 = name === 'l2-set';
@@ -108,8 +115,10 @@ async function main(): Promise<void> {
     const cpu = (n: string) => median((out.get(n) ?? []).map((x) => x.cpuPerOpUs));
     console.log(`\nthis/base: ops ${fmtRatio(ratio(ops('this'), ops('base')))}, CPU/op ${fmtRatio(ratio(cpu('this'), cpu('base')))}`);
     if (memcached) {
-      console.log(`ours/memcached ops: base ${fmtRatio(ratio(ops('base'), ops('memcached')))}, this ${fmtRatio(ratio(ops('this'), ops('memcached')))}; ` +
-        `cpu-efficiency: base ${fmtRatio(ratio(cpu('memcached'), cpu('base')))}, this ${fmtRatio(ratio(cpu('memcached'), cpu('this')))}`);
+      console.log(
+        `ours/memcached ops: base ${fmtRatio(ratio(ops('base'), ops('memcached')))}, this ${fmtRatio(ratio(ops('this'), ops('memcached')))}; ` +
+          `cpu-efficiency: base ${fmtRatio(ratio(cpu('memcached'), cpu('base')))}, this ${fmtRatio(ratio(cpu('memcached'), cpu('this')))}`,
+      );
     }
   }
 }

@@ -58,7 +58,11 @@ function machine(): string {
   return `${os.availableParallelism()} CPUs (${cpu}); Node ${process.version}; ${memcached}`;
 }
 
-const loadavg = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadavg = (): string =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'rat-bench-'));
 const running: RunningServer[] = [];
 
@@ -88,7 +92,13 @@ async function main(): Promise<void> {
   }
   if (!mcload) notes.push('no C compiler: mcload workloads are skipped.');
   const ctx: BenchContext = {
-    args, root, scratchDir, mcload, columns, specs: columnSpecs(columns), log,
+    args,
+    root,
+    scratchDir,
+    mcload,
+    columns,
+    specs: columnSpecs(columns),
+    log,
     async start(spec) {
       const s = await startServer(spec);
       running.push(s);
@@ -111,7 +121,13 @@ async function main(): Promise<void> {
     `Machine: ${machine()}; load average ${loadStart} at the start, ${loadavg()} at the end (above ~1: other work shared the CPUs).`,
     ...notes.map((n) => `Note: ${n}`),
     '',
-    ...(['default', 'l2-off'] as Config[]).map((c) => `- **${CONFIG_LABEL[c]}**: ${figures.filter((f) => f.config === c).map(fmtFigure).join(' ')}`),
+    ...(['default', 'l2-off'] as Config[]).map(
+      (c) =>
+        `- **${CONFIG_LABEL[c]}**: ${figures
+          .filter((f) => f.config === c)
+          .map(fmtFigure)
+          .join(' ')}`,
+    ),
     '',
     'Ratios are ours / memcached: above 1 is better for throughput (plain numbers); below 1 is better for latency, CPU per op and memory (`x`). Absolute figures carry their unit.',
     ...reports.flatMap((r) => ['', r.markdown]),

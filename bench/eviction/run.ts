@@ -16,12 +16,13 @@ import type { Trace, TraceShape } from './traces.js';
 import { keySpaceBytes, mixedSizeTrace, scanTrace, shiftingTrace, zipfTrace } from './traces.js';
 
 const quick = process.argv.includes('--quick');
-const shape: TraceShape = quick
-  ? { keySpace: 10_000, requests: 60_000, seed: 42 }
-  : { keySpace: 1_000_000, requests: 2_000_000, seed: 42 };
+const shape: TraceShape = quick ? { keySpace: 10_000, requests: 60_000, seed: 42 } : { keySpace: 1_000_000, requests: 2_000_000, seed: 42 };
 const cacheFractions = [0.001, 0.01, 0.1];
 const option = (name: string): string[] | undefined =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
+  process.argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',');
 /** Registered policies, then benchmark-only candidates (marked * in the table). */
 const contenders = { ...evictionPolicies, ...candidatePolicies };
 const policyNames = option('policies') ?? Object.keys(contenders);
@@ -75,9 +76,7 @@ for (const r of rows) {
 }
 const avg = (f: (r: Row) => number): number => rows.reduce((s, r) => s + f(r), 0) / rows.length;
 const averages = policyNames.map((n) => ({ name: n, hit: avg((r) => r.hit[n]!), gap: avg((r) => r.hit[n]! - r.min) }));
-lines.push(
-  `| **average** | | **${pct(avg((r) => r.min))}** | ${averages.map((a) => `**${pct(a.hit)}** (${pct(a.gap)})`).join(' | ')} |`,
-);
+lines.push(`| **average** | | **${pct(avg((r) => r.min))}** | ${averages.map((a) => `**${pct(a.hit)}** (${pct(a.gap)})`).join(' | ')} |`);
 const registered = averages.filter((a) => a.name in evictionPolicies);
 const best = (registered.length > 0 ? registered : averages).reduce((a, b) => (b.hit > a.hit ? b : a));
 
@@ -88,7 +87,5 @@ console.log(
 console.log(lines.join('\n'));
 if (registered.length < averages.length) console.log('\n\\* benchmark-only candidate, not in the policy registry.');
 console.log(`\nBest average hit ratio (registered policies): ${best.name} (${pct(best.hit)}%). Total time ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-const beaten = rows.flatMap((r) =>
-  r.trace.includes('mixed') ? [] : policyNames.filter((n) => r.hit[n]! > r.min + 1e-12).map((n) => `${n} on ${r.trace}`),
-);
+const beaten = rows.flatMap((r) => (r.trace.includes('mixed') ? [] : policyNames.filter((n) => r.hit[n]! > r.min + 1e-12).map((n) => `${n} on ${r.trace}`)));
 if (beaten.length > 0) console.log(`WARNING: exact MIN beaten (a bug): ${beaten.join(', ')}`);

@@ -45,9 +45,12 @@ socket.once('connect', async () => {
   const writing = (Date.now() - started) / 1000;
   // Bytes still queued in Node were never taken by the kernel: not sent.
   const sent = bytes - socket.writableLength;
-  setTimeout(() => {
-    process.stdout.write(`${JSON.stringify({ bytes: sent, seconds: writing })}\n`);
-    socket.destroy();
-    process.exit(0);
-  }, Math.max(0, started + holdSeconds * 1000 - Date.now()));
+  setTimeout(
+    () => {
+      process.stdout.write(`${JSON.stringify({ bytes: sent, seconds: writing })}\n`);
+      socket.destroy();
+      process.exit(0);
+    },
+    Math.max(0, started + holdSeconds * 1000 - Date.now()),
+  );
 });

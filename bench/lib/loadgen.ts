@@ -71,9 +71,7 @@ async function runTimed(argv: string[], timeoutMs: number): Promise<Timed> {
   const wallMicros = Number(process.hrtime.bigint() - started) / 1000;
   const timesLines = [...stdout.matchAll(/^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm)];
   const children = timesLines[timesLines.length - 1];
-  const cpuMicros = children
-    ? (Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])) * 1e6
-    : NaN;
+  const cpuMicros = children ? (Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])) * 1e6 : NaN;
   if (code !== 0 && stderr) stdout += `\n[stderr] ${stderr}`;
   return { stdout, code, cpuMicros, wallMicros };
 }
@@ -92,16 +90,35 @@ export interface McloadOptions {
 }
 
 export async function runMcload(binary: string, o: McloadOptions): Promise<LoadResult> {
-  const argv = [binary, '127.0.0.1', String(o.port), o.mode, String(o.conns), String(o.depth), String(o.sets),
-    String(o.gets), String(o.valueSize), String(o.keys), String(o.seconds), String(o.seed)];
+  const argv = [
+    binary,
+    '127.0.0.1',
+    String(o.port),
+    o.mode,
+    String(o.conns),
+    String(o.depth),
+    String(o.sets),
+    String(o.gets),
+    String(o.valueSize),
+    String(o.keys),
+    String(o.seconds),
+    String(o.seed),
+  ];
   const timeout = o.mode === 'preload' ? 120_000 : o.seconds * 1000 + 15_000;
   const t = await runTimed(argv, timeout);
   const json = /^\{.*\}$/m.exec(t.stdout);
   if (t.code !== 0 || !json) throw new Error(`mcload failed (exit ${t.code}): ${t.stdout.trim().slice(-500)}`);
   const r = JSON.parse(json[0]) as { ops: number; seconds: number; p50_us: number; p99_us: number; misses: number; errors: number };
   return {
-    ops: r.ops, seconds: r.seconds, p50us: r.p50_us, p99us: r.p99_us, misses: r.misses, errors: r.errors,
-    loadgenCpuMicros: t.cpuMicros, wallMicros: t.wallMicros, approximateLatency: false,
+    ops: r.ops,
+    seconds: r.seconds,
+    p50us: r.p50_us,
+    p99us: r.p99_us,
+    misses: r.misses,
+    errors: r.errors,
+    loadgenCpuMicros: t.cpuMicros,
+    wallMicros: t.wallMicros,
+    approximateLatency: false,
   };
 }
 
@@ -126,10 +143,25 @@ export async function runMemaslap(o: MemaslapOptions): Promise<LoadResult> {
   if (!MEMCASLAP) throw new Error('memcaslap not installed (apt-get install libmemcached-tools)');
   mkdirSync(o.configDir, { recursive: true });
   const cfg = path.join(o.configDir, `memaslap-${o.setProportion}-${o.valueSize}.cfg`);
-  writeFileSync(cfg, ['key', '16 16 1', 'value', `${o.valueSize} ${o.valueSize} 1`, 'cmd',
-    `0 ${o.setProportion}`, `1 ${1 - o.setProportion}`, ''].join('\n'));
-  const argv = [MEMCASLAP, '-s', `127.0.0.1:${o.port}`, '-F', cfg, '-T', '1', '-c', String(o.conns),
-    '-w', o.windowSize, '-t', `${o.seconds}s`, '-S', `${o.seconds}s`, ...(o.binary ? ['-B'] : [])];
+  writeFileSync(cfg, ['key', '16 16 1', 'value', `${o.valueSize} ${o.valueSize} 1`, 'cmd', `0 ${o.setProportion}`, `1 ${1 - o.setProportion}`, ''].join('\n'));
+  const argv = [
+    MEMCASLAP,
+    '-s',
+    `127.0.0.1:${o.port}`,
+    '-F',
+    cfg,
+    '-T',
+    '1',
+    '-c',
+    String(o.conns),
+    '-w',
+    o.windowSize,
+    '-t',
+    `${o.seconds}s`,
+    '-S',
+    `${o.seconds}s`,
+    ...(o.binary ? ['-B'] : []),
+  ];
   const t = await runTimed(argv, o.seconds * 1000 + 30_000);
   const run = /Run time: ([\d.]+)s Ops: (\d+) TPS: (\d+)/.exec(t.stdout);
   if (t.code === null) throw new Error('no reply before the timeout (protocol not served?)');
@@ -137,21 +169,31 @@ export async function runMemaslap(o: MemaslapOptions): Promise<LoadResult> {
   const misses = Number(/get_misses: (\d+)/.exec(t.stdout)?.[1] ?? 0);
   const hist = parseLog2Histogram(t.stdout);
   return {
-    ops: Number(run[2]), seconds: Number(run[1]), p50us: percentile(hist, 0.5), p99us: percentile(hist, 0.99),
-    misses, errors: 0, loadgenCpuMicros: t.cpuMicros, wallMicros: t.wallMicros, approximateLatency: true,
+    ops: Number(run[2]),
+    seconds: Number(run[1]),
+    p50us: percentile(hist, 0.5),
+    p99us: percentile(hist, 0.99),
+    misses,
+    errors: 0,
+    loadgenCpuMicros: t.cpuMicros,
+    wallMicros: t.wallMicros,
+    approximateLatency: true,
   };
 }
 
 /** Bucket counts from the "Total Statistics" Log2 Dist: index k counts [2^k, 2^(k+1)) µs. */
 function parseLog2Histogram(out: string): number[] {
   const start = out.lastIndexOf('Total Statistics (');
-  const block = start < 0 ? '' : out.slice(start).split(/\n\s*\n/)[0] ?? '';
+  const block = start < 0 ? '' : (out.slice(start).split(/\n\s*\n/)[0] ?? '');
   const counts: number[] = [];
   for (const line of block.split('\n')) {
     const m = /^\s+(\d+):((?:\s+\d+)+)\s*$/.exec(line);
     if (!m) continue;
     const first = Number(m[1]);
-    m[2]!.trim().split(/\s+/).forEach((c, i) => (counts[first + i] = Number(c)));
+    m[2]!
+      .trim()
+      .split(/\s+/)
+      .forEach((c, i) => (counts[first + i] = Number(c)));
   }
   return counts;
 }

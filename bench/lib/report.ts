@@ -44,10 +44,15 @@ export function summarize(outcome: Outcome | undefined): Summary | undefined {
   const s = outcome.samples;
   const m = (f: (x: Sample) => number): number => median(s.map(f));
   return {
-    opsPerSec: m((x) => x.opsPerSec), p50us: m((x) => x.p50us), p99us: m((x) => x.p99us),
-    cpuPerOpUs: m((x) => x.cpuPerOpUs), serverCpuPct: m((x) => x.serverCpuPct),
-    loadgenCpuPct: m((x) => x.loadgenCpuPct), misses: s.reduce((a, x) => a + x.misses, 0),
-    errors: s.reduce((a, x) => a + x.errors, 0), approximateLatency: s.some((x) => x.approximateLatency),
+    opsPerSec: m((x) => x.opsPerSec),
+    p50us: m((x) => x.p50us),
+    p99us: m((x) => x.p99us),
+    cpuPerOpUs: m((x) => x.cpuPerOpUs),
+    serverCpuPct: m((x) => x.serverCpuPct),
+    loadgenCpuPct: m((x) => x.loadgenCpuPct),
+    misses: s.reduce((a, x) => a + x.misses, 0),
+    errors: s.reduce((a, x) => a + x.errors, 0),
+    approximateLatency: s.some((x) => x.approximateLatency),
     rounds: s.length,
   };
 }
@@ -70,10 +75,12 @@ export function fmt1(n: number | undefined): string {
 
 /** "a / b / c" for one metric across servers. */
 function across(names: readonly string[], sums: Map<string, Summary | undefined>, f: (s: Summary) => string): string {
-  return names.map((n) => {
-    const s = sums.get(n);
-    return s ? f(s) : 'n/a';
-  }).join(' / ');
+  return names
+    .map((n) => {
+      const s = sums.get(n);
+      return s ? f(s) : 'n/a';
+    })
+    .join(' / ');
 }
 
 export interface WorkloadRow {
@@ -99,7 +106,9 @@ export function throughputTable(rows: readonly WorkloadRow[], names: readonly st
       return out && 'na' in out ? `n/a (${out.na})` : 'n/a';
     });
     const ratios = others.map((n) => fmtRatio(ratio(sums.get(n)?.opsPerSec, sums.get(ref!)?.opsPerSec)));
-    lines.push(`| ${row.name} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${approx}${across(names, sums, (s) => fmtInt(s.p50us))} | ${approx}${across(names, sums, (s) => fmtInt(s.p99us))} | ${across(names, sums, (s) => fmt1(s.cpuPerOpUs))} | ${across(names, sums, (s) => fmtInt(s.serverCpuPct))} | ${across(names, sums, (s) => fmtInt(s.loadgenCpuPct))} |`);
+    lines.push(
+      `| ${row.name} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${approx}${across(names, sums, (s) => fmtInt(s.p50us))} | ${approx}${across(names, sums, (s) => fmtInt(s.p99us))} | ${across(names, sums, (s) => fmt1(s.cpuPerOpUs))} | ${across(names, sums, (s) => fmtInt(s.serverCpuPct))} | ${across(names, sums, (s) => fmtInt(s.loadgenCpuPct))} |`,
+    );
   }
   return lines.join('\n');
 }

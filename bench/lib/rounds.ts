@@ -39,7 +39,9 @@ export async function runWorkload(ctx: BenchContext, w: Workload, specs: readonl
       try {
         const x = await measure(s, w, args.seconds, mcload, scratchDir);
         out.samples.push(x);
-        ctx.log(`  ${w.name} round ${round} ${s.spec.name}: ${fmtInt(x.opsPerSec)} ops/s p50 ${x.p50us} µs p99 ${x.p99us} µs, server ${x.cpuPerOpUs.toFixed(2)} µs/op (${Math.round(x.serverCpuPct)}%), loadgen ${Math.round(x.loadgenCpuPct)}%${x.misses ? `, misses ${x.misses}` : ''}${x.errors ? `, errors ${x.errors}` : ''}`);
+        ctx.log(
+          `  ${w.name} round ${round} ${s.spec.name}: ${fmtInt(x.opsPerSec)} ops/s p50 ${x.p50us} µs p99 ${x.p99us} µs, server ${x.cpuPerOpUs.toFixed(2)} µs/op (${Math.round(x.serverCpuPct)}%), loadgen ${Math.round(x.loadgenCpuPct)}%${x.misses ? `, misses ${x.misses}` : ''}${x.errors ? `, errors ${x.errors}` : ''}`,
+        );
       } catch (e) {
         outcomes.set(s.spec.name, { na: shortReason(e) });
         ctx.log(`  ${w.name} ${s.spec.name}: ${String(e)}`);

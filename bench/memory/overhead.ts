@@ -182,7 +182,18 @@ async function runSteady(s: Scenario): Promise<Record<string, number | string>> 
 }
 
 function parse(argv: string[]): { quick: boolean; one: Scenario | undefined } {
-  const s: Scenario = { scenario: 'fill', items: 1_000_000, keySize: 16, valueSize: 100, budgetMiB: 64, ttl: false, reads: 1, copy: 'pool', policy: 's3fifo', load: 3 };
+  const s: Scenario = {
+    scenario: 'fill',
+    items: 1_000_000,
+    keySize: 16,
+    valueSize: 100,
+    budgetMiB: 64,
+    ttl: false,
+    reads: 1,
+    copy: 'pool',
+    policy: 's3fifo',
+    load: 3,
+  };
   let quick = false;
   let one = false;
   for (let i = 0; i < argv.length; i++) {
@@ -212,8 +223,7 @@ function parse(argv: string[]): { quick: boolean; one: Scenario | undefined } {
       const v = argv[++i];
       if (v !== 'pool' && v !== 'exact') throw new Error('--copy is pool or exact');
       s.copy = v;
-    }
-    else if (a === '--budget-mib') s.budgetMiB = num();
+    } else if (a === '--budget-mib') s.budgetMiB = num();
     else if (a === '--ttl') s.ttl = true;
     else if (a === '--load') s.load = num();
     else throw new Error(`unknown argument ${a}; see the header of bench/memory/overhead.ts`);

@@ -119,12 +119,19 @@ export const connections: Scenario = {
     for (const spec of ctx.specs) {
       const r = await measureConnections(ctx, spec, n);
       results.set(spec.name, r);
-      ctx.log(`  ${spec.name}: idle ${fmtInt((r.idleRss ?? NaN) / MIB)} MiB, ${fmtInt(r.perIdle)} B/idle conn, ${fmtInt(r.perHalf)} B/conn with half a line (${r.note})`);
+      ctx.log(
+        `  ${spec.name}: idle ${fmtInt((r.idleRss ?? NaN) / MIB)} MiB, ${fmtInt(r.perIdle)} B/idle conn, ${fmtInt(r.perHalf)} B/conn with half a line (${r.note})`,
+      );
     }
-    const rows = [...results].map(([name, r]) =>
-      `| ${name} | ${r.idleRss === undefined ? 'n/a' : (r.idleRss / MIB).toFixed(1)} | ${fmtInt(r.perIdle)} | ${fmtInt(r.perHalf)} | ${r.note} |`);
+    const rows = [...results].map(
+      ([name, r]) =>
+        `| ${name} | ${r.idleRss === undefined ? 'n/a' : (r.idleRss / MIB).toFixed(1)} | ${fmtInt(r.perIdle)} | ${fmtInt(r.perHalf)} | ${r.note} |`,
+    );
     const figures: Figure[] = [];
-    for (const [config, spec] of [['default', ctx.columns.ours], ['l2-off', ctx.columns.oursL2Off]] as [Config, ServerSpec | undefined][]) {
+    for (const [config, spec] of [
+      ['default', ctx.columns.ours],
+      ['l2-off', ctx.columns.oursL2Off],
+    ] as [Config, ServerSpec | undefined][]) {
       const r = results.get(spec?.name ?? '');
       figures.push({ config, name: 'idle-rss', value: r?.idleRss === undefined ? undefined : r.idleRss / MIB, unit: ' MiB', digits: 1 });
       figures.push({ config, name: 'bytes/idle-conn', value: r?.perIdle, unit: ' B', digits: 0 });

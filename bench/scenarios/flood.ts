@@ -50,7 +50,18 @@ async function measureFlood(ctx: BenchContext, spec: ServerSpec, maxBytes: numbe
   let s: RunningServer | undefined;
   try {
     s = await ctx.start(spec);
-    await runMcload(ctx.mcload, { port: s.port, mode: 'preload', conns: 2, depth: 64, sets: 1, gets: 0, valueSize: 100, keys: READ_KEYS, seconds: 0, seed: SEED });
+    await runMcload(ctx.mcload, {
+      port: s.port,
+      mode: 'preload',
+      conns: 2,
+      depth: 64,
+      sets: 1,
+      gets: 0,
+      valueSize: 100,
+      keys: READ_KEYS,
+      seconds: 0,
+      seed: SEED,
+    });
     await sleep(1000);
     const pid = s.pid;
     const before = rssBytes(pid) ?? NaN;
@@ -59,7 +70,18 @@ async function measureFlood(ctx: BenchContext, spec: ServerSpec, maxBytes: numbe
     const readSeconds = seconds + 1;
     const [flood, gets] = await Promise.all([
       floodWriter(ctx, s.port, maxBytes, seconds, readSeconds),
-      runMcload(ctx.mcload, { port: s.port, mode: 'run', conns: 1, depth: 1, sets: 0, gets: 1, valueSize: 100, keys: READ_KEYS, seconds: readSeconds, seed: SEED }),
+      runMcload(ctx.mcload, {
+        port: s.port,
+        mode: 'run',
+        conns: 1,
+        depth: 1,
+        sets: 0,
+        gets: 1,
+        valueSize: 100,
+        keys: READ_KEYS,
+        seconds: readSeconds,
+        seed: SEED,
+      }),
     ]);
     // The flood's replies and queued writes may still be draining: keep sampling a little.
     await sleep(500);
@@ -76,7 +98,7 @@ async function measureFlood(ctx: BenchContext, spec: ServerSpec, maxBytes: numbe
 
 export const flood: Scenario = {
   name: 'flood',
-  description: 'a client pipelines sets without reading replies; RSS growth and another client\'s get latency',
+  description: "a client pipelines sets without reading replies; RSS growth and another client's get latency",
   async run(ctx: BenchContext): Promise<ScenarioReport> {
     const maxBytes = (ctx.args.quick ? 8 : 48) * MIB;
     const seconds = ctx.args.quick ? 2 : 10;
@@ -87,10 +109,15 @@ export const flood: Scenario = {
       results.set(spec.name, r);
       ctx.log(`  ${spec.name}: RSS +${fmtInt((r.rssGrowth ?? NaN) / MIB)} MiB, gets p99 ${fmtInt(r.p99us)} µs (${r.note})`);
     }
-    const rows = [...results].map(([name, r]) =>
-      `| ${name} | ${r.rssGrowth === undefined ? 'n/a' : `+${(r.rssGrowth / MIB).toFixed(1)}`} | ${fmtInt(r.p50us)} | ${fmtInt(r.p99us)} | ${r.note} |`);
+    const rows = [...results].map(
+      ([name, r]) =>
+        `| ${name} | ${r.rssGrowth === undefined ? 'n/a' : `+${(r.rssGrowth / MIB).toFixed(1)}`} | ${fmtInt(r.p50us)} | ${fmtInt(r.p99us)} | ${r.note} |`,
+    );
     const figures: Figure[] = [];
-    for (const [config, spec] of [['default', ctx.columns.ours], ['l2-off', ctx.columns.oursL2Off]] as [Config, ServerSpec | undefined][]) {
+    for (const [config, spec] of [
+      ['default', ctx.columns.ours],
+      ['l2-off', ctx.columns.oursL2Off],
+    ] as [Config, ServerSpec | undefined][]) {
       const r = results.get(spec?.name ?? '');
       figures.push({ config, name: 'flood-rss', value: r?.rssGrowth === undefined ? undefined : r.rssGrowth / MIB, unit: ' MiB', digits: 1 });
       figures.push({ config, name: 'flood-get-p99', value: r?.p99us === undefined ? undefined : r.p99us / 1000, unit: ' ms', digits: 1 });
@@ -99,7 +126,7 @@ export const flood: Scenario = {
       markdown: [
         `### Write flood: up to ${maxBytes / MIB} MiB of 100-byte sets in ${seconds} s, replies never read`,
         '',
-        '| server | RSS growth MiB | other client\'s get p50 µs | p99 µs | check |',
+        "| server | RSS growth MiB | other client's get p50 µs | p99 µs | check |",
         '|---|---|---|---|---|',
         ...rows,
       ].join('\n'),

@@ -6,10 +6,4 @@ import { memory } from './memory.js';
 import { redis } from './redis.js';
 import { throughput } from './throughput.js';
 
-export const scenarios: readonly Scenario[] = [
-  throughput,
-  flood,
-  memory,
-  connections,
-  redis,
-];
+export const scenarios: readonly Scenario[] = [throughput, flood, memory, connections, redis];

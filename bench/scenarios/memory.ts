@@ -24,8 +24,18 @@ async function measureMemory(ctx: BenchContext, spec: ServerSpec, items: number)
     s = await ctx.start(spec);
     await sleep(500);
     const before = rssBytes(s.pid);
-    const r = await runMcload(ctx.mcload, { port: s.port, mode: 'preload', conns: 4, depth: 100, sets: 1, gets: 0,
-      valueSize: 100, keys: items, seconds: 0, seed: SEED });
+    const r = await runMcload(ctx.mcload, {
+      port: s.port,
+      mode: 'preload',
+      conns: 4,
+      depth: 100,
+      sets: 1,
+      gets: 0,
+      valueSize: 100,
+      keys: items,
+      seconds: 0,
+      seed: SEED,
+    });
     // Let a Node server's young-generation garbage and an L2 write queue settle.
     await sleep(2000);
     const after = rssBytes(s.pid);
@@ -59,7 +69,13 @@ export const memory: Scenario = {
     });
     const per = (name: string | undefined): number | undefined => ratio(results.get(name ?? '')?.bytesPerItem, ref);
     return {
-      markdown: [`### Memory: ${fmtInt(items)} items (16 B key + 100 B value)`, '', '| server | bytes/item | / memcached | check |', '|---|---|---|---|', ...rows].join('\n'),
+      markdown: [
+        `### Memory: ${fmtInt(items)} items (16 B key + 100 B value)`,
+        '',
+        '| server | bytes/item | / memcached | check |',
+        '|---|---|---|---|',
+        ...rows,
+      ].join('\n'),
       figures: [
         { config: 'default', name: 'bytes/item', value: per(ctx.columns.ours?.name), unit: 'x' },
         { config: 'l2-off', name: 'bytes/item', value: per(ctx.columns.oursL2Off?.name), unit: 'x' },

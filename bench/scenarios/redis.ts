@@ -50,7 +50,26 @@ function oursSpec(root: string, memcachedPort: number): ServerSpec {
 
 /** Requests per second redis-benchmark measured for one case. */
 function redisBenchmark(port: number, c: Case, requests: number): number {
-  const argv = pinnedLoadgen(['redis-benchmark', '-h', '127.0.0.1', '-p', String(port), '-t', c.test.toLowerCase(), '-n', String(requests), '-c', '50', '-r', '100000', '-d', '32', '-P', String(c.pipeline), '--csv']);
+  const argv = pinnedLoadgen([
+    'redis-benchmark',
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-t',
+    c.test.toLowerCase(),
+    '-n',
+    String(requests),
+    '-c',
+    '50',
+    '-r',
+    '100000',
+    '-d',
+    '32',
+    '-P',
+    String(c.pipeline),
+    '--csv',
+  ]);
   const out = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 300_000 });
   const line = out.split('\n').find((l) => l.startsWith(`"${c.test}"`));
   if (!line) throw new Error(`redis-benchmark printed no ${c.test} line`);

@@ -12,7 +12,10 @@ import { workloads } from '../lib/workloads.js';
 const FIGURES: Record<string, readonly { name: string; of: (s: Summary) => number; unit?: string }[]> = {
   'get-unpipelined': [{ name: 'get-unpipelined', of: (s) => s.opsPerSec }],
   'get-pipelined': [{ name: 'get-pipelined', of: (s) => s.opsPerSec }],
-  set: [{ name: 'set', of: (s) => s.opsPerSec }, { name: 'set-p99', of: (s) => s.p99us, unit: 'x' }],
+  set: [
+    { name: 'set', of: (s) => s.opsPerSec },
+    { name: 'set-p99', of: (s) => s.p99us, unit: 'x' },
+  ],
   '64k': [
     { name: '64k', of: (s) => s.opsPerSec },
     { name: '64k-cpu/op', of: (s) => s.cpuPerOpUs, unit: 'x' },
@@ -35,7 +38,10 @@ export const throughput: Scenario = {
     const names = ctx.specs.map((s) => s.name);
     const figures: Figure[] = [];
     const { memcached, ours, oursL2Off } = ctx.columns;
-    for (const [config, spec] of [['default', ours], ['l2-off', oursL2Off]] as [Config, typeof ours][]) {
+    for (const [config, spec] of [
+      ['default', ours],
+      ['l2-off', oursL2Off],
+    ] as [Config, typeof ours][]) {
       for (const row of rows) {
         const ref = summarize(row.outcomes.get(memcached?.name ?? ''));
         const s = summarize(row.outcomes.get(spec?.name ?? ''));

@@ -20,8 +20,7 @@ export interface ArithmeticOptions {
 
 /** Outcome of a meta arithmetic: the new number and the item now holding it, or why not. */
 export type MetaArithmeticResult =
-  | { status: 'ok'; value: bigint; item: CacheItem; created: boolean }
-  | { status: ArithmeticFailure | 'exists' | 'not-stored' | 'no-memory' };
+  { status: 'ok'; value: bigint; item: CacheItem; created: boolean } | { status: ArithmeticFailure | 'exists' | 'not-stored' | 'no-memory' };
 
 /** incr / decr on a decimal value stored in an item. */
 export class ArithmeticUseCase {

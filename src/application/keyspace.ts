@@ -99,4 +99,3 @@ export class KeyspaceUseCase {
     return { cursor: next, keys };
   }
 }
-

@@ -186,12 +186,36 @@ export class StatsUseCase {
       if (c.items === 0) continue;
       const p = `items:${c.id}:`;
       for (const [name, value] of [
-        ['number', c.items], ['number_hot', 0], ['number_warm', 0], ['number_cold', c.items], ['age_hot', 0], ['age_warm', 0], ['age', 0],
-        ['mem_requested', c.requestedBytes], ['evicted', c.evicted], ['evicted_nonzero', 0], ['evicted_time', 0], ['outofmemory', 0],
-        ['tailrepairs', 0], ['reclaimed', c.reclaimed], ['expired_unfetched', 0], ['evicted_unfetched', 0], ['evicted_active', 0],
-        ['crawler_reclaimed', 0], ['crawler_items_checked', 0], ['lrutail_reflocked', 0], ['moves_to_cold', 0], ['moves_to_warm', 0],
-        ['moves_within_lru', 0], ['direct_reclaims', 0], ['hits_to_hot', 0], ['hits_to_warm', 0], ['hits_to_cold', 0], ['hits_to_temp', 0],
-      ] as const) lines.push([p + name, value]);
+        ['number', c.items],
+        ['number_hot', 0],
+        ['number_warm', 0],
+        ['number_cold', c.items],
+        ['age_hot', 0],
+        ['age_warm', 0],
+        ['age', 0],
+        ['mem_requested', c.requestedBytes],
+        ['evicted', c.evicted],
+        ['evicted_nonzero', 0],
+        ['evicted_time', 0],
+        ['outofmemory', 0],
+        ['tailrepairs', 0],
+        ['reclaimed', c.reclaimed],
+        ['expired_unfetched', 0],
+        ['evicted_unfetched', 0],
+        ['evicted_active', 0],
+        ['crawler_reclaimed', 0],
+        ['crawler_items_checked', 0],
+        ['lrutail_reflocked', 0],
+        ['moves_to_cold', 0],
+        ['moves_to_warm', 0],
+        ['moves_within_lru', 0],
+        ['direct_reclaims', 0],
+        ['hits_to_hot', 0],
+        ['hits_to_warm', 0],
+        ['hits_to_cold', 0],
+        ['hits_to_temp', 0],
+      ] as const)
+        lines.push([p + name, value]);
     }
     return lines;
   }
@@ -203,10 +227,23 @@ export class StatsUseCase {
     for (const c of layout.classes) {
       const p = `${c.id}:`;
       for (const [name, value] of [
-        ['chunk_size', c.chunkSize], ['chunks_per_page', c.chunksPerPage], ['total_pages', c.pages], ['total_chunks', c.totalChunks],
-        ['used_chunks', c.usedChunks], ['free_chunks', c.freeChunks], ['free_chunks_end', c.freeChunksEnd], ['get_hits', 0], ['cmd_set', 0],
-        ['delete_hits', 0], ['incr_hits', 0], ['decr_hits', 0], ['cas_hits', 0], ['cas_badval', 0], ['touch_hits', 0],
-      ] as const) lines.push([p + name, value]);
+        ['chunk_size', c.chunkSize],
+        ['chunks_per_page', c.chunksPerPage],
+        ['total_pages', c.pages],
+        ['total_chunks', c.totalChunks],
+        ['used_chunks', c.usedChunks],
+        ['free_chunks', c.freeChunks],
+        ['free_chunks_end', c.freeChunksEnd],
+        ['get_hits', 0],
+        ['cmd_set', 0],
+        ['delete_hits', 0],
+        ['incr_hits', 0],
+        ['decr_hits', 0],
+        ['cas_hits', 0],
+        ['cas_badval', 0],
+        ['touch_hits', 0],
+      ] as const)
+        lines.push([p + name, value]);
     }
     lines.push(['active_slabs', layout.classes.length], ['total_malloced', layout.mallocedBytes]);
     return lines;

@@ -140,10 +140,7 @@ export class ReplyConnection {
   private async waitData(): Promise<void> {
     if (this.ended) throw new ConnectionError(`connection closed${this.error ? ': ' + this.error.message : ''}`);
     const limit = this.replyTimeoutMs;
-    const timer =
-      limit === undefined
-        ? undefined
-        : setTimeout(() => this.socket.destroy(new ConnectionError(`no reply within ${limit} ms`)), limit);
+    const timer = limit === undefined ? undefined : setTimeout(() => this.socket.destroy(new ConnectionError(`no reply within ${limit} ms`)), limit);
     await new Promise<void>((r) => (this.waiter = r));
     clearTimeout(timer);
   }

@@ -129,16 +129,24 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
   c.bind(PrefixStats).toConstantValue(new PrefixStats(':'));
   c.bind(CacheContext).toDynamicValue(
     (ctx) =>
-      new CacheContext(ctx.get<CacheStore>(CacheStore), ctx.get<Clock>(Clock), ctx.get(CasSequence), ctx.get(ServerStats), ctx.get(PrefixStats), {
-        itemSizeMax: settings.server.item_size_max,
-        processStartMs: Date.now(),
-        version: settings.server.version,
-      }, {
-        logger: ctx.get<Logger>(Logger),
-        audit: settings.logging.enable_audit_logs,
-        // Per-command logs exist only at debug level; checking once keeps them free otherwise.
-        commands: settings.logging.enable_cache_logs && ctx.get<Logger>(Logger).isLevelEnabled('debug'),
-      }),
+      new CacheContext(
+        ctx.get<CacheStore>(CacheStore),
+        ctx.get<Clock>(Clock),
+        ctx.get(CasSequence),
+        ctx.get(ServerStats),
+        ctx.get(PrefixStats),
+        {
+          itemSizeMax: settings.server.item_size_max,
+          processStartMs: Date.now(),
+          version: settings.server.version,
+        },
+        {
+          logger: ctx.get<Logger>(Logger),
+          audit: settings.logging.enable_audit_logs,
+          // Per-command logs exist only at debug level; checking once keeps them free otherwise.
+          commands: settings.logging.enable_cache_logs && ctx.get<Logger>(Logger).isLevelEnabled('debug'),
+        },
+      ),
   );
   c.bind<UseCases>(UseCases).toDynamicValue((ctx) => {
     const context = ctx.get(CacheContext);
@@ -263,7 +271,9 @@ export function createContainer(settings: Settings, logger: Logger, requestShutd
     const casSeed: Lifecycle = { name: 'cas-seed', start: async () => cas.advancePast(disk.maxCas()), stop: async () => {} };
     return [disk, casSeed, memory, ctx.get(TieredCacheStore)];
   });
-  c.bind<Lifecycle[]>(ListenerLifecycles).toDynamicValue((ctx) => (respEnabled ? [ctx.get(TcpServer), ctx.get<TcpServer>(RespListener)] : [ctx.get(TcpServer)]));
+  c.bind<Lifecycle[]>(ListenerLifecycles).toDynamicValue((ctx) =>
+    respEnabled ? [ctx.get(TcpServer), ctx.get<TcpServer>(RespListener)] : [ctx.get(TcpServer)],
+  );
   // /readyz: the disk tier is open and the cache port accepts (markers sit after each in the lifecycle order).
   c.bind(Readiness).toConstantValue(new Readiness(l2Enabled ? ['L2 store open', 'cache port accepting'] : ['cache port accepting']));
   c.bind(InspectUseCase).toDynamicValue((ctx) => {

@@ -15,7 +15,9 @@ function serverFlags(): { port: number; tls: boolean } {
   let port = Number(process.env['RAT_SERVER_PORT'] ?? 11211);
   let secure = process.env['RAT_SERVER_SSL_ENABLED'] === 'true' || process.env['RAT_SERVER_SSL_ENABLED'] === '1';
   try {
-    const argv = readFileSync('/proc/1/cmdline', 'utf8').split('\0').filter((a) => a.length > 0);
+    const argv = readFileSync('/proc/1/cmdline', 'utf8')
+      .split('\0')
+      .filter((a) => a.length > 0);
     const at = argv.findIndex((a) => a.endsWith('cli.js'));
     if (at >= 0) {
       const server = parseCli(argv.slice(at + 1)).overrides['server'] ?? {};
@@ -31,9 +33,7 @@ function serverFlags(): { port: number; tls: boolean } {
 function check(): Promise<boolean> {
   const { port, tls: secure } = serverFlags();
   return new Promise((resolve) => {
-    const socket = secure
-      ? tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false })
-      : net.connect({ host: '127.0.0.1', port });
+    const socket = secure ? tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : net.connect({ host: '127.0.0.1', port });
     let reply = '';
     const done = (ok: boolean) => {
       socket.destroy();

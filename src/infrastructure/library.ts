@@ -1,4 +1,3 @@
-
 import { silentLogger, type Logger } from '../domain/ports/logger.js';
 import type { Lifecycle } from '../domain/ports/lifecycle.js';
 import { StoreMode } from '../application/storage.js';
@@ -286,4 +285,3 @@ function toKey(key: CacheKey): string {
   if (k.length === 0 || k.length > 250) throw new RangeError('keys are 1 to 250 bytes');
   return k;
 }
-

@@ -19,9 +19,7 @@ export function createLogging(settings: Settings['logging']): LoggingHandle {
   const level = settings.level.toLowerCase();
   if (!settings.enable_logging || level === 'off') return { logger: silentLogger, flush() {} };
   const dest = settings.file === '' ? 2 : openLogFile(settings.file);
-  const destination = settings.enable_async
-    ? pino.destination({ dest, sync: false, minLength: settings.batch_size })
-    : pino.destination({ dest, sync: true });
+  const destination = settings.enable_async ? pino.destination({ dest, sync: false, minLength: settings.batch_size }) : pino.destination({ dest, sync: true });
   const colors = settings.enable_colors;
   const stream = settings.format === 'pretty' ? { write: (line: string) => destination.write(prettyLine(line, colors)) } : destination;
   const logger = pino(

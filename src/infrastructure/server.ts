@@ -70,7 +70,10 @@ export class RatMemcachedServer {
       memcachedVersion: server.version,
       host: server.host,
       port: this.port,
-      listening: this.container.get(TcpServer).addresses().map((a) => (a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`)),
+      listening: this.container
+        .get(TcpServer)
+        .addresses()
+        .map((a) => (a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`)),
       tls: server.ssl_enabled,
       configFiles: info.configFiles,
       l1MaxMemory: l1.max_memory,

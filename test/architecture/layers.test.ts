@@ -150,14 +150,11 @@ const show = (e: Edge) => `${e.file} imports '${e.spec}'`;
 
 describe('architecture: layer dependency rule', () => {
   it('finds the import statements it must check', () => {
-    expect(importsOf("import { a } from './a.js';\nimport type { B } from '../b.js';\nexport * from './c.js';\nexport { d } from \"./d.js\";\nimport 'reflect-metadata';\nconst x = await import('node:fs');\n")).to.deep.equal([
-      './a.js',
-      '../b.js',
-      './c.js',
-      './d.js',
-      'reflect-metadata',
-      'node:fs',
-    ]);
+    expect(
+      importsOf(
+        "import { a } from './a.js';\nimport type { B } from '../b.js';\nexport * from './c.js';\nexport { d } from \"./d.js\";\nimport 'reflect-metadata';\nconst x = await import('node:fs');\n",
+      ),
+    ).to.deep.equal(['./a.js', '../b.js', './c.js', './d.js', 'reflect-metadata', 'node:fs']);
     expect(importsOf("import {\n  a,\n  b,\n} from './multi.js';")).to.deep.equal(['./multi.js']);
     expect(importsOf("// import x from 'commented';\n/* import y from 'block'; */")).to.deep.equal([]);
     expect(edges('domain').length).to.be.greaterThan(0);

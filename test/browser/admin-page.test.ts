@@ -47,7 +47,16 @@ describe('browser: the admin page in headless Chromium', function () {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 1400 },
     });
     page = context.pages()[0] ?? (await context.newPage());
@@ -98,9 +107,15 @@ describe('browser: the admin page in headless Chromium', function () {
     await eventually('chart points added', async () => Number(await page.locator('#chart-ops').getAttribute('data-points')) >= pointsBefore + 3);
     expect(await page.locator('#chart-ops canvas').count()).to.be.greaterThan(0);
     expect(await page.locator('#chart-hits canvas').count()).to.be.greaterThan(0);
-    const before = await page.locator('#chart-ops canvas').first().evaluate((el) => (el as unknown as { toDataURL(): string }).toDataURL());
+    const before = await page
+      .locator('#chart-ops canvas')
+      .first()
+      .evaluate((el) => (el as unknown as { toDataURL(): string }).toDataURL());
     await eventually('chart redrawn', async () => {
-      const now = await page.locator('#chart-ops canvas').first().evaluate((el) => (el as unknown as { toDataURL(): string }).toDataURL());
+      const now = await page
+        .locator('#chart-ops canvas')
+        .first()
+        .evaluate((el) => (el as unknown as { toDataURL(): string }).toDataURL());
       return now !== before;
     });
     expect(await text(page, '#items')).not.to.equal(itemsBefore);

@@ -35,7 +35,14 @@ cacheStoreContract('TieredCacheStore (memory over LevelDB)', { fits: false, warm
   const disk = await levelStore(clock);
   const memory = new MemoryCacheStore({ maxMemory: 1024 * 1024, maxEntries: 0, cleanupIntervalMs: 0 }, clock, evictionPolicies.s3fifo!);
   await memory.start();
-  const store = new TieredCacheStore(memory, disk.store, { largeValueThreshold: 512 * 1024, durableAcks: false, warmBytes: 0 }, silentLogger, new NodeScheduler(), clock);
+  const store = new TieredCacheStore(
+    memory,
+    disk.store,
+    { largeValueThreshold: 512 * 1024, durableAcks: false, warmBytes: 0 },
+    silentLogger,
+    new NodeScheduler(),
+    clock,
+  );
   await store.start();
   return {
     store,

@@ -94,7 +94,9 @@ describe('e2e: admin HTTP listener', function () {
       expect(m.get('memcached_commands_total{command="cas",status="hit"}')).to.equal(n('cas_hits')).and.to.equal(1);
       expect(m.get('memcached_commands_total{command="cas",status="badval"}')).to.equal(n('cas_badval')).and.to.equal(1);
       // memcached_exporter: set = cmd_set - (cas_misses + cas_hits + cas_badval).
-      expect(m.get('memcached_commands_total{command="set",status="hit"}')).to.equal(n('cmd_set') - n('cas_misses') - n('cas_hits') - n('cas_badval')).and.to.equal(2);
+      expect(m.get('memcached_commands_total{command="set",status="hit"}'))
+        .to.equal(n('cmd_set') - n('cas_misses') - n('cas_hits') - n('cas_badval'))
+        .and.to.equal(2);
       expect(m.get('memcached_uptime_seconds')).to.be.at.least(n('uptime'));
       expect(m.get('memcached_slab_current_items{slab="1"}')).to.equal(1);
       expect(types.get('memcached_commands_total')).to.equal('counter');
@@ -126,7 +128,11 @@ describe('e2e: admin HTTP listener', function () {
 
     it('/api/stats carries the same stats fields for the page', async () => {
       const s = await stats(c);
-      const j = (await request(admin, '/api/stats')).json<{ general: Record<string, string>; settings: Record<string, string>; admin: { tokenRequired: boolean; loopback: boolean } }>();
+      const j = (await request(admin, '/api/stats')).json<{
+        general: Record<string, string>;
+        settings: Record<string, string>;
+        admin: { tokenRequired: boolean; loopback: boolean };
+      }>();
       expect(j.general.curr_items).to.equal(s.get('curr_items'));
       expect(j.general.get_hits).to.equal(s.get('get_hits'));
       expect(j.settings.maxconns).to.equal('1024');
@@ -138,7 +144,14 @@ describe('e2e: admin HTTP listener', function () {
       const cas = Number(/VALUE insp:k 42 11 (\d+)/.exec(await c.lines('gets insp:k\r\n'))![1]);
       const r = await request(admin, '/api/key?key=' + encodeURIComponent('insp:k'));
       expect(r.status).to.equal(200);
-      const j = r.json<{ size: number; flags: number; ttlSeconds: number; cas: number; tiers: string[]; preview: { kind: string; data: string; truncated: boolean } }>();
+      const j = r.json<{
+        size: number;
+        flags: number;
+        ttlSeconds: number;
+        cas: number;
+        tiers: string[];
+        preview: { kind: string; data: string; truncated: boolean };
+      }>();
       expect(j).to.include({ size: 11, flags: 42, cas });
       expect(j.ttlSeconds).to.be.within(99, 100);
       expect(j.tiers).to.deep.equal(['memory']);
@@ -197,7 +210,9 @@ describe('e2e: admin HTTP listener', function () {
       await c.exchange('set cli:1 0 0 1\r\nx\r\n', 'STORED\r\n');
       const s = await stats(c);
       const { samples } = await scrape(admin);
-      expect(samples.get('memcached_current_items')).to.equal(Number(s.get('curr_items'))).and.to.equal(1);
+      expect(samples.get('memcached_current_items'))
+        .to.equal(Number(s.get('curr_items')))
+        .and.to.equal(1);
       expect(samples.get('memcached_commands_total{command="set",status="hit"}')).to.equal(Number(s.get('cmd_set')));
       expect(samples.get('memcached_limit_bytes')).to.equal(Number(s.get('limit_maxbytes')));
       expect((await request(admin, '/readyz')).status).to.equal(200);

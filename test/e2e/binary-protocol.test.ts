@@ -133,7 +133,12 @@ describe('binary protocol over TCP (e2e)', function () {
     it('a pipeline of GetKQ + Noop in one write returns the hits then the Noop', async () => {
       const c = await RawClient.connect(server.port);
       try {
-        c.send(Buffer.concat([frame(0x01, { key: 'p1', extras: storeExtras(3, 0), value: 'one' }), frame(0x01, { key: 'p3', extras: storeExtras(0, 0), value: 'three' })]));
+        c.send(
+          Buffer.concat([
+            frame(0x01, { key: 'p1', extras: storeExtras(3, 0), value: 'one' }),
+            frame(0x01, { key: 'p3', extras: storeExtras(0, 0), value: 'three' }),
+          ]),
+        );
         await c.read(2);
         c.send(Buffer.concat(['p1', 'p2', 'p3', 'p4'].map((key, i) => frame(0x0d, { key, opaque: i + 1 })).concat(frame(0x0a, { opaque: 99 }))));
         const rs = await c.read(3);
@@ -148,7 +153,7 @@ describe('binary protocol over TCP (e2e)', function () {
       }
     });
 
-    it('Touch with an exptime in the past answers the item\'s flags and cas, then the item is gone', async () => {
+    it("Touch with an exptime in the past answers the item's flags and cas, then the item is gone", async () => {
       const c = await RawClient.connect(server.port);
       try {
         c.send(frame(0x01, { key: 'past', extras: storeExtras(3, 0), value: 'v', opaque: 1 }));
@@ -167,15 +172,19 @@ describe('binary protocol over TCP (e2e)', function () {
     it('incr/decr with a mismatching cas: an empty value is "non-numeric", a text value "exists"', async () => {
       const c = await RawClient.connect(server.port);
       try {
-        c.send(Buffer.concat([
-          frame(0x01, { key: 'empty', extras: storeExtras(0, 0), value: '', opaque: 1 }),
-          frame(0x01, { key: 'text', extras: storeExtras(0, 0), value: 'abc', opaque: 2 }),
-        ]));
+        c.send(
+          Buffer.concat([
+            frame(0x01, { key: 'empty', extras: storeExtras(0, 0), value: '', opaque: 1 }),
+            frame(0x01, { key: 'text', extras: storeExtras(0, 0), value: 'abc', opaque: 2 }),
+          ]),
+        );
         await c.read(2);
-        c.send(Buffer.concat([
-          frame(0x05, { key: 'empty', extras: counterExtras(1n, 0n, 0), cas: 12345n, opaque: 3 }),
-          frame(0x06, { key: 'text', extras: counterExtras(1n, 0n, 0), cas: 12345n, opaque: 4 }),
-        ]));
+        c.send(
+          Buffer.concat([
+            frame(0x05, { key: 'empty', extras: counterExtras(1n, 0n, 0), cas: 12345n, opaque: 3 }),
+            frame(0x06, { key: 'text', extras: counterExtras(1n, 0n, 0), cas: 12345n, opaque: 4 }),
+          ]),
+        );
         const rs = await c.read(2);
         expect(rs.map((r) => [r.opaque, r.status])).to.deep.equal([
           [3, 0x06],
@@ -199,12 +208,14 @@ describe('binary protocol over TCP (e2e)', function () {
         // A Get miss (an error reply) and a Noop flush; the hit after the Noop is dropped.
         const d = await RawClient.connect(server.port);
         try {
-          d.send(Buffer.concat([
-            frame(0x00, { key: 'absent', opaque: 3 }),
-            frame(0x0a, { opaque: 4 }),
-            frame(0x00, { key: 'm', opaque: 5 }),
-            frame(0x00, { key: 'm', magic: 0x00 }),
-          ]));
+          d.send(
+            Buffer.concat([
+              frame(0x00, { key: 'absent', opaque: 3 }),
+              frame(0x0a, { opaque: 4 }),
+              frame(0x00, { key: 'm', opaque: 5 }),
+              frame(0x00, { key: 'm', magic: 0x00 }),
+            ]),
+          );
           const rs = await d.read(3, 300);
           expect(rs.map((r) => [r.opaque, r.status])).to.deep.equal([
             [3, 0x01],

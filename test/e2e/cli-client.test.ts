@@ -205,7 +205,16 @@ describe('e2e: rat-memcache-cli as a subprocess', function () {
   });
 
   it('bad command lines exit 64 with one line', async () => {
-    for (const args of [[], ['frobnicate'], ['get'], ['get', 'a b'], ['get', 'k', 'extra'], ['--port', 'x', 'get', 'k'], ['--nope'], ['--cert', 'c.pem', 'get', 'k']]) {
+    for (const args of [
+      [],
+      ['frobnicate'],
+      ['get'],
+      ['get', 'a b'],
+      ['get', 'k', 'extra'],
+      ['--port', 'x', 'get', 'k'],
+      ['--nope'],
+      ['--cert', 'c.pem', 'get', 'k'],
+    ]) {
       const r = await cli([...at, ...args]);
       expect(r.code, args.join(' ')).to.equal(64);
       expect(oneLine(r)).to.match(/^rat-memcache-cli: .*\(see rat-memcache-cli --help\)$/);

@@ -178,7 +178,9 @@ describe('e2e: the CLI as a child process', function () {
 
   it('serves on an ephemeral port, writes the pid file, exits 0 on SIGTERM and removes it', async () => {
     const pidFile = path.join(dir, 'rat.pid');
-    const child = spawn(process.execPath, [cli, '-l', '127.0.0.1', '-p', '0', '-P', pidFile, '-U', '0', '-t', '1', '--l2', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '-l', '127.0.0.1', '-p', '0', '-P', pidFile, '-U', '0', '-t', '1', '--l2', 'off'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     const exited = collect(child, 20_000);
     const port = await listeningPort(child);
@@ -206,7 +208,17 @@ describe('e2e: the CLI as a child process', function () {
     it(`${preset} preset: one start line (version, port, config file, data dir, L2 items) and one stop line`, async () => {
       const data = path.join(dir, `data-${preset}`);
       // JSON here to read the fields (development's pretty format is the same events).
-      const args = ['-l', '127.0.0.1', '-p', '0', '--data-dir', data, '--log-format', 'json', ...(preset === 'default' ? [] : ['--config', path.join(repo, 'config', `${preset}.toml`)])];
+      const args = [
+        '-l',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '--data-dir',
+        data,
+        '--log-format',
+        'json',
+        ...(preset === 'default' ? [] : ['--config', path.join(repo, 'config', `${preset}.toml`)]),
+      ];
       const s = await serve(args);
       s.child.kill('SIGTERM');
       const r = await s.exited;
@@ -217,7 +229,9 @@ describe('e2e: the CLI as a child process', function () {
       expect(start, s.lines().join('\n')).to.have.length(1);
       expect(stop).to.have.length(1);
       expect(start[0]).to.include({ version: pkg.version, port: s.port, host: '127.0.0.1' });
-      expect(start[0]!.configFiles).to.be.an('array').that.includes(path.join(repo, 'config', 'default.toml'));
+      expect(start[0]!.configFiles)
+        .to.be.an('array')
+        .that.includes(path.join(repo, 'config', 'default.toml'));
       const l2 = preset === 'default' || preset === 'production';
       expect(start[0]!.dataDir).to.equal(l2 ? data : null);
       expect(start[0]!.l2Items).to.equal(l2 ? 0 : null);
@@ -253,7 +267,9 @@ describe('e2e: the CLI as a child process', function () {
     s.child.kill('SIGTERM');
     await s.exited;
     const [start, stop] = s.lines();
-    expect(start).to.match(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z INFO  rat-memcached listening version=${pkg.version.replace(/\./g, '\\.')} .*port=${s.port}`));
+    expect(start).to.match(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z INFO  rat-memcached listening version=${pkg.version.replace(/\./g, '\\.')} .*port=${s.port}`),
+    );
     expect(stop).to.match(/ INFO {2}rat-memcached stopped reason=SIGTERM/);
   });
 

@@ -97,7 +97,10 @@ describe('e2e: classic commands over TCP', function () {
     it('append / prepend keep the flags', async () => {
       const k = key('ap');
       await check(`append ${k} 0 0 1\r\na\r\nprepend ${k} 0 0 1\r\na\r\n`, 'NOT_STORED\r\nNOT_STORED\r\n');
-      await check(`set ${k} 9 0 1\r\nb\r\nappend ${k} 1 0 2\r\ncd\r\nprepend ${k} 2 0 2\r\nxy\r\nget ${k}\r\n`, `STORED\r\nSTORED\r\nSTORED\r\nVALUE ${k} 9 5\r\nxybcd\r\nEND\r\n`);
+      await check(
+        `set ${k} 9 0 1\r\nb\r\nappend ${k} 1 0 2\r\ncd\r\nprepend ${k} 2 0 2\r\nxy\r\nget ${k}\r\n`,
+        `STORED\r\nSTORED\r\nSTORED\r\nVALUE ${k} 9 5\r\nxybcd\r\nEND\r\n`,
+      );
     });
 
     it('cas: not found, exists, stored', async () => {
@@ -107,7 +110,10 @@ describe('e2e: classic commands over TCP', function () {
       c.send(`gets ${k}\r\n`);
       const cas = /VALUE \S+ 0 1 (\d+)/.exec(await c.readUntil('END\r\n'))![1]!;
       const wrong = (BigInt(cas) + 1000n).toString();
-      await check(`cas ${k} 0 0 1 ${wrong}\r\nc\r\ncas ${k} 5 0 1 ${cas}\r\nd\r\ncas ${k} 0 0 1 ${cas}\r\ne\r\nget ${k}\r\n`, `EXISTS\r\nSTORED\r\nEXISTS\r\nVALUE ${k} 5 1\r\nd\r\nEND\r\n`);
+      await check(
+        `cas ${k} 0 0 1 ${wrong}\r\nc\r\ncas ${k} 5 0 1 ${cas}\r\nd\r\ncas ${k} 0 0 1 ${cas}\r\ne\r\nget ${k}\r\n`,
+        `EXISTS\r\nSTORED\r\nEXISTS\r\nVALUE ${k} 5 1\r\nd\r\nEND\r\n`,
+      );
     });
 
     it('noreply on every storage command, incr/decr, touch and delete', async () => {
@@ -117,7 +123,10 @@ describe('e2e: classic commands over TCP', function () {
           `prepend ${k} 0 0 1 noreply\r\ne\r\ncas ${k} 0 0 1 1 noreply\r\nf\r\nincr ${k} 1 noreply\r\ndecr ${k} 1 noreply\r\ntouch ${k} 10 noreply\r\nget ${k}\r\n`,
         `VALUE ${k} 0 3\r\necd\r\nEND\r\n`,
       );
-      await check(`set ${k} 0 0 1\r\n5\r\nincr ${k} 1 noreply\r\ndecr ${k} 2 noreply\r\nget ${k}\r\ndelete ${k} noreply\r\nget ${k}\r\n`, `STORED\r\nVALUE ${k} 0 1\r\n4\r\nEND\r\nEND\r\n`);
+      await check(
+        `set ${k} 0 0 1\r\n5\r\nincr ${k} 1 noreply\r\ndecr ${k} 2 noreply\r\nget ${k}\r\ndelete ${k} noreply\r\nget ${k}\r\n`,
+        `STORED\r\nVALUE ${k} 0 1\r\n4\r\nEND\r\nEND\r\n`,
+      );
     });
 
     it('a value with CR LF inside and binary bytes round-trips', async () => {
@@ -175,13 +184,31 @@ describe('e2e: classic commands over TCP', function () {
 
     it('version and verbosity', async () => {
       await check('version\r\n', VERSION);
-      await check('verbosity 1\r\nverbosity 1 noreply\r\nverbosity\r\nverbosity abc\r\nverbosity 0\r\n', 'OK\r\nERROR\r\nCLIENT_ERROR bad command line format\r\nOK\r\n');
+      await check(
+        'verbosity 1\r\nverbosity 1 noreply\r\nverbosity\r\nverbosity abc\r\nverbosity 0\r\n',
+        'OK\r\nERROR\r\nCLIENT_ERROR bad command line format\r\nOK\r\n',
+      );
     });
 
     it('stats: general fields', async () => {
       const s = await c.lines('stats\r\n');
       expect(s).to.match(/^STAT pid \d+\r\n/);
-      for (const f of ['uptime', 'time', 'curr_connections', 'total_connections', 'cmd_get', 'cmd_set', 'get_hits', 'get_misses', 'curr_items', 'total_items', 'evictions', 'bytes', 'limit_maxbytes', 'threads']) {
+      for (const f of [
+        'uptime',
+        'time',
+        'curr_connections',
+        'total_connections',
+        'cmd_get',
+        'cmd_set',
+        'get_hits',
+        'get_misses',
+        'curr_items',
+        'total_items',
+        'evictions',
+        'bytes',
+        'limit_maxbytes',
+        'threads',
+      ]) {
         expect(s).to.match(new RegExp(`\\r\\nSTAT ${f} \\d+\\r\\n`), f);
       }
       expect(s).to.include('\r\nSTAT version 1.6.18\r\n');
@@ -264,8 +291,14 @@ describe('e2e: classic commands over TCP', function () {
     });
 
     it('slabs, lru_crawler and lru replies', async () => {
-      await check('slabs reassign 1 1\r\nslabs automove 1\r\nslabs automove 3\r\nslabs\r\nslabs foo\r\n', 'SAME src and dst class are identical\r\nOK\r\nERROR\r\nERROR\r\nERROR\r\n');
-      await check('lru_crawler sleep 10\r\nlru_crawler sleep 2000000\r\nlru_crawler tocrawl 5\r\nlru_crawler\r\n', 'OK\r\nCLIENT_ERROR sleep must be one second or less\r\nOK\r\nERROR\r\n');
+      await check(
+        'slabs reassign 1 1\r\nslabs automove 1\r\nslabs automove 3\r\nslabs\r\nslabs foo\r\n',
+        'SAME src and dst class are identical\r\nOK\r\nERROR\r\nERROR\r\nERROR\r\n',
+      );
+      await check(
+        'lru_crawler sleep 10\r\nlru_crawler sleep 2000000\r\nlru_crawler tocrawl 5\r\nlru_crawler\r\n',
+        'OK\r\nCLIENT_ERROR sleep must be one second or less\r\nOK\r\nERROR\r\n',
+      );
       await check(
         'lru mode flat\r\nlru mode segmented\r\nlru mode x\r\nlru temp_ttl 10\r\nlru tune 10 20 0.1 2\r\nlru tune 60 60 0.1 2\r\nlru\r\n',
         'OK\r\nOK\r\nERROR\r\nOK\r\nOK\r\nERROR hot and warm pcts must not exceed 80\r\nERROR\r\n',
@@ -318,13 +351,22 @@ describe('e2e: classic commands over TCP', function () {
     it('SERVER_ERROR object too large: data swallowed, connection usable, old value gone for set', async () => {
       const k = key('big');
       const big = 'x'.repeat(1024 * 1024 + 1);
-      await check(`set ${k} 0 0 1\r\na\r\nset ${k} 0 0 ${big.length}\r\n${big}\r\nget ${k}\r\n`, 'STORED\r\nSERVER_ERROR object too large for cache\r\nEND\r\n');
-      await check(`set ${k} 0 0 1\r\na\r\nadd ${k} 0 0 ${big.length}\r\n${big}\r\nget ${k}\r\n`, `STORED\r\nSERVER_ERROR object too large for cache\r\nVALUE ${k} 0 1\r\na\r\nEND\r\n`);
+      await check(
+        `set ${k} 0 0 1\r\na\r\nset ${k} 0 0 ${big.length}\r\n${big}\r\nget ${k}\r\n`,
+        'STORED\r\nSERVER_ERROR object too large for cache\r\nEND\r\n',
+      );
+      await check(
+        `set ${k} 0 0 1\r\na\r\nadd ${k} 0 0 ${big.length}\r\n${big}\r\nget ${k}\r\n`,
+        `STORED\r\nSERVER_ERROR object too large for cache\r\nVALUE ${k} 0 1\r\na\r\nEND\r\n`,
+      );
       await check(`set ${k} 0 0 ${big.length} noreply\r\n${big}\r\n`, '');
       // The largest value -I 1m takes under a short key, and one byte more.
       const fits = 'y'.repeat(1_048_516);
       const j = 'j';
-      await check(`set ${j} 0 0 ${fits.length}\r\n${fits}\r\nset ${j} 0 0 ${fits.length + 1}\r\n${fits}y\r\n`, 'STORED\r\nSERVER_ERROR object too large for cache\r\n');
+      await check(
+        `set ${j} 0 0 ${fits.length}\r\n${fits}\r\nset ${j} 0 0 ${fits.length + 1}\r\n${fits}y\r\n`,
+        'STORED\r\nSERVER_ERROR object too large for cache\r\n',
+      );
     });
 
     it('a line of more than 2048 bytes without a newline closes the connection', async () => {

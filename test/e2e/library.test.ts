@@ -55,7 +55,7 @@ describe('e2e: the embeddable library (RatMemCacheBuilder)', function () {
       expect(await cache.get('bin')).to.deep.equal(Buffer.from([0, 13, 10, 255, 128, 13, 10]));
     });
 
-    it('a value returned by get stays the caller\'s: later writes, overwrites and deletes do not change it', async () => {
+    it("a value returned by get stays the caller's: later writes, overwrites and deletes do not change it", async () => {
       await cache.set('kept', 'first value');
       const kept = (await cache.get('kept'))!;
       await cache.set('kept', 'other bytes');

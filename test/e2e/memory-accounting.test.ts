@@ -204,8 +204,10 @@ describe('e2e: memory accounting of the memory tier (-m budget)', function () {
     const { rss, hwm } = procMemory(pid);
     const bound = base + RSS_FIXED + RSS_FACTOR * BUDGET;
     const mib = (x: number): string => (x / 2 ** 20).toFixed(1);
-    console.log(`      idle RSS ${mib(base)} MiB, end ${mib(rss)} MiB, peak ${mib(hwm)} MiB (bound ${mib(bound)}); ` +
-      `${n} sets, ${items} resident, ${evictions} evicted, stats bytes ${mib(s.get('bytes')!)} MiB`);
+    console.log(
+      `      idle RSS ${mib(base)} MiB, end ${mib(rss)} MiB, peak ${mib(hwm)} MiB (bound ${mib(bound)}); ` +
+        `${n} sets, ${items} resident, ${evictions} evicted, stats bytes ${mib(s.get('bytes')!)} MiB`,
+    );
     expect(hwm, `peak RSS ${mib(hwm)} MiB vs idle ${mib(base)} MiB + ${mib(RSS_FIXED)} MiB + ${RSS_FACTOR} x ${BUDGET_MIB} MiB`).to.be.at.most(bound);
   });
 });
@@ -274,7 +276,13 @@ for (const [label, args] of [
       const c = await server!.connect();
       // Payloads of distinct size classes, and one past the largest chunk (a Buffer of its own).
       const sizes = [10, 100, 1000, 5000, 20_000];
-      for (const n of sizes) await storeAll(c, Array.from({ length: 3 }, (_, i) => `cls:${n}:${i}`), 0, Buffer.alloc(n, 0x62));
+      for (const n of sizes)
+        await storeAll(
+          c,
+          Array.from({ length: 3 }, (_, i) => `cls:${n}:${i}`),
+          0,
+          Buffer.alloc(n, 0x62),
+        );
       const slabs = await statsGroup(c, 'slabs');
       const ids = classIds(slabs, /^(\d+):chunk_size$/);
       expect(ids.length, 'classes').to.equal(sizes.length);

@@ -78,9 +78,9 @@ describe('e2e: meta commands over TCP', function () {
     const cas2 = /^HD c(\d+)\r\n$/.exec(ms)![1];
     expect(await c.exchange(`cas ${k} 9 0 2 ${cas}\r\nzz\r\n`, 'EXISTS\r\n')).to.equal('EXISTS\r\n');
     expect(await c.exchange(`cas ${k} 9 0 2 ${cas2}\r\nzz\r\n`, 'STORED\r\n')).to.equal('STORED\r\n');
-    expect(await c.exchange(`mg ${k} v f t\r\nincr ${k} 1\r\n`, 'VA 2 f9 t-1\r\nzz\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\n')).to.equal(
-      'VA 2 f9 t-1\r\nzz\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\n',
-    );
+    expect(
+      await c.exchange(`mg ${k} v f t\r\nincr ${k} 1\r\n`, 'VA 2 f9 t-1\r\nzz\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\n'),
+    ).to.equal('VA 2 f9 t-1\r\nzz\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\n');
     expect(await c.exchange(`md ${k}\r\nget ${k}\r\n`, 'HD\r\nEND\r\n')).to.equal('HD\r\nEND\r\n');
   });
 
@@ -104,8 +104,7 @@ describe('e2e: meta commands over TCP', function () {
     const c = await connect();
     const k = key('x');
     const request = `ms ${k} 1\r\n7\r\nmg ${k} x\r\nms ${k} 1 x\r\n8\r\nma ${k} x\r\nmg ${k} v\r\nmn\r\n`;
-    const expected =
-      'HD\r\nCLIENT_ERROR invalid flag\r\nCLIENT_ERROR invalid flag\r\nCLIENT_ERROR invalid or duplicate flag\r\nVA 1\r\n7\r\nMN\r\n';
+    const expected = 'HD\r\nCLIENT_ERROR invalid flag\r\nCLIENT_ERROR invalid flag\r\nCLIENT_ERROR invalid or duplicate flag\r\nVA 1\r\n7\r\nMN\r\n';
     expect(await c.exchange(request, expected)).to.equal(expected);
   });
 

@@ -266,12 +266,7 @@ describe('e2e: persistence of the disk tier across restarts (CLI child process)'
 
     const second = await start(dir, env);
     const c2 = await second.connect();
-    const expected = [
-      ...overwritten,
-      ...specs.slice(800),
-      ...appended,
-      ...counters.map((s, i) => ({ ...s, value: Buffer.from(String(i + 1000)) })),
-    ];
+    const expected = [...overwritten, ...specs.slice(800), ...appended, ...counters.map((s, i) => ({ ...s, value: Buffer.from(String(i + 1000)) }))];
     await expectAll(c2, expected);
     await expectNone(c2, deleted);
     const s = await statsOf(c2);
@@ -318,8 +313,15 @@ describe('e2e: persistence of the disk tier across restarts (CLI child process)'
       const ttl = Number(/ t(-?\d+)/.exec(reply)?.[1]);
       expect(ttl, `${s.key}: ${reply.trim()}`).to.be.within(3500, 3600);
     }
-    const survived = (await fetchAll(c2, acked.map((s) => s.key))).size;
-    console.log(`      ${acked.length} acknowledged, ${due.length} more than ${CRASH_WINDOW_MS} ms before the kill (all present); ${survived} of all present; max queue lag ${lag} ms`);
+    const survived = (
+      await fetchAll(
+        c2,
+        acked.map((s) => s.key),
+      )
+    ).size;
+    console.log(
+      `      ${acked.length} acknowledged, ${due.length} more than ${CRASH_WINDOW_MS} ms before the kill (all present); ${survived} of all present; max queue lag ${lag} ms`,
+    );
     expect((await second.stop('SIGTERM')).code).to.equal(0);
   });
 });

@@ -51,7 +51,7 @@ describe('e2e: Redis protocol (RESP) listener', function () {
 
   it('takes inline commands with quotes, as redis-cli and telnet send them', async () => {
     const r = await connect();
-    expect(await r.raw('SET "inline key" \'it\\\'s\'\r\n')).to.deep.equal(['+OK\r\n']);
+    expect(await r.raw("SET \"inline key\" 'it\\'s'\r\n")).to.deep.equal(['+OK\r\n']);
     expect(await r.raw('GET "inline key"\n')).to.deep.equal(["$4\r\nit's\r\n"]);
   });
 
@@ -100,7 +100,7 @@ describe('e2e: Redis protocol (RESP) listener', function () {
   });
 
   describe('deliberate differences (docs/redis-protocol.md)', () => {
-    it('counters: RESP is signed 64-bit, memcached unsigned; each side refuses the other\'s out-of-range numbers', async () => {
+    it("counters: RESP is signed 64-bit, memcached unsigned; each side refuses the other's out-of-range numbers", async () => {
       const r = await connect();
       const mc = await srv.connect();
       expect(await r.call('SET', 'ctr:neg', '5')).to.equal('+OK\r\n');
@@ -129,7 +129,7 @@ describe('e2e: Redis protocol (RESP) listener', function () {
       expect(fromMemcached).to.be.within(99_000, 100_000);
     });
 
-    it('keys memcached cannot express (spaces, empty, over 250 bytes) work over RESP and stay out of memcached\'s reach', async () => {
+    it("keys memcached cannot express (spaces, empty, over 250 bytes) work over RESP and stay out of memcached's reach", async () => {
       const r = await connect();
       const mc = await srv.connect();
       const long = 'k'.repeat(300);
@@ -141,7 +141,7 @@ describe('e2e: Redis protocol (RESP) listener', function () {
       expect(await r.call('DEL', 'a key', long, '')).to.equal(':3\r\n');
     });
 
-    it('values over the item size limit are refused with Redis\'s string-size error, and the old value stays', async () => {
+    it("values over the item size limit are refused with Redis's string-size error, and the old value stays", async () => {
       const r = await connect();
       expect(await r.call('SET', 'big', 'small')).to.equal('+OK\r\n');
       const near = Buffer.alloc(1024 * 1024 - 10, 0x61);

@@ -67,7 +67,23 @@ describe('e2e: robustness against hostile input', function () {
       );
     }
     // Random printable commands made of real command names and junk tokens.
-    const words = ['get', 'set', 'incr', 'delete', 'cas', 'touch', 'gat', 'flush_allx', 'stats', '0', '-1', '99999999999999999999', prefix + '0', 'noreply', 'x'.repeat(300)];
+    const words = [
+      'get',
+      'set',
+      'incr',
+      'delete',
+      'cas',
+      'touch',
+      'gat',
+      'flush_allx',
+      'stats',
+      '0',
+      '-1',
+      '99999999999999999999',
+      prefix + '0',
+      'noreply',
+      'x'.repeat(300),
+    ];
     sessions.push(
       abuse(async (c) => {
         let text = '';
@@ -90,12 +106,13 @@ describe('e2e: robustness against hostile input', function () {
       }),
     );
     // A get line longer than max_line_length (1 MiB): the server hangs up (memcached has no such bound).
-    if (!againstExternalServer()) sessions.push(
-      abuse(async (c) => {
-        c.send('get ' + 'k '.repeat(600_000));
-        expect(await c.waitClosed()).to.equal(true);
-      }),
-    );
+    if (!againstExternalServer())
+      sessions.push(
+        abuse(async (c) => {
+          c.send('get ' + 'k '.repeat(600_000));
+          expect(await c.waitClosed()).to.equal(true);
+        }),
+      );
     // An oversized value: refused, swallowed, connection still usable.
     sessions.push(
       abuse(async (c) => {

@@ -32,7 +32,7 @@ function bytes(n: number, seed: number): Buffer {
 function pieces(data: Buffer, max: number, seed: number): Buffer[] {
   const out: Buffer[] = [];
   let x = seed | 1;
-  for (let i = 0; i < data.length; ) {
+  for (let i = 0; i < data.length;) {
     x = (x * 1103515245 + 12345) & 0x7fffffff;
     const n = 1 + (x % max);
     out.push(data.subarray(i, i + n));
@@ -46,7 +46,7 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 /** Writes each connection's pieces in turn, one piece per connection per event-loop turn. */
 async function interleave(clients: TcpClient[], requests: Buffer[][]): Promise<void> {
   const at = requests.map(() => 0);
-  for (let left = true; left; ) {
+  for (let left = true; left;) {
     left = false;
     for (let c = 0; c < clients.length; c++) {
       const piece = requests[c]![at[c]!];

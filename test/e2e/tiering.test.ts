@@ -51,7 +51,8 @@ class Transcript {
     const req = typeof request === 'string' ? Buffer.from(request, 'latin1') : request;
     this.c.send(Buffer.concat([req, Buffer.from('version\r\n')]));
     const raw = await this.c.readUntil('VERSION 1.6.18\r\n', 10_000);
-    if (!raw.endsWith('VERSION 1.6.18\r\n')) throw new Error(`no sentinel after ${JSON.stringify(req.toString('latin1').slice(0, 200))}: ${JSON.stringify(raw.slice(-200))}`);
+    if (!raw.endsWith('VERSION 1.6.18\r\n'))
+      throw new Error(`no sentinel after ${JSON.stringify(req.toString('latin1').slice(0, 200))}: ${JSON.stringify(raw.slice(-200))}`);
     const reply = raw.slice(0, -'VERSION 1.6.18\r\n'.length);
     this.lines.push(`${JSON.stringify(summarise(req))} => ${JSON.stringify(reply)}`);
     return reply;

@@ -137,7 +137,12 @@ describe('e2e: TLS listener (-Z)', function () {
         const big = 'x'.repeat(200 * 1024);
         for (let i = 0; i < 200; i++) await call<boolean>((cb) => mc.set(`tls:client:${i}`, `value-${i}`, 0, cb));
         await call<boolean>((cb) => mc.set('tls:client:big', big, 0, cb));
-        const many = await call<Record<string, unknown>>((cb) => mc.getMulti(Array.from({ length: 200 }, (_, i) => `tls:client:${i}`), cb));
+        const many = await call<Record<string, unknown>>((cb) =>
+          mc.getMulti(
+            Array.from({ length: 200 }, (_, i) => `tls:client:${i}`),
+            cb,
+          ),
+        );
         expect(Object.keys(many)).to.have.length(200);
         for (let i = 0; i < 200; i++) expect(many[`tls:client:${i}`]).to.equal(`value-${i}`);
         expect(await call((cb) => mc.get('tls:client:big', cb))).to.equal(big);

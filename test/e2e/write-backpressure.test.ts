@@ -69,7 +69,10 @@ describe('e2e: write queue budget and backpressure (CLI child process)', functio
     console.log(`      queue budget ${QUEUE_BUDGET} B, peak ${peak} B, writer paused ${pauses} times, reader saw a pause: ${sawPaused}`);
 
     // Nothing acknowledged is dropped: every value is there, byte-exact with its flags.
-    const got = await fetchAll(reader, values.map((_, i) => `flood:${i}`));
+    const got = await fetchAll(
+      reader,
+      values.map((_, i) => `flood:${i}`),
+    );
     for (let i = 0; i < FLOOD; i++) {
       const r = got.get(`flood:${i}`);
       expect(r, `flood:${i}`).to.not.equal(undefined);

@@ -33,7 +33,9 @@ const require = createRequire(import.meta.url);
 const Memcached = require('memcached') as AsciiClientConstructor;
 
 function call(invoke: (cb: Callback) => void): Promise<unknown> {
-  return new Promise((resolve, reject) => invoke((error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result))));
+  return new Promise((resolve, reject) =>
+    invoke((error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result))),
+  );
 }
 
 /** set/get/gets/cas/incr/decr/append/prepend/touch/del/flush/version through the npm `memcached` client. */
@@ -73,7 +75,10 @@ async function asciiScenario(server: RunningServer): Promise<OutcomeLog> {
     await log.step('get after flush', () => call((cb) => client.get('fresh', cb)));
     // The version text differs by design; that the call succeeds and parses is what is compared.
     const version = (await call((cb) => client.version(cb))) as Array<Record<string, unknown>> | undefined;
-    log.record('version fields', version?.map((entry) => Object.keys(entry).sort()));
+    log.record(
+      'version fields',
+      version?.map((entry) => Object.keys(entry).sort()),
+    );
   } finally {
     client.end();
   }

@@ -35,7 +35,11 @@ describe('container image (scripts/build-image.sh, FROM scratch)', function () {
     } catch {
       throw new EnvironmentError('Docker is not reachable: install docker.io and start dockerd (scripts/ci-docker.sh does both)');
     }
-    const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'build-image.sh')], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'build-image.sh')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     tag = out.trim().split('\n').pop()!;
     dataDir = mkdtempSync(path.join(tmpdir(), 'rat-image-data-'));
     // The image's user (uid 1000) writes the volume.

@@ -34,11 +34,14 @@ async function fill(server: RunningServer): Promise<void> {
 
 async function memcdump(server: RunningServer): Promise<string[]> {
   const { stdout } = await run(MEMCDUMP, [`--servers=${server.host}:${server.port}`], { timeout: 20_000 });
-  return stdout.split('\n').filter((line) => line.length > 0).sort();
+  return stdout
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .sort();
 }
 
 /** Debian's memcdump run as a subprocess against memcached 1.6.18 and against us: the same keys come out. */
-describe('memcdump (libmemcached-tools) lists our keys as it lists memcached 1.6.18\'s', function () {
+describe("memcdump (libmemcached-tools) lists our keys as it lists memcached 1.6.18's", function () {
   this.timeout(60_000);
   let reference: RunningServer | undefined;
   let target: RunningServer | undefined;

@@ -244,7 +244,8 @@ print(json.dumps(out))
 
 function pythonScenario(server: RunningServer): OutcomeLog {
   const run = spawnSync('/usr/bin/python3', ['-c', PYTHON_SCENARIO, server.host, String(server.port)], { encoding: 'utf8', timeout: 30_000 });
-  if (run.status !== 0) throw new Error(`python3-redis scenario failed (apt-get install -y python3-redis): ${run.error?.message ?? run.stderr.trim().split('\n').pop()}`);
+  if (run.status !== 0)
+    throw new Error(`python3-redis scenario failed (apt-get install -y python3-redis): ${run.error?.message ?? run.stderr.trim().split('\n').pop()}`);
   const log = new OutcomeLog();
   for (const [label, outcome] of JSON.parse(run.stdout) as [string, unknown][]) log.record(label, outcome);
   return log;

@@ -36,7 +36,9 @@ describe('differential conformance against redis-server (RESP2 and RESP3)', func
     pair = await RespDifferential.start();
   });
   after(async () => {
-    console.log(`      RESP differential: ${compared} replies compared (${random} from the random streams), reference = ${pair?.reference.description}, target = ${pair?.target.description}`);
+    console.log(
+      `      RESP differential: ${compared} replies compared (${random} from the random streams), reference = ${pair?.reference.description}, target = ${pair?.target.description}`,
+    );
     await pair?.stop();
   });
 
@@ -56,7 +58,9 @@ describe('differential conformance against redis-server (RESP2 and RESP3)', func
       });
     }
     it(`RESP${resp} corpus: everything pipelined in batches of 32`, async () => {
-      const all = Object.values(SCRIPTS).flat().filter((s) => s.kind === 'cmd' && String(s.args[0]).toUpperCase() !== 'QUIT');
+      const all = Object.values(SCRIPTS)
+        .flat()
+        .filter((s) => s.kind === 'cmd' && String(s.args[0]).toUpperCase() !== 'QUIT');
       await check(`RESP${resp} pipelined corpus`, [...prefix, ...all], 32);
     });
     for (const seed of SEEDS) {

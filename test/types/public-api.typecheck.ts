@@ -41,7 +41,13 @@ export async function consumer(): Promise<void> {
   const keys: string[] = await cache.keys();
   const removed: boolean = await cache.delete('greeting');
   const many: Map<string, Buffer> = await cache.getMany(['a', Buffer.from('b')]);
-  await cache.setMany([['a', '1'], [Buffer.from('b'), Buffer.from('2')]], 30);
+  await cache.setMany(
+    [
+      ['a', '1'],
+      [Buffer.from('b'), Buffer.from('2')],
+    ],
+    30,
+  );
   const stats: CacheStats = cache.getCacheStats();
   const rate: number = cache.getHitRate();
   await cache.clear();

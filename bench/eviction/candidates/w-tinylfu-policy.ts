@@ -133,8 +133,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
     // after inserting, so its budget is at least what was resident before the
     // newest entry; sizing main by that makes the newcomers compete at once.
     const newest = this.window.head;
-    const reference =
-      this.capacityBytes > 0 ? this.reference() : this.reference() - (newest !== NONE ? this.charged[newest]! : 0);
+    const reference = this.capacityBytes > 0 ? this.reference() : this.reference() - (newest !== NONE ? this.charged[newest]! : 0);
     const windowMax = reference * WINDOW_SHARE;
     const mainMax = reference - windowMax;
     while (this.window.length > 1 && this.windowBytes > windowMax) {
@@ -152,8 +151,7 @@ export class WTinyLfuPolicy implements EvictionPolicy {
       this.remove(candidate);
       return candidate;
     }
-    const victim =
-      this.probation.tail !== NONE ? this.probation.tail : this.protected.tail !== NONE ? this.protected.tail : this.window.tail;
+    const victim = this.probation.tail !== NONE ? this.probation.tail : this.protected.tail !== NONE ? this.protected.tail : this.window.tail;
     if (victim !== NONE) this.remove(victim);
     return victim;
   }

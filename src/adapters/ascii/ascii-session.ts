@@ -178,7 +178,9 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     while (i < buf.length && buf[i] === 0x20) i++;
     const isGet =
       i - start <= 100 &&
-      buf[i] === 0x67 && buf[i + 1] === 0x65 && buf[i + 2] === 0x74 &&
+      buf[i] === 0x67 &&
+      buf[i + 1] === 0x65 &&
+      buf[i + 2] === 0x74 &&
       (buf[i + 3] === 0x20 || (buf[i + 3] === 0x73 && buf[i + 4] === 0x20));
     if (isGet && pending <= this.options.maxLineLength) return false;
     this.close();

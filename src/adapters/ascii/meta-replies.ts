@@ -80,7 +80,8 @@ export function opaqueAndKey(e: Echo): string {
   let out = '';
   for (const flag of e.flags) {
     const c = flag.charCodeAt(0);
-    if (c === 0x4f) out += ' ' + flag; // O<opaque>
+    if (c === 0x4f)
+      out += ' ' + flag; // O<opaque>
     else if (c === 0x6b) out += ' k' + e.keyToken + (e.base64 ? ' b' : '');
   }
   return out;
@@ -187,7 +188,13 @@ export function maFailureLine(r: Exclude<MetaArithmeticResult, { status: 'ok' }>
 }
 
 /** ma's reply for a number (with its value block when v was given). */
-export function maValueReply(r: Extract<MetaArithmeticResult, { status: 'ok' }>, f: MetaFlags, e: Echo, ttlOf: (expiry: number) => number, ttlFor: TtlFor): string {
+export function maValueReply(
+  r: Extract<MetaArithmeticResult, { status: 'ok' }>,
+  f: MetaFlags,
+  e: Echo,
+  ttlOf: (expiry: number) => number,
+  ttlFor: TtlFor,
+): string {
   const digits = r.value.toString();
   let line = f.value ? 'VA ' + digits.length : 'HD';
   let ttl = r.created ? -1 : ttlOf(r.item.exptime);

@@ -75,11 +75,7 @@ async function getRest(
 
 function value(w: ReplyWriter, key: string, item: CacheItem, withCas: boolean): void {
   const v = item.value;
-  w.text(
-    withCas
-      ? 'VALUE ' + key + ' ' + item.flags + ' ' + v.length + ' ' + item.cas + '\r\n'
-      : 'VALUE ' + key + ' ' + item.flags + ' ' + v.length + '\r\n',
-  );
+  w.text(withCas ? 'VALUE ' + key + ' ' + item.flags + ' ' + v.length + ' ' + item.cas + '\r\n' : 'VALUE ' + key + ' ' + item.flags + ' ' + v.length + '\r\n');
   w.data(v);
   w.text('\r\n');
 }

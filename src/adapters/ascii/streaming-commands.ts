@@ -189,7 +189,8 @@ export class StreamingCommands implements AsciiExtension {
     if (count < 1 || count > Math.max(total, 1) || count < Math.ceil(total / o.maxChunkSize)) return s.reply(StreamReply.BAD_CHUNK_COUNT);
     const conn = this.uploadsOf(s);
     const existing = conn.open.get(key);
-    if (existing !== undefined) this.drop(conn, existing); // set_begin again restarts the upload
+    if (existing !== undefined)
+      this.drop(conn, existing); // set_begin again restarts the upload
     else if (conn.open.size >= o.maxUploadsPerConnection) return s.reply(StreamReply.TOO_MANY);
     conn.timedOut.delete(key);
     const up: Upload = { key, total, flags, exptime, chunks: new Array<Buffer | undefined>(count), chunkCount: 0, received: 0, timer: undefined };
@@ -218,7 +219,7 @@ export class StreamingCommands implements AsciiExtension {
     if (up === undefined) return refuse(this.unknown(conn, key));
     if (n >= up.chunks.length) return refuse(StreamReply.OUT_OF_RANGE);
     if (up.chunks[n] !== undefined) return refuse(StreamReply.DUPLICATE);
-    if (up.received + len > up.total || len === 0 && up.total > 0) return refuse(StreamReply.SIZE_MISMATCH);
+    if (up.received + len > up.total || (len === 0 && up.total > 0)) return refuse(StreamReply.SIZE_MISMATCH);
     this.arm(conn, up);
     s.expectData(len + 2, {
       data: (block) => {

@@ -35,9 +35,7 @@ export function responseHeader(
 }
 
 /** The body memcached sends with each error status. */
-const errorBodies = new Map<number, Buffer>(
-  Object.entries(ErrorText).map(([status, text]) => [Number(status), Buffer.from(text, 'latin1')]),
-);
+const errorBodies = new Map<number, Buffer>(Object.entries(ErrorText).map(([status, text]) => [Number(status), Buffer.from(text, 'latin1')]));
 
 /** The default error text of `status` as bytes. */
 export function errorBody(status: Status): Buffer {

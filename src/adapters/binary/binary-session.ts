@@ -247,7 +247,6 @@ export class BinarySession extends BinaryCommands {
     const r = this.uc.storage.rejectTooLarge(this.cmd === Op.Set ? StoreMode.Set : StoreMode.Add, key);
     return isPromise(r) ? r.then(noop) : undefined;
   }
-
 }
 
 function noop(): void {}

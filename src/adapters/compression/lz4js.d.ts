@@ -8,21 +8,9 @@ declare module 'lz4js' {
    * returns the bytes written, or 0 when no match was found at all (the block
    * would be literals only). `hashTable` must hold 65536 zeroed slots.
    */
-  export function compressBlock(
-    src: Uint8Array,
-    dst: Uint8Array,
-    sIndex: number,
-    sLength: number,
-    hashTable: Uint32Array,
-  ): number;
+  export function compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number;
   /** Decodes `src[sIndex, sIndex + sLength)` into `dst` from `dIndex`; returns the end index in `dst`. */
-  export function decompressBlock(
-    src: Uint8Array,
-    dst: Uint8Array,
-    sIndex: number,
-    sLength: number,
-    dIndex: number,
-  ): number;
+  export function decompressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number): number;
   const lz4: {
     compressBound: typeof compressBound;
     compressBlock: typeof compressBlock;

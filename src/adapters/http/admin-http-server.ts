@@ -152,7 +152,8 @@ export class AdminHttpServer implements Lifecycle {
     res.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',
       // Everything is inline; nothing may be loaded from elsewhere.
-      'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+      'Content-Security-Policy':
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
       'X-Frame-Options': 'DENY',
     });
     res.end(this.page);

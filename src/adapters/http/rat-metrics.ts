@@ -23,12 +23,22 @@ const L2: readonly Mapping[] = [
   ['l2_bytes', 'rat_memcache_l2_bytes', 'gauge', 'Bytes charged for items on disk (L2).'],
   ['l2_limit_bytes', 'rat_memcache_l2_limit_bytes', 'gauge', 'Disk tier (L2) byte budget; 0 = unbounded.'],
   ['l2_evictions', 'rat_memcache_l2_evictions_total', 'counter', 'Items removed from disk (L2) to stay within its budget.'],
-  ['l2_compression_ratio', 'rat_memcache_l2_compression_ratio', 'gauge', 'Value bytes written to L2 divided by bytes stored for them (LZ4); 1 = nothing saved.'],
+  [
+    'l2_compression_ratio',
+    'rat_memcache_l2_compression_ratio',
+    'gauge',
+    'Value bytes written to L2 divided by bytes stored for them (LZ4); 1 = nothing saved.',
+  ],
   ['l2_pending_writes', 'rat_memcache_l2_write_queue_depth', 'gauge', 'Writes accepted and not yet applied to disk (L2 write queue).'],
   ['l2_write_queue_bytes', 'rat_memcache_l2_write_queue_bytes', 'gauge', 'Bytes in the L2 write queue.'],
   ['l2_write_queue_limit', 'rat_memcache_l2_write_queue_limit_bytes', 'gauge', 'L2 write queue byte budget; writers are paused above it.'],
   ['l2_write_queue_pauses', 'rat_memcache_l2_write_queue_pauses_total', 'counter', 'Times writers were paused because the L2 write queue was full.'],
-  ['l2_writes_coalesced', 'rat_memcache_l2_writes_coalesced_total', 'counter', 'Queued L2 writes replaced by a newer write of the same key before reaching disk.'],
+  [
+    'l2_writes_coalesced',
+    'rat_memcache_l2_writes_coalesced_total',
+    'counter',
+    'Queued L2 writes replaced by a newer write of the same key before reaching disk.',
+  ],
   ['l2_batches', 'rat_memcache_l2_batches_total', 'counter', 'Batches written to LevelDB.'],
   ['l2_corrupt_records', 'rat_memcache_l2_corrupt_records_total', 'counter', 'Corrupt disk records skipped.'],
   ['l2_write_errors', 'rat_memcache_l2_write_errors_total', 'counter', 'Failed disk batch writes.'],
@@ -70,7 +80,8 @@ function writeTierHits(out: Exposition, g: ReadonlyMap<string, string>): void {
   const hits = num(g, 'l1_hits') ?? num(g, 'get_hits');
   const misses = num(g, 'l1_misses') ?? num(g, 'get_misses');
   if (hits !== undefined) out.metric('rat_memcache_l1_hits_total', 'counter', 'Lookups the memory tier (L1) answered.', hits);
-  if (misses !== undefined) out.metric('rat_memcache_l1_misses_total', 'counter', 'Lookups the memory tier (L1) did not find (sent on to L2 when enabled).', misses);
+  if (misses !== undefined)
+    out.metric('rat_memcache_l1_misses_total', 'counter', 'Lookups the memory tier (L1) did not find (sent on to L2 when enabled).', misses);
 }
 
 function writeLatency(out: Exposition, latency: readonly LatencySnapshot[]): void {

@@ -123,10 +123,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       this.sweepTimer = setInterval(() => this.sweep(this.options.sweepSlice ?? 10_000), this.options.sweepIntervalMs);
       this.sweepTimer.unref();
     }
-    this.logger.info(
-      { dataDir: dir, items: this.index.count, bytes: this.bytes, maxCas: this.cas.highest, getSync: this.canGetSync },
-      'L2 store opened',
-    );
+    this.logger.info({ dataDir: dir, items: this.index.count, bytes: this.bytes, maxCas: this.cas.highest, getSync: this.canGetSync }, 'L2 store opened');
   }
 
   /** Stops the sweep, waits for every accepted write, closes the database. */

@@ -51,12 +51,7 @@ export class CorruptRecordError extends Error {
 }
 
 /** Builds a record around an already (maybe) compressed payload. */
-export function encodeRecord(
-  item: CacheItem,
-  compressorId: number,
-  payload: Buffer,
-  seq: number,
-): Buffer {
+export function encodeRecord(item: CacheItem, compressorId: number, payload: Buffer, seq: number): Buffer {
   const rec = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
   rec[0] = RECORD_VERSION;
   rec[OFF_COMPRESSOR] = compressorId;
@@ -93,9 +88,7 @@ export function decodeHeader(record: Buffer): RecordHeader {
     originalLength: record.readUInt32LE(OFF_LENGTH),
   };
   if (header.compressorId === 0 && record.length - HEADER_SIZE !== header.originalLength) {
-    throw new CorruptRecordError(
-      `raw record length ${record.length - HEADER_SIZE} != original length ${header.originalLength}`,
-    );
+    throw new CorruptRecordError(`raw record length ${record.length - HEADER_SIZE} != original length ${header.originalLength}`);
   }
   return header;
 }

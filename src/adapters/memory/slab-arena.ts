@@ -62,7 +62,7 @@ export class SlabArena {
 
   /** `onMove` is told the new address of every chunk moved while a page is emptied. */
   constructor(private readonly onMove: (id: number, addr: number) => void) {
-    for (let size = MIN_CHUNK; ; ) {
+    for (let size = MIN_CHUNK; ;) {
       this.classes.push(new SizeClass(size));
       if (size >= MAX_CHUNK) break;
       size = Math.min(MAX_CHUNK, size + Math.max(8, Math.round((size * (GROWTH - 1)) / 8) * 8));
@@ -251,7 +251,7 @@ export class SlabArena {
     // Unthread the page's free chunks from the class's list.
     let head = -1;
     let count = 0;
-    for (let a = c.freeHead; a >= 0; ) {
+    for (let a = c.freeHead; a >= 0;) {
       const ap = pageOf(a);
       const buf = this.pages[ap]!;
       const off = a - ap * PAGE_SIZE;

@@ -14,8 +14,7 @@ export const RespError = {
   wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
   noAuth: 'NOAUTH Authentication required.',
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
-  authWithoutPassword:
-    'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+  authWithoutPassword: 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
   helloNoAuth:
     'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
   noProto: 'NOPROTO unsupported protocol version',

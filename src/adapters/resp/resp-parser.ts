@@ -137,7 +137,7 @@ function splitArgs(b: Buffer, from: number, to: number, args: ArgList): boolean 
     const start = w;
     let inq = false;
     let insq = false;
-    for (let done = false; !done; ) {
+    for (let done = false; !done;) {
       const c = at(p);
       if (inq) {
         if (c === 0x5c && at(p + 1) === 0x78 && hexValue(at(p + 2)) >= 0 && hexValue(at(p + 3)) >= 0) {

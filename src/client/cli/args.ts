@@ -148,7 +148,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
 function parseCommand(p: string[]): Command {
   const [name, ...rest] = p;
   const arity = (min: number, max: number): void => {
-    if (rest.length < min || rest.length > max) throw new UsageError(`${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${rest.length}`);
+    if (rest.length < min || rest.length > max)
+      throw new UsageError(`${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${rest.length}`);
   };
   switch (name) {
     case 'get':

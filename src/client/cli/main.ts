@@ -22,7 +22,9 @@ function fail(code: number, message: string): number {
 function isConnectionFailure(err: NodeJS.ErrnoException): boolean {
   return (
     err instanceof ConnectionError ||
-    /^(E[A-Z]+|ERR_TLS_\w+|ERR_SSL_\w+|ERR_SOCKET_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|ERR_OSSL_\w+)$/.test(err.code ?? '')
+    /^(E[A-Z]+|ERR_TLS_\w+|ERR_SSL_\w+|ERR_SOCKET_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|ERR_OSSL_\w+)$/.test(
+      err.code ?? '',
+    )
   );
 }
 

@@ -29,11 +29,7 @@ export const binaryAdminScripts: BinaryScript[] = [
   },
   {
     name: 'binary: Noop and Version, alone and pipelined',
-    steps: [
-      frames(bin.noop()),
-      frames(bin.version()),
-      frames(bin.noop(), bin.version(), bin.noop({ opaque: 0 })),
-    ],
+    steps: [frames(bin.noop()), frames(bin.version()), frames(bin.noop(), bin.version(), bin.noop({ opaque: 0 }))],
   },
   {
     name: 'binary: Flush, FlushQ, with and without a delay',

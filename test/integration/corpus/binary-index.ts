@@ -5,9 +5,4 @@ import { binaryErrorScripts } from './binary-errors.js';
 import { binaryStorageScripts } from './binary-storage.js';
 
 /** Every hand-written binary-protocol script. */
-export const binaryCorpus: BinaryScript[] = [
-  ...binaryStorageScripts,
-  ...binaryArithmeticScripts,
-  ...binaryAdminScripts,
-  ...binaryErrorScripts,
-];
+export const binaryCorpus: BinaryScript[] = [...binaryStorageScripts, ...binaryArithmeticScripts, ...binaryAdminScripts, ...binaryErrorScripts];

@@ -162,7 +162,7 @@ export const binaryStorageScripts: BinaryScript[] = [
     ],
   },
   {
-    name: 'binary: Touch with an exptime in the past answers the touched item\'s flags and cas',
+    name: "binary: Touch with an exptime in the past answers the touched item's flags and cas",
     steps: [
       frames(bin.set('a', 'v', { flags: 3 })),
       frames(bin.touch('a', 2592001)),

@@ -4,17 +4,7 @@ import { line, send, type Script } from '../support/script.js';
 export const errorScripts: Script[] = [
   {
     name: 'unknown commands and empty lines',
-    steps: [
-      line('bogus'),
-      line(''),
-      line(' '),
-      line('GET a'),
-      line('gets_'),
-      send('get a\n'),
-      send('version\n'),
-      send('\r\n\r\n'),
-      line('\0'),
-    ],
+    steps: [line('bogus'), line(''), line(' '), line('GET a'), line('gets_'), send('get a\n'), send('version\n'), send('\r\n\r\n'), line('\0')],
   },
   {
     name: 'too many tokens',

@@ -30,13 +30,6 @@ export const expiryScripts: Script[] = [
   },
   {
     name: 'delayed flush_all',
-    steps: [
-      store('set', 'before', 'v'),
-      line('flush_all 2'),
-      sleep(2500),
-      line('get before'),
-      store('set', 'after', 'v'),
-      line('get after'),
-    ],
+    steps: [store('set', 'before', 'v'), line('flush_all 2'), sleep(2500), line('get before'), store('set', 'after', 'v'), line('get after')],
   },
 ];

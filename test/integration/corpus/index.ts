@@ -9,11 +9,4 @@ import { storageScripts } from './storage.js';
 export { expiryScripts } from './expiry.js';
 
 /** Every hand-written script whose outcome does not depend on the clock. */
-export const corpus: Script[] = [
-  ...storageScripts,
-  ...retrievalScripts,
-  ...arithmeticScripts,
-  ...adminScripts,
-  ...errorScripts,
-  ...metaScripts,
-];
+export const corpus: Script[] = [...storageScripts, ...retrievalScripts, ...arithmeticScripts, ...adminScripts, ...errorScripts, ...metaScripts];

@@ -146,18 +146,34 @@ export function counterExtras(delta: bigint, initial: bigint, expiration: number
 /** Expiration that tells incr/decr not to create a missing counter. */
 export const NO_CREATE = 0xffff_ffff;
 
-const getLike = (opcode: number) => (key: string, o: FrameOptions = {}) => frame(opcode, { key, ...o });
-const storeLike = (opcode: number) => (key: string, value: string | Buffer, o: StoreFrameOptions = {}) =>
-  frame(opcode, { key, extras: u32(o.flags ?? 0, o.exptime ?? 0), value: bytes(value), cas: o.cas, opaque: o.opaque });
-const concatLike = (opcode: number) => (key: string, value: string | Buffer, o: FrameOptions = {}) => frame(opcode, { key, value: bytes(value), ...o });
+const getLike =
+  (opcode: number) =>
+  (key: string, o: FrameOptions = {}) =>
+    frame(opcode, { key, ...o });
+const storeLike =
+  (opcode: number) =>
+  (key: string, value: string | Buffer, o: StoreFrameOptions = {}) =>
+    frame(opcode, { key, extras: u32(o.flags ?? 0, o.exptime ?? 0), value: bytes(value), cas: o.cas, opaque: o.opaque });
+const concatLike =
+  (opcode: number) =>
+  (key: string, value: string | Buffer, o: FrameOptions = {}) =>
+    frame(opcode, { key, value: bytes(value), ...o });
 const counterLike =
   (opcode: number) =>
   (key: string, delta: bigint | number, initial: bigint | number = 0n, expiration = 0, o: FrameOptions = {}) =>
     frame(opcode, { key, extras: counterExtras(BigInt(delta), BigInt(initial), expiration), ...o });
-const touchLike = (opcode: number) => (key: string, exptime: number, o: FrameOptions = {}) => frame(opcode, { key, extras: u32(exptime), ...o });
-const flushLike = (opcode: number) => (delay?: number, o: FrameOptions = {}) =>
-  frame(opcode, { ...(delay === undefined ? {} : { extras: u32(delay) }), ...o });
-const bare = (opcode: number) => (o: FrameOptions = {}) => frame(opcode, o);
+const touchLike =
+  (opcode: number) =>
+  (key: string, exptime: number, o: FrameOptions = {}) =>
+    frame(opcode, { key, extras: u32(exptime), ...o });
+const flushLike =
+  (opcode: number) =>
+  (delay?: number, o: FrameOptions = {}) =>
+    frame(opcode, { ...(delay === undefined ? {} : { extras: u32(delay) }), ...o });
+const bare =
+  (opcode: number) =>
+  (o: FrameOptions = {}) =>
+    frame(opcode, o);
 
 /** Request builders, one per opcode. */
 export const bin = {

@@ -119,12 +119,7 @@ export function generateBinaryCommands(seed: number, count: number): GeneratedBi
   const command = (): BinaryFrame => {
     const roll = random();
     if (roll < 0.25) {
-      const build = pick([
-        quiet(bin.set, bin.setQ),
-        quiet(bin.set, bin.setQ),
-        quiet(bin.add, bin.addQ),
-        quiet(bin.replace, bin.replaceQ),
-      ]);
+      const build = pick([quiet(bin.set, bin.setQ), quiet(bin.set, bin.setQ), quiet(bin.add, bin.addQ), quiet(bin.replace, bin.replaceQ)]);
       const key = pick(KEYS);
       const data = NUMBER_KEYS.includes(key) && chance(0.7) ? Buffer.from(String(int(100)), 'latin1') : value();
       return build(key, data, { flags: pick(FLAGS), exptime: pick(EXPTIMES), ...options(true) });

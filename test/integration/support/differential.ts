@@ -94,7 +94,7 @@ export class DifferentialPair {
       `  request:   ${describeStep(mismatch.step)}`,
       `  reference: ${abbreviate(mismatch.reference)}  [${this.referenceServer.description}]`,
       `  target:    ${abbreviate(mismatch.target)}  [${this.targetServer.description}]`,
-      ...(this.foldDecrPadding ? ['  (replies shown with decr\'s space padding folded away)'] : []),
+      ...(this.foldDecrPadding ? ["  (replies shown with decr's space padding folded away)"] : []),
       `Shortest reproduction found (${shrunk.items.length} of ${prefix.length} steps, ${shrunk.tests} replays, ` +
         `${Date.now() - started} ms${shrunk.minimal ? '' : ', budget exhausted: may not be minimal'}), on freshly flushed servers:`,
     ];

@@ -85,7 +85,11 @@ export function metaFaultCommand(d: MetaDraw): Chunk[] {
   const keyRoll = random();
   const b64 = keyRoll < 0.15;
   const longKey = keyRoll > 0.97;
-  const mode = tokens.find((t) => first(t) === 'M')?.map(String).join('').charAt(1);
+  const mode = tokens
+    .find((t) => first(t) === 'M')
+    ?.map(String)
+    .join('')
+    .charAt(1);
   const appends = verb === 'ms' && (mode === 'A' || mode === 'P');
   const key = verb === 'ma' ? pick(d.numberKeys) : appends ? pick(d.textKeys) : pick(d.keys);
   let keyToken = longKey ? 'k'.repeat(251) : key;

@@ -73,8 +73,7 @@ export function metaCommand(d: MetaDraw): Chunk[] {
   const int = (below: number): number => Math.floor(random() * below);
 
   /** Returns the key token and the flags it needs (`b` for a base64 key). */
-  const keyToken = (key: string): { token: string; flags: string[] } =>
-    chance(0.1) ? { token: base64(key), flags: ['b'] } : { token: key, flags: [] };
+  const keyToken = (key: string): { token: string; flags: string[] } => (chance(0.1) ? { token: base64(key), flags: ['b'] } : { token: key, flags: [] });
   const opaque = (): string => `O${int(1_000_000)}`;
   const cas = (): CasRef | string => (chance(0.6) ? casOf('last') : chance(0.7) ? casOf(int(40)) : '1');
 
@@ -103,9 +102,18 @@ export function metaCommand(d: MetaDraw): Chunk[] {
     const { token, flags: b } = keyToken(pick(d.keys));
     // No h or l: whether an incr/decr keeps them depends on memcached rewriting the number in place.
     const list = flags([
-      ['v', 0.6], ['k', 0.2], [opaque, 0.15], ['q', 0.15], ['s', 0.2], ['t', 0.25], ['c', 0.3], ['f', 0.25],
-      [() => `T${pick(META_TTLS)}`, 0.1], [() => `N${pick(META_TTLS)}`, 0.08],
-      [() => `R${pick(META_TTLS)}`, 0.08], ['u', 0.02],
+      ['v', 0.6],
+      ['k', 0.2],
+      [opaque, 0.15],
+      ['q', 0.15],
+      ['s', 0.2],
+      ['t', 0.25],
+      ['c', 0.3],
+      ['f', 0.25],
+      [() => `T${pick(META_TTLS)}`, 0.1],
+      [() => `N${pick(META_TTLS)}`, 0.08],
+      [() => `R${pick(META_TTLS)}`, 0.08],
+      ['u', 0.02],
     ]);
     return commandLine(`mg ${token}`, [...b, ...list]);
   }
@@ -119,8 +127,13 @@ export function metaCommand(d: MetaDraw): Chunk[] {
     const b: string[] = [];
     const value = d.numberKeys.includes(key) && chance(0.7) ? Buffer.from(String(int(100)), 'latin1') : d.value();
     const list = flags([
-      [() => `T${pick(META_TTLS)}`, 0.3], [() => `F${pick(d.flags)}`, 0.4], ['c', 0.3], ['k', 0.15], [opaque, 0.1],
-      ['q', 0.15], ['I', 0.05],
+      [() => `T${pick(META_TTLS)}`, 0.3],
+      [() => `F${pick(d.flags)}`, 0.4],
+      ['c', 0.3],
+      ['k', 0.15],
+      [opaque, 0.1],
+      ['q', 0.15],
+      ['I', 0.05],
     ]);
     if (mode !== '') list.push(mode);
     return commandLine(`ms ${token} ${value.length}`, [...b, ...list], chance(0.15) ? cas() : undefined, value);
@@ -128,7 +141,11 @@ export function metaCommand(d: MetaDraw): Chunk[] {
   if (roll < 0.72) {
     const { token, flags: b } = keyToken(pick(d.keys));
     const invalidate = chance(0.2);
-    const list = flags([['q', 0.2], ['k', 0.2], [opaque, 0.1]]);
+    const list = flags([
+      ['q', 0.2],
+      ['k', 0.2],
+      [opaque, 0.1],
+    ]);
     if (invalidate) list.push('I', ...(chance(0.5) ? [`T${pick(META_TTLS)}`] : []));
     return commandLine(`md ${token}`, [...b, ...list], chance(0.15) ? cas() : undefined);
   }
@@ -137,8 +154,15 @@ export function metaCommand(d: MetaDraw): Chunk[] {
     const key = decrement || chance(0.7) ? pick(d.numberKeys) : pick(d.keys);
     const { token, flags: b } = keyToken(key);
     const list = flags([
-      ['v', 0.5], ['q', 0.15], ['t', 0.2], ['c', 0.2], ['k', 0.15], [opaque, 0.1], [() => `D${pick(d.deltas)}`, 0.6],
-      [() => `N${pick(META_TTLS)}`, 0.2], [() => `J${int(1000)}`, 0.2],
+      ['v', 0.5],
+      ['q', 0.15],
+      ['t', 0.2],
+      ['c', 0.2],
+      ['k', 0.15],
+      [opaque, 0.1],
+      [() => `D${pick(d.deltas)}`, 0.6],
+      [() => `N${pick(META_TTLS)}`, 0.2],
+      [() => `J${int(1000)}`, 0.2],
     ]);
     // No T: 1.6.18 sets it on the item it read, which is lost when the incr wrote a new item (see decr padding).
     if (decrement) list.push(pick(['MD', 'M-', 'Md']));

@@ -180,9 +180,13 @@ export class RespDifferential {
    * Sends the steps to both sides, `batch` commands per write (raw steps
    * alone), and stops at the first reply that differs. Does not reset first.
    */
-  async run(steps: readonly RespStep[], batch = 1, record?: (index: number, reference: string, target: string) => void): Promise<{ compared: number; mismatch?: RespMismatch }> {
+  async run(
+    steps: readonly RespStep[],
+    batch = 1,
+    record?: (index: number, reference: string, target: string) => void,
+  ): Promise<{ compared: number; mismatch?: RespMismatch }> {
     let compared = 0;
-    for (let i = 0; i < steps.length; ) {
+    for (let i = 0; i < steps.length;) {
       let j = i + 1;
       if (steps[i]!.kind === 'cmd') while (j < steps.length && j - i < batch && steps[j]!.kind === 'cmd') j++;
       const group = steps.slice(i, j);

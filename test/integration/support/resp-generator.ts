@@ -2,8 +2,47 @@ import { seededRandom } from './command-generator.js';
 import { cmd, type RespStep } from './resp-differential.js';
 
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'num', 'ctr', 'a b', '', 'user:1', 'user:22', Buffer.from([0xff, 0x00, 0x0d]).toString('latin1')];
-const VALUES = ['', 'v', 'hello world', '0', '1', '-1', '42', '-42', '007', ' 5', '5 ', '+5', '-0', '9223372036854775807', '-9223372036854775808', '9223372036854775808', '1.5', 'abc', '\x00\xff\r\n'];
-const INTS = ['0', '1', '-1', '2', '5', '10', '-5', '100', '1000', '9223372036854775807', '-9223372036854775808', '9223372036854775808', 'x', '1.5', '', ' 1', '01', '-0'];
+const VALUES = [
+  '',
+  'v',
+  'hello world',
+  '0',
+  '1',
+  '-1',
+  '42',
+  '-42',
+  '007',
+  ' 5',
+  '5 ',
+  '+5',
+  '-0',
+  '9223372036854775807',
+  '-9223372036854775808',
+  '9223372036854775808',
+  '1.5',
+  'abc',
+  '\x00\xff\r\n',
+];
+const INTS = [
+  '0',
+  '1',
+  '-1',
+  '2',
+  '5',
+  '10',
+  '-5',
+  '100',
+  '1000',
+  '9223372036854775807',
+  '-9223372036854775808',
+  '9223372036854775808',
+  'x',
+  '1.5',
+  '',
+  ' 1',
+  '01',
+  '-0',
+];
 const PATTERNS = ['*', 'k*', 'k?', 'user:*', '*1*', 'k[0-2]', 'k[^0]', '[', 'a\\ b', '?', 'nothing*', '\\*'];
 
 /**
@@ -32,29 +71,53 @@ export function generateRespCommands(seed: number, count: number, options: { emp
     const n = Math.floor(rnd() * 3);
     for (let i = 0; i < n; i++) {
       switch (Math.floor(rnd() * 9)) {
-        case 0: opts.push('NX'); break;
-        case 1: opts.push('XX'); break;
-        case 2: opts.push('GET'); break;
-        case 3: opts.push('KEEPTTL'); break;
-        case 4: opts.push('EX', seconds()); break;
-        case 5: opts.push('PX', millis()); break;
+        case 0:
+          opts.push('NX');
+          break;
+        case 1:
+          opts.push('XX');
+          break;
+        case 2:
+          opts.push('GET');
+          break;
+        case 3:
+          opts.push('KEEPTTL');
+          break;
+        case 4:
+          opts.push('EX', seconds());
+          break;
+        case 5:
+          opts.push('PX', millis());
+          break;
         // Never in the past here: a key SET already expired is counted by DBSIZE until each server's expiry cycle removes it.
-        case 6: opts.push('EXAT', chance(0.9) ? atSeconds().replace(/^(1|-1|0)$/, '4102444800') : 'x'); break;
-        case 7: opts.push('PXAT', chance(0.9) ? atMillis().replace(/^(1|-1)$/, '4102444800000') : 'x'); break;
-        default: opts.push(pick(['PERSIST', 'EX', 'bogus']));
+        case 6:
+          opts.push('EXAT', chance(0.9) ? atSeconds().replace(/^(1|-1|0)$/, '4102444800') : 'x');
+          break;
+        case 7:
+          opts.push('PXAT', chance(0.9) ? atMillis().replace(/^(1|-1)$/, '4102444800000') : 'x');
+          break;
+        default:
+          opts.push(pick(['PERSIST', 'EX', 'bogus']));
       }
     }
     return opts;
   };
   const getexOptions = (): string[] => {
     switch (Math.floor(rnd() * 7)) {
-      case 0: return [];
-      case 1: return ['EX', seconds()];
-      case 2: return ['PX', millis()];
-      case 3: return ['EXAT', atSeconds()];
-      case 4: return ['PXAT', atMillis()];
-      case 5: return ['PERSIST'];
-      default: return [pick(['NX', 'KEEPTTL', 'EX', 'PERSIST EX'])];
+      case 0:
+        return [];
+      case 1:
+        return ['EX', seconds()];
+      case 2:
+        return ['PX', millis()];
+      case 3:
+        return ['EXAT', atSeconds()];
+      case 4:
+        return ['PXAT', atMillis()];
+      case 5:
+        return ['PERSIST'];
+      default:
+        return [pick(['NX', 'KEEPTTL', 'EX', 'PERSIST EX'])];
     }
   };
   const expireOptions = (): string[] => {
@@ -68,46 +131,85 @@ export function generateRespCommands(seed: number, count: number, options: { emp
   const one = (): RespStep => {
     const r = Math.floor(rnd() * 40);
     switch (r) {
-      case 0: case 1: case 2: return cmd('GET', key());
-      case 3: case 4: return cmd('SET', key(), value());
-      case 5: case 6: return cmd('SET', key(), value(), ...setOptions());
-      case 7: return cmd('SETNX', key(), value());
-      case 8: return cmd(pick(['SETEX', 'PSETEX']), key(), chance(0.5) ? seconds() : millis(), value());
-      case 9: return cmd('GETSET', key(), value());
-      case 10: return cmd('GETDEL', key());
-      case 11: return cmd('GETEX', key(), ...getexOptions());
-      case 12: return cmd('MGET', ...keys(1 + Math.floor(rnd() * 4)));
+      case 0:
+      case 1:
+      case 2:
+        return cmd('GET', key());
+      case 3:
+      case 4:
+        return cmd('SET', key(), value());
+      case 5:
+      case 6:
+        return cmd('SET', key(), value(), ...setOptions());
+      case 7:
+        return cmd('SETNX', key(), value());
+      case 8:
+        return cmd(pick(['SETEX', 'PSETEX']), key(), chance(0.5) ? seconds() : millis(), value());
+      case 9:
+        return cmd('GETSET', key(), value());
+      case 10:
+        return cmd('GETDEL', key());
+      case 11:
+        return cmd('GETEX', key(), ...getexOptions());
+      case 12:
+        return cmd('MGET', ...keys(1 + Math.floor(rnd() * 4)));
       case 13: {
         const n = 1 + Math.floor(rnd() * 3);
         const args = Array.from({ length: n }, () => [key(), value()]).flat();
         if (chance(0.05)) args.pop();
         return cmd(pick(['MSET', 'MSETNX']), ...args);
       }
-      case 14: return cmd(pick(['DEL', 'UNLINK']), ...keys(1 + Math.floor(rnd() * 3)));
-      case 15: return cmd(pick(['EXISTS', 'TOUCH']), ...keys(1 + Math.floor(rnd() * 3)));
-      case 16: return cmd('EXPIRE', key(), seconds(), ...expireOptions());
-      case 17: return cmd('PEXPIRE', key(), millis(), ...expireOptions());
-      case 18: return cmd(pick(['EXPIREAT', 'PEXPIREAT']), key(), chance(0.5) ? atSeconds() : atMillis(), ...expireOptions());
-      case 19: return cmd(pick(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']), key());
-      case 20: return cmd('PERSIST', key());
-      case 21: case 22: return cmd(pick(['INCR', 'DECR']), pick(['ctr', 'num', key()]));
-      case 23: return cmd(pick(['INCRBY', 'DECRBY']), pick(['ctr', 'num', key()]), int());
-      case 24: return cmd('APPEND', key(), value());
-      case 25: return cmd('STRLEN', key());
-      case 26: return cmd(pick(['GETRANGE', 'SUBSTR']), key(), int(), int());
-      case 27: return cmd('SETRANGE', key(), pick(['0', '1', '3', '10', '-1', 'x', '100']), value());
-      case 28: return cmd('TYPE', key());
-      case 29: return cmd('DBSIZE');
-      case 30: return cmd('KEYS', pick(PATTERNS));
-      case 31: return cmd('SCAN', '0', ...(chance(0.5) ? ['MATCH', pick(PATTERNS)] : []), 'COUNT', '1000');
-      case 32: return chance(0.1) ? cmd(pick(['FLUSHDB', 'FLUSHALL']), ...(chance(0.3) ? [pick(['ASYNC', 'SYNC', 'x'])] : [])) : cmd('PING');
-      case 33: return cmd('ECHO', value());
-      case 34: return cmd('SELECT', pick(['0', '1', 'x']));
-      case 35: return cmd(pick(['GET', 'SET', 'INCR', 'EXPIRE', 'MGET', 'TTL', 'APPEND', 'GETRANGE', 'SETRANGE', 'PING', 'ECHO']), ...keys(pick([0, 2, 4])));
-      case 36: return cmd(pick(['NOSUCH', 'INCRBYFLOATX', 'get x']), ...keys(Math.floor(rnd() * 3)));
-      case 37: return cmd('WATCH', ...keys(1 + Math.floor(rnd() * 2)));
-      case 38: return cmd(pick(['UNWATCH', 'DISCARD', 'EXEC']));
-      default: return cmd('MULTI');
+      case 14:
+        return cmd(pick(['DEL', 'UNLINK']), ...keys(1 + Math.floor(rnd() * 3)));
+      case 15:
+        return cmd(pick(['EXISTS', 'TOUCH']), ...keys(1 + Math.floor(rnd() * 3)));
+      case 16:
+        return cmd('EXPIRE', key(), seconds(), ...expireOptions());
+      case 17:
+        return cmd('PEXPIRE', key(), millis(), ...expireOptions());
+      case 18:
+        return cmd(pick(['EXPIREAT', 'PEXPIREAT']), key(), chance(0.5) ? atSeconds() : atMillis(), ...expireOptions());
+      case 19:
+        return cmd(pick(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']), key());
+      case 20:
+        return cmd('PERSIST', key());
+      case 21:
+      case 22:
+        return cmd(pick(['INCR', 'DECR']), pick(['ctr', 'num', key()]));
+      case 23:
+        return cmd(pick(['INCRBY', 'DECRBY']), pick(['ctr', 'num', key()]), int());
+      case 24:
+        return cmd('APPEND', key(), value());
+      case 25:
+        return cmd('STRLEN', key());
+      case 26:
+        return cmd(pick(['GETRANGE', 'SUBSTR']), key(), int(), int());
+      case 27:
+        return cmd('SETRANGE', key(), pick(['0', '1', '3', '10', '-1', 'x', '100']), value());
+      case 28:
+        return cmd('TYPE', key());
+      case 29:
+        return cmd('DBSIZE');
+      case 30:
+        return cmd('KEYS', pick(PATTERNS));
+      case 31:
+        return cmd('SCAN', '0', ...(chance(0.5) ? ['MATCH', pick(PATTERNS)] : []), 'COUNT', '1000');
+      case 32:
+        return chance(0.1) ? cmd(pick(['FLUSHDB', 'FLUSHALL']), ...(chance(0.3) ? [pick(['ASYNC', 'SYNC', 'x'])] : [])) : cmd('PING');
+      case 33:
+        return cmd('ECHO', value());
+      case 34:
+        return cmd('SELECT', pick(['0', '1', 'x']));
+      case 35:
+        return cmd(pick(['GET', 'SET', 'INCR', 'EXPIRE', 'MGET', 'TTL', 'APPEND', 'GETRANGE', 'SETRANGE', 'PING', 'ECHO']), ...keys(pick([0, 2, 4])));
+      case 36:
+        return cmd(pick(['NOSUCH', 'INCRBYFLOATX', 'get x']), ...keys(Math.floor(rnd() * 3)));
+      case 37:
+        return cmd('WATCH', ...keys(1 + Math.floor(rnd() * 2)));
+      case 38:
+        return cmd(pick(['UNWATCH', 'DISCARD', 'EXEC']));
+      default:
+        return cmd('MULTI');
     }
   };
 

@@ -25,7 +25,9 @@ export function redisServerArgs(port: number): string[] {
 /** Starts the reference redis-server on a free loopback port; fails in one line if it is not installed. */
 export async function startReferenceRedis(): Promise<RunningServer> {
   if (!existsSync(REDIS_SERVER_BIN)) {
-    throw new EnvironmentError(`redis-server not found at ${REDIS_SERVER_BIN}: apt-get install -y redis-server redis-tools (.ci/run does), or set REDIS_SERVER_BIN`);
+    throw new EnvironmentError(
+      `redis-server not found at ${REDIS_SERVER_BIN}: apt-get install -y redis-server redis-tools (.ci/run does), or set REDIS_SERVER_BIN`,
+    );
   }
   const port = await freePort();
   const child = spawn(REDIS_SERVER_BIN, redisServerArgs(port), { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -46,7 +48,13 @@ export async function startReferenceRedis(): Promise<RunningServer> {
 export async function startTargetResp(): Promise<RunningServer> {
   const [mcPort, respPort] = [await freePort(), await freePort()];
   const { command, args } = ourServerCommand(mcPort);
-  const server = await startChildServer({ description: 'target: rat-memcache', command, args: [...args, '--redis-port', String(respPort)], port: mcPort, cwd: REPO_ROOT });
+  const server = await startChildServer({
+    description: 'target: rat-memcache',
+    command,
+    args: [...args, '--redis-port', String(respPort)],
+    port: mcPort,
+    cwd: REPO_ROOT,
+  });
   try {
     await waitForPong(respPort, () => undefined);
   } catch (error) {

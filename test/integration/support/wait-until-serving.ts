@@ -13,12 +13,7 @@ const VERSION_REPLY = /^VERSION [^\r\n]*\r\n$/;
  * @param isGone optional probe: when it returns a reason, waiting stops early
  *   (e.g. the child process has already exited) instead of burning the timeout.
  */
-export async function waitUntilServing(
-  host: string,
-  port: number,
-  timeoutMs: number,
-  isGone?: () => string | undefined,
-): Promise<void> {
+export async function waitUntilServing(host: string, port: number, timeoutMs: number, isGone?: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = 'no attempt made';
   while (Date.now() < deadline) {

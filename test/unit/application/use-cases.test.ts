@@ -124,7 +124,7 @@ describe('use-cases', () => {
       expect(seen.size).to.equal(4);
     });
 
-    it('item size limit: fits() uses memcached\'s accounting', () => {
+    it("item size limit: fits() uses memcached's accounting", () => {
       const s = f.useCases.storage;
       expect(s.fits(1, 1_048_516, 0)).to.equal(true);
       expect(s.fits(1, 1_048_517, 0)).to.equal(false);

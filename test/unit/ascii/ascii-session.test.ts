@@ -26,20 +26,32 @@ const cases: Case[] = [
     output: 'STORED\r\nSTORED\r\nVALUE m1 1 1\r\na\r\nVALUE m2 2 2\r\nbb\r\nEND\r\n',
   },
   { name: 'gets shows cas', input: 'set g 0 0 1\r\na\r\ngets g\r\n', output: 'STORED\r\nVALUE g 0 1 1\r\na\r\nEND\r\n' },
-  { name: 'gat and gats', input: 'set g 3 0 1\r\na\r\ngat 100 g nope\r\ngats 0 g\r\n', output: 'STORED\r\nVALUE g 3 1\r\na\r\nEND\r\nVALUE g 3 1 1\r\na\r\nEND\r\n' },
+  {
+    name: 'gat and gats',
+    input: 'set g 3 0 1\r\na\r\ngat 100 g nope\r\ngats 0 g\r\n',
+    output: 'STORED\r\nVALUE g 3 1\r\na\r\nEND\r\nVALUE g 3 1 1\r\na\r\nEND\r\n',
+  },
   { name: 'gat with a bad exptime', input: 'gat abc g\r\n', output: 'CLIENT_ERROR invalid exptime argument\r\n' },
   { name: 'get without a key', input: 'get\r\n', output: 'ERROR\r\n' },
   { name: 'value containing CRLF', input: 'set v 0 0 6\r\na\r\nb\r\n\r\nget v\r\n', output: 'STORED\r\nVALUE v 0 6\r\na\r\nb\r\n\r\nEND\r\n' },
   { name: 'empty value', input: 'set e 0 0 0\r\n\r\nget e\r\n', output: 'STORED\r\nVALUE e 0 0\r\n\r\nEND\r\n' },
   { name: 'bare LF line endings', input: 'set lf 0 0 1\na\r\nget lf\n', output: 'STORED\r\nVALUE lf 0 1\r\na\r\nEND\r\n' },
   { name: 'leading spaces', input: '   version\r\n', output: 'VERSION 1.6.18\r\n' },
-  { name: 'add/replace', input: 'add x 0 0 1\r\na\r\nadd x 0 0 1\r\nb\r\nreplace y 0 0 1\r\nc\r\nreplace x 7 0 1\r\nd\r\nget x\r\n', output: 'STORED\r\nNOT_STORED\r\nNOT_STORED\r\nSTORED\r\nVALUE x 7 1\r\nd\r\nEND\r\n' },
+  {
+    name: 'add/replace',
+    input: 'add x 0 0 1\r\na\r\nadd x 0 0 1\r\nb\r\nreplace y 0 0 1\r\nc\r\nreplace x 7 0 1\r\nd\r\nget x\r\n',
+    output: 'STORED\r\nNOT_STORED\r\nNOT_STORED\r\nSTORED\r\nVALUE x 7 1\r\nd\r\nEND\r\n',
+  },
   {
     name: 'append/prepend keep the flags',
     input: 'append ap 0 0 1\r\na\r\nset ap 9 0 1\r\nb\r\nappend ap 1 0 2\r\ncd\r\nprepend ap 2 0 2\r\nxy\r\nget ap\r\n',
     output: 'NOT_STORED\r\nSTORED\r\nSTORED\r\nSTORED\r\nVALUE ap 9 5\r\nxybcd\r\nEND\r\n',
   },
-  { name: 'cas', input: 'cas c 0 0 1 1\r\na\r\nset c 0 0 1\r\nb\r\ncas c 0 0 1 99\r\nc\r\ncas c 4 0 1 1\r\nd\r\ngets c\r\n', output: 'NOT_FOUND\r\nSTORED\r\nEXISTS\r\nSTORED\r\nVALUE c 4 1 2\r\nd\r\nEND\r\n' },
+  {
+    name: 'cas',
+    input: 'cas c 0 0 1 1\r\na\r\nset c 0 0 1\r\nb\r\ncas c 0 0 1 99\r\nc\r\ncas c 4 0 1 1\r\nd\r\ngets c\r\n',
+    output: 'NOT_FOUND\r\nSTORED\r\nEXISTS\r\nSTORED\r\nVALUE c 4 1 2\r\nd\r\nEND\r\n',
+  },
   { name: 'cas with a bad unique', input: 'cas c 0 0 1 abc\r\na\r\n', output: 'CLIENT_ERROR bad command line format\r\nERROR\r\n' },
   { name: 'cas without a unique', input: 'cas c 0 0 1\r\n', output: 'ERROR\r\n' },
   {
@@ -56,11 +68,31 @@ const cases: Case[] = [
     output: 'STORED\r\n15\r\n0\r\nNOT_FOUND\r\nCLIENT_ERROR invalid numeric delta argument\r\nCLIENT_ERROR invalid numeric delta argument\r\nERROR\r\n',
   },
   { name: 'decr pads with spaces', input: 'set n 0 0 2\r\n10\r\ndecr n 1\r\nget n\r\n', output: 'STORED\r\n9\r\nVALUE n 0 2\r\n9 \r\nEND\r\n' },
-  { name: 'incr wraps at 2^64', input: 'set n 0 0 20\r\n18446744073709551615\r\nincr n 2\r\nget n\r\n', output: 'STORED\r\n1\r\nVALUE n 0 20\r\n1                   \r\nEND\r\n' },
-  { name: 'incr of a non-number', input: 'set n 0 0 3\r\nabc\r\nincr n 1\r\ndecr n 1\r\n', output: 'STORED\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\n' },
-  { name: 'touch', input: 'set t 0 0 1\r\na\r\ntouch t 10\r\ntouch nope 10\r\ntouch t abc\r\ntouch t\r\n', output: 'STORED\r\nTOUCHED\r\nNOT_FOUND\r\nCLIENT_ERROR invalid exptime argument\r\nERROR\r\n' },
-  { name: 'flush_all forms', input: 'flush_all 0\r\nflush_all 10\r\nflush_all noreply\r\nflush_all abc\r\nflush_all 1 2\r\nflush_all -1\r\n', output: 'OK\r\nOK\r\nCLIENT_ERROR invalid exptime argument\r\nOK\r\nOK\r\n' },
-  { name: 'verbosity', input: 'verbosity 1\r\nverbosity\r\nverbosity abc\r\nverbosity 1 noreply\r\nverbosity 5\r\n', output: 'OK\r\nERROR\r\nCLIENT_ERROR bad command line format\r\nOK\r\n' },
+  {
+    name: 'incr wraps at 2^64',
+    input: 'set n 0 0 20\r\n18446744073709551615\r\nincr n 2\r\nget n\r\n',
+    output: 'STORED\r\n1\r\nVALUE n 0 20\r\n1                   \r\nEND\r\n',
+  },
+  {
+    name: 'incr of a non-number',
+    input: 'set n 0 0 3\r\nabc\r\nincr n 1\r\ndecr n 1\r\n',
+    output: 'STORED\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\n',
+  },
+  {
+    name: 'touch',
+    input: 'set t 0 0 1\r\na\r\ntouch t 10\r\ntouch nope 10\r\ntouch t abc\r\ntouch t\r\n',
+    output: 'STORED\r\nTOUCHED\r\nNOT_FOUND\r\nCLIENT_ERROR invalid exptime argument\r\nERROR\r\n',
+  },
+  {
+    name: 'flush_all forms',
+    input: 'flush_all 0\r\nflush_all 10\r\nflush_all noreply\r\nflush_all abc\r\nflush_all 1 2\r\nflush_all -1\r\n',
+    output: 'OK\r\nOK\r\nCLIENT_ERROR invalid exptime argument\r\nOK\r\nOK\r\n',
+  },
+  {
+    name: 'verbosity',
+    input: 'verbosity 1\r\nverbosity\r\nverbosity abc\r\nverbosity 1 noreply\r\nverbosity 5\r\n',
+    output: 'OK\r\nERROR\r\nCLIENT_ERROR bad command line format\r\nOK\r\n',
+  },
   { name: 'unknown command and empty line', input: 'bogus\r\n\r\n', output: 'ERROR\r\nERROR\r\n' },
   { name: '251-byte key', input: `set ${k251} 0 0 1\r\na\r\nget ok\r\n`, output: 'CLIENT_ERROR bad command line format\r\nERROR\r\nEND\r\n' },
   { name: '250-byte key', input: `set ${k250} 0 0 1\r\na\r\nget ${k250}\r\n`, output: `STORED\r\nVALUE ${k250} 0 1\r\na\r\nEND\r\n` },
@@ -98,7 +130,8 @@ const cases: Case[] = [
   {
     name: 'stats detail',
     input: 'stats detail on\r\nset p:a 0 0 1\r\na\r\nget p:a\r\nget p:b\r\ndelete p:a\r\nstats detail dump\r\nstats detail off\r\nstats detail\r\n',
-    output: 'OK\r\nSTORED\r\nVALUE p:a 0 1\r\na\r\nEND\r\nEND\r\nDELETED\r\nPREFIX p get 2 hit 1 set 1 del 1\r\nEND\r\nOK\r\nCLIENT_ERROR usage: stats detail on|off|dump\r\n',
+    output:
+      'OK\r\nSTORED\r\nVALUE p:a 0 1\r\na\r\nEND\r\nEND\r\nDELETED\r\nPREFIX p get 2 hit 1 set 1 del 1\r\nEND\r\nOK\r\nCLIENT_ERROR usage: stats detail on|off|dump\r\n',
   },
 ];
 
@@ -125,9 +158,7 @@ describe('AsciiSession parser', () => {
   }
 
   it('handles every split point of a whole multi-command stream', () => {
-    const stream = cases
-      .filter((c) => !c.closed && c.itemSizeMax === undefined && !c.name.startsWith('noreply') && !c.name.startsWith('stats'))
-      .slice(0, 8);
+    const stream = cases.filter((c) => !c.closed && c.itemSizeMax === undefined && !c.name.startsWith('noreply') && !c.name.startsWith('stats')).slice(0, 8);
     const input = stream.map((c) => c.input).join('');
     const whole = drive(input, 'whole').output;
     // Two cuts at a time, sampled with a coprime stride so every position is a cut point at least once.

@@ -15,8 +15,7 @@ const REAL = {
   getMiss: '8100000000000001000000090102030400000000000000004e6f7420666f756e64',
   getkMiss: '810c000200000001000000020000000500000000000000007a7a',
   addExists: '810200000000000200000014000000060000000000000000446174612065786973747320666f72206b65792e',
-  nonNumeric:
-    '81050000000000060000002e0000000700000000000000004e6f6e2d6e756d65726963207365727665722d736964652076616c756520666f7220696e6372206f722064656372',
+  nonNumeric: '81050000000000060000002e0000000700000000000000004e6f6e2d6e756d65726963207365727665722d736964652076616c756520666f7220696e6372206f722064656372',
   unknown: '81400000000000810000000f000000080000000000000000556e6b6e6f776e20636f6d6d616e64',
   invalid: '810000000000000400000011000000090000000000000000496e76616c696420617267756d656e7473',
   notStored: '810e0000000000050000000b0000000b00000000000000004e6f742073746f7265642e',
@@ -255,7 +254,7 @@ describe('binary protocol session', () => {
       expect(get!.extras.readUInt32BE(0)).to.equal(0);
     });
 
-    it('a non-numeric value is 0x06 with memcached\'s text; a wrong cas is 0x02; wraps at 2^64', () => {
+    it("a non-numeric value is 0x06 with memcached's text; a wrong cas is 0x02; wraps at 2^64", () => {
       const h = harness().feed(set('s', 'abc'), frame(0x05, { key: 's', extras: counterExtras(1n, 0n, 0), opaque: 7 }));
       expect(h.hex().slice(48)).to.equal(REAL.nonNumeric);
       const h2 = harness().feed(set('m', '18446744073709551615'));
@@ -428,7 +427,12 @@ describe('binary protocol session', () => {
         ['', ''],
       ]);
       h.socket.written.length = 0;
-      h.feed(frame(0x10, { key: 'detail on', opaque: 5 }), frame(0x00, { key: 'p:a' }), frame(0x10, { key: 'detail dump', opaque: 6 }), frame(0x10, { key: 'detail off', opaque: 7 }));
+      h.feed(
+        frame(0x10, { key: 'detail on', opaque: 5 }),
+        frame(0x00, { key: 'p:a' }),
+        frame(0x10, { key: 'detail dump', opaque: 6 }),
+        frame(0x10, { key: 'detail off', opaque: 7 }),
+      );
       const d = h.responses();
       expect(d[0]!.raw.length).to.equal(24);
       const dump = d.find((r) => r.key === 'detailed')!;
@@ -592,7 +596,13 @@ describe('binary protocol session', () => {
 
     it('lists PLAIN, authenticates, then serves data commands; counts auth_cmds/auth_errors', () => {
       const fx = makeCacheFixture();
-      const h = harness(SASL, fx).feed(frame(0x20, { opaque: 1 }), auth('\0alice\0wrong', 2), auth('\0alice\0s3cret', 3), set('a', 'v', 0, 4), frame(0x00, { key: 'a', opaque: 5 }));
+      const h = harness(SASL, fx).feed(
+        frame(0x20, { opaque: 1 }),
+        auth('\0alice\0wrong', 2),
+        auth('\0alice\0s3cret', 3),
+        set('a', 'v', 0, 4),
+        frame(0x00, { key: 'a', opaque: 5 }),
+      );
       const [list, bad, good, s, g] = h.responses();
       expect(list!.value.toString()).to.equal('PLAIN');
       expect(bad!.status).to.equal(0x20);
@@ -622,7 +632,12 @@ describe('binary protocol session', () => {
     });
 
     it('matches Cyrus: mechanism names are case-insensitive, authzid must equal the user, a failed retry de-authenticates', () => {
-      const h = harness(SASL).feed(auth('alice\0alice\0s3cret', 1, 'plain'), auth('bob\0alice\0s3cret', 2), auth('\0alice\0s3cret', 3, 'CRAM-MD5'), frame(0x00, { key: 'a', opaque: 4 }));
+      const h = harness(SASL).feed(
+        auth('alice\0alice\0s3cret', 1, 'plain'),
+        auth('bob\0alice\0s3cret', 2),
+        auth('\0alice\0s3cret', 3, 'CRAM-MD5'),
+        frame(0x00, { key: 'a', opaque: 4 }),
+      );
       const rs = h.responses();
       expect(rs.map((r) => r.status)).to.deep.equal([0, 0x20, 0x20, 0x20]);
       expect(h.socket.ended).to.equal(true);

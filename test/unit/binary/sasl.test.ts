@@ -32,7 +32,9 @@ describe('SASL PLAIN', () => {
   });
 
   it('a malformed entry is refused without echoing it (it may hold a password)', () => {
-    expect(() => credentialsAuthenticator(['no-colon-secret'])).to.throw(/expected user:password/).that.satisfies((e: Error) => !e.message.includes('secret'));
+    expect(() => credentialsAuthenticator(['no-colon-secret']))
+      .to.throw(/expected user:password/)
+      .that.satisfies((e: Error) => !e.message.includes('secret'));
   });
 
   it('reads an authfile (memcached -Y format) and names a missing one', () => {

@@ -19,11 +19,7 @@ describe('eviction policies inside MemoryCacheStore', () => {
   for (const name of Object.keys(contenders)) {
     it(`${name}: bytes stay under the byte budget and hits return the latest value`, () => {
       const maxMemory = 20_000;
-      const store = new MemoryCacheStore(
-        { maxMemory, maxEntries: 0, cleanupIntervalMs: 0 },
-        new ManualClock(),
-        contenders[name]!,
-      );
+      const store = new MemoryCacheStore({ maxMemory, maxEntries: 0, cleanupIntervalMs: 0 }, new ManualClock(), contenders[name]!);
       const rand = lcg(11);
       const latest = new Map<string, string>();
       let hits = 0;
@@ -50,11 +46,7 @@ describe('eviction policies inside MemoryCacheStore', () => {
     });
 
     it(`${name}: an entry budget alone (capacityBytes 0) is respected`, () => {
-      const store = new MemoryCacheStore(
-        { maxMemory: 0, maxEntries: 50, cleanupIntervalMs: 0 },
-        new ManualClock(),
-        contenders[name]!,
-      );
+      const store = new MemoryCacheStore({ maxMemory: 0, maxEntries: 50, cleanupIntervalMs: 0 }, new ManualClock(), contenders[name]!);
       const rand = lcg(3);
       for (let i = 0; i < 2000; i++) {
         const key = `key${Math.floor(rand() * rand() * 300)}`;

@@ -18,7 +18,7 @@ describe('Prometheus text exposition', () => {
     );
   });
 
-  it("maps stats like memcached_exporter: commands, set minus cas, absent fields absent, slab classes grouped", () => {
+  it('maps stats like memcached_exporter: commands, set minus cas, absent fields absent, slab classes grouped', () => {
     const out = new Exposition();
     writeMemcachedMetrics(out, {
       general: map({ version: '1.6.18', cmd_set: 10, cas_hits: 2, cas_misses: 1, cas_badval: 3, get_hits: 5, get_misses: 4, cmd_flush: 1, curr_items: 7 }),
@@ -39,7 +39,9 @@ describe('Prometheus text exposition', () => {
     expect(text).not.to.include('memcached_lru_crawler_enabled');
     // Both classes' samples follow their family's one header.
     expect(text).to.include('# TYPE memcached_slab_current_items gauge\nmemcached_slab_current_items{slab="1"} 3\nmemcached_slab_current_items{slab="2"} 4\n');
-    expect(text).to.include('# TYPE memcached_slab_chunk_size_bytes gauge\nmemcached_slab_chunk_size_bytes{slab="1"} 96\nmemcached_slab_chunk_size_bytes{slab="2"} 120\n');
+    expect(text).to.include(
+      '# TYPE memcached_slab_chunk_size_bytes gauge\nmemcached_slab_chunk_size_bytes{slab="1"} 96\nmemcached_slab_chunk_size_bytes{slab="2"} 120\n',
+    );
     expect(text.match(/# TYPE memcached_slab_mem_requested_bytes/g)).to.have.length(1);
   });
 });

@@ -106,7 +106,14 @@ describe('config', () => {
   });
 
   it('environment booleans: true/false/1/0 in any case, anything else refused by name (never read as false)', () => {
-    for (const [raw, value] of [['true', true], ['TRUE', true], ['1', true], ['false', false], ['False', false], ['0', false]] as const) {
+    for (const [raw, value] of [
+      ['true', true],
+      ['TRUE', true],
+      ['1', true],
+      ['false', false],
+      ['False', false],
+      ['0', false],
+    ] as const) {
       setEnv('RAT_L2_ENABLE_L2_CACHE', raw);
       expect(loadSettings().l2.enable_l2_cache, raw).to.equal(value);
     }

@@ -76,14 +76,21 @@ describe('docs/configuration.md is in step with the schema and the flags', () =>
   it('every doc and the README name only keys and RAT_<SECTION>_<KEY> variables that exist', () => {
     const sections = Object.keys(schema).join('|');
     const envs = new Set([...schemaKeys.values()].map((spec) => spec.env));
-    const files = ['README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))];
+    const files = [
+      'README.md',
+      ...readdirSync(path.join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => path.join('docs', f)),
+    ];
     const wrong: string[] = [];
     for (const file of files) {
       const text = readFileSync(path.join(root, file), 'utf8');
       // `l2.sync_writes` but not `performance.now()`.
-      for (const m of text.matchAll(new RegExp(`\`((?:${sections})\\.[a-z0-9_]+)(?![a-z0-9_(])`, 'g'))) if (!schemaKeys.has(m[1]!)) wrong.push(`${file}: ${m[1]}`);
+      for (const m of text.matchAll(new RegExp(`\`((?:${sections})\\.[a-z0-9_]+)(?![a-z0-9_(])`, 'g')))
+        if (!schemaKeys.has(m[1]!)) wrong.push(`${file}: ${m[1]}`);
       // Harness knobs (RAT_DIFF_SEED...) name no section; RAT_SERVER_SSL_* is a family.
-      for (const m of text.matchAll(new RegExp(`\\bRAT_(?:${sections.toUpperCase()})_[A-Z0-9_]*[A-Z0-9]\\b(?!_)`, 'g'))) if (!envs.has(m[0])) wrong.push(`${file}: ${m[0]}`);
+      for (const m of text.matchAll(new RegExp(`\\bRAT_(?:${sections.toUpperCase()})_[A-Z0-9_]*[A-Z0-9]\\b(?!_)`, 'g')))
+        if (!envs.has(m[0])) wrong.push(`${file}: ${m[0]}`);
     }
     expect(wrong).to.deep.equal([]);
   });

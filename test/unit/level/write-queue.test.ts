@@ -86,7 +86,7 @@ describe('WriteQueue', () => {
 });
 
 describe('batch path (db._batch)', () => {
-  it('uses the database\'s own _batch on the supported level release', async () => {
+  it("uses the database's own _batch on the supported level release", async () => {
     const fx = await LevelFixture.create();
     try {
       const s = await fx.store();

@@ -36,7 +36,11 @@ describe('streaming extension: streaming_get', () => {
   it('a miss, an empty value, the default chunk size', async () => {
     const h = harness();
     const big = 'x'.repeat(40_000);
-    const out = await exchange(h, `streaming_get nope\r\nset e 0 0 0\r\n\r\nstreaming_get e\r\nset b 0 0 40000\r\n${big}\r\nstreaming_get b\r\nmn\r\n`, 'MN\r\n');
+    const out = await exchange(
+      h,
+      `streaming_get nope\r\nset e 0 0 0\r\n\r\nstreaming_get e\r\nset b 0 0 40000\r\n${big}\r\nstreaming_get b\r\nmn\r\n`,
+      'MN\r\n',
+    );
     expect(out).to.equal(
       'STREAM_ERROR NOT_FOUND nope\r\nSTORED\r\nSTREAM_BEGIN e 0 0\r\nSTREAM_END e\r\nSTORED\r\n' +
         'STREAM_BEGIN b 40000 3\r\n' +
@@ -48,9 +52,7 @@ describe('streaming extension: streaming_get', () => {
   it('refuses a chunk size of 0, negative, non-numeric or above the limit; wrong arity is ERROR', async () => {
     const h = harness({ maxChunkSize: 1024 });
     const out = await exchange(h, `sget k 0\r\nsget k -5\r\nsget k abc\r\nsget k 1025\r\nsget\r\nsget k 1 2\r\nsget ${'k'.repeat(251)}\r\nmn\r\n`, 'MN\r\n');
-    expect(out).to.equal(
-      'CLIENT_ERROR invalid chunk size\r\n'.repeat(4) + 'ERROR\r\nERROR\r\nCLIENT_ERROR bad command line format\r\nMN\r\n',
-    );
+    expect(out).to.equal('CLIENT_ERROR invalid chunk size\r\n'.repeat(4) + 'ERROR\r\nERROR\r\nCLIENT_ERROR bad command line format\r\nMN\r\n');
   });
 
   it('counts as a get', async () => {
@@ -184,7 +186,11 @@ describe('streaming extension: chunked upload', () => {
     expect(await exchange(small, 'set_begin big 5000 1 0\r\nmn\r\n', 'MN\r\n')).to.equal('SERVER_ERROR object too large for cache\r\nMN\r\n');
     const large = harness({ largeValues: true, maxValueSize: 6000 }, { itemSizeMax: 1024 });
     const v = 'v'.repeat(5000);
-    const out = await exchange(large, `set_begin big 5000 2 0\r\nset_data big 0 2500\r\n${v.slice(2500)}\r\nset_data big 1 2500\r\n${v.slice(2500)}\r\nset_end big\r\nset_begin b2 6001 2 0\r\nmn\r\n`, 'MN\r\n');
+    const out = await exchange(
+      large,
+      `set_begin big 5000 2 0\r\nset_data big 0 2500\r\n${v.slice(2500)}\r\nset_data big 1 2500\r\n${v.slice(2500)}\r\nset_end big\r\nset_begin b2 6001 2 0\r\nmn\r\n`,
+      'MN\r\n',
+    );
     expect(out).to.equal('OK\r\nOK\r\nOK\r\nSTORED\r\nSERVER_ERROR object too large for cache\r\nMN\r\n');
     expect(large.store.get('big')?.value.length).to.equal(5000);
   });

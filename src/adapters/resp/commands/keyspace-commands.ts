@@ -85,7 +85,7 @@ function scan(cx: RespContext, a: ArgList): MaybePromise<void> {
   let count = 10;
   let pattern: string | undefined;
   let onlyStrings = true;
-  for (let i = 2; i < a.count; ) {
+  for (let i = 2; i < a.count;) {
     const left = a.count - i;
     if (a.is(i, 'count') && left >= 2) {
       const n = a.int(i + 1);

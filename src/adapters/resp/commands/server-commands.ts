@@ -124,7 +124,13 @@ function info(cx: RespContext, a: ArgList): void {
   }
   const parts = wanted.map((name) => {
     const title = name[0]!.toUpperCase() + name.slice(1);
-    return `# ${title}\r\n` + sections.get(name)!.map(([k, v]) => `${k}:${v}\r\n`).join('');
+    return (
+      `# ${title}\r\n` +
+      sections
+        .get(name)!
+        .map(([k, v]) => `${k}:${v}\r\n`)
+        .join('')
+    );
   });
   cx.reply.verbatim(parts.join('\r\n'));
 }
@@ -150,4 +156,3 @@ export const serverCommands: RespCommand[] = [
   }),
   command('info', -1, 'server', info, { flags: CommandFlag.None }),
 ];
-
