@@ -12,7 +12,11 @@ const require = createRequire(import.meta.url);
 const mc = new Memcached(servers, { algorithm: 'md5', compatibility: 'ketama', retries: 2, retry: 30_000, remove: false, poolSize: 10 });
 
 // memjs hashes modulo the server count unless told otherwise: give it the same ketama ring.
-type Memjs = { Client: { create(s: string, o: object): { servers: unknown[]; getServer(key: string): number; set(k: string, v: string, o: object): Promise<boolean>; close(): void } } };
+type Memjs = {
+  Client: {
+    create(s: string, o: object): { servers: unknown[]; getServer(key: string): number; set(k: string, v: string, o: object): Promise<boolean>; close(): void };
+  };
+};
 const memjs = require('memjs') as Memjs;
 const HashRing = require('hashring') as new (servers: string[], algorithm: string, options: object) => { get(key: string): string };
 const ring = new HashRing(servers, 'md5', { compatibility: 'ketama' });
@@ -29,7 +33,9 @@ for (let i = 0; i < 1000; i++) {
 }
 let agree = 0;
 for (let i = 0; i < 1000; i++) if (ring.get(`k${i}`) === mc.HashRing.get(`k${i}`)) agree++;
-const stats = await new Promise<Array<Record<string, string | number> & { server: string }>>((resolve, reject) => mc.stats((e, s) => (e ? reject(e) : resolve(s))));
+const stats = await new Promise<Array<Record<string, string | number> & { server: string }>>((resolve, reject) =>
+  mc.stats((e, s) => (e ? reject(e) : resolve(s))),
+);
 for (const s of stats.sort((a, b) => a.server.localeCompare(b.server))) console.log(`${s.server}: ${s.curr_items} items`);
 console.log(`memcached and memjs place ${agree} of 1000 sample keys on the same server`);
 mc.end();

@@ -91,8 +91,14 @@ describe('fleet: rat-memcached x3 behind nutcracker (examples/fleet)', function 
     for (const inst of fleet.instances) {
       const direct = client(inst.port);
       try {
-        const found = await getAll(direct, Array.from({ length: KEYS }, (_, i) => key(i)));
-        owner.set(inst.name, [...found.keys()].map((k) => Number(k.slice('fleet:key:'.length))));
+        const found = await getAll(
+          direct,
+          Array.from({ length: KEYS }, (_, i) => key(i)),
+        );
+        owner.set(
+          inst.name,
+          [...found.keys()].map((k) => Number(k.slice('fleet:key:'.length))),
+        );
       } finally {
         direct.end();
       }
@@ -104,8 +110,16 @@ describe('fleet: rat-memcached x3 behind nutcracker (examples/fleet)', function 
     expect(counts.reduce((a, b) => a + b, 0)).to.equal(KEYS);
     // ketama over three equal weights: each holds a fair share, none is empty.
     for (const c of counts) expect(c).to.be.within(KEYS / 3 / 2, (KEYS / 3) * 2);
-    const all = await getAll(proxy, Array.from({ length: KEYS }, (_, i) => key(i)));
-    expect(allServed(all, Array.from({ length: KEYS }, (_, i) => i))).to.equal(true);
+    const all = await getAll(
+      proxy,
+      Array.from({ length: KEYS }, (_, i) => key(i)),
+    );
+    expect(
+      allServed(
+        all,
+        Array.from({ length: KEYS }, (_, i) => i),
+      ),
+    ).to.equal(true);
   });
 
   it('after kill -9 of one instance, the proxy keeps serving the other keys', async () => {
