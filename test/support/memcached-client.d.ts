@@ -6,9 +6,19 @@ declare module 'memcached' {
     timeout?: number;
     idle?: number;
     poolSize?: number;
+    /** Failed attempts before the client marks a server dead, and the wait before retrying it (ms). */
+    failures?: number;
+    retry?: number;
+    /** Key placement over several servers: md5 on a ketama-compatible ring by default. */
+    algorithm?: string;
+    compatibility?: string;
+    remove?: boolean;
   }
   class Memcached {
-    constructor(location: string, options?: MemcachedOptions);
+    constructor(location: string | string[] | Record<string, number>, options?: MemcachedOptions);
+    /** The ring that places keys on servers (from the hashring package). */
+    HashRing: { get(key: string): string };
+    stats(cb: Callback<Array<Record<string, string | number> & { server: string }>>): void;
     set(key: string, value: string | Buffer | number, lifetime: number, cb: Callback<boolean>): void;
     get(key: string, cb: Callback<unknown>): void;
     getMulti(keys: string[], cb: Callback<Record<string, unknown>>): void;
