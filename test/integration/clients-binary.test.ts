@@ -11,12 +11,12 @@ import { ourServerCommand } from './support/our-server.js';
 import type { RunningServer } from './support/running-server.js';
 
 /**
- * memjs speaks only the binary protocol, which rat-memcache does not have
- * yet. Until it does, the target here is a second memcached (so the scenario
- * and harness stay proven); RAT_BINARY_TARGET=ours points it at rat-memcache.
- * .ci/run sets that once the binary adapter lands.
+ * memjs speaks only the binary protocol. The target is rat-memcache; with
+ * BINARY_TARGET=memcached it is a second memcached instead, to prove the
+ * scenario and harness themselves. (Not a RAT_* name: rat-memcached refuses
+ * RAT_* variables it does not know.)
  */
-const BINARY_TARGET_IS_OURS = process.env['RAT_BINARY_TARGET'] === 'ours';
+const BINARY_TARGET_IS_OURS = process.env['BINARY_TARGET'] !== 'memcached';
 
 interface MemjsClient {
   get(key: string): Promise<{ value: Buffer | null; flags: Buffer | null }>;
@@ -41,7 +41,7 @@ const memjs = require('memjs') as MemjsModule;
 
 async function startBinaryTarget(): Promise<RunningServer> {
   const port = await freePort();
-  if (!BINARY_TARGET_IS_OURS) return startLocalMemcached(port, 'binary target (second memcached until RAT_BINARY_TARGET=ours)');
+  if (!BINARY_TARGET_IS_OURS) return startLocalMemcached(port, 'binary target: a second memcached (BINARY_TARGET=memcached)');
   const { command, args } = ourServerCommand(port);
   return startChildServer({ description: 'binary target: rat-memcache', command, args, port });
 }

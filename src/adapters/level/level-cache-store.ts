@@ -17,6 +17,7 @@ import { CompressionGate } from './compression-gate.js';
 import type { L2Stats, LevelStoreOptions } from './level-store-options.js';
 import { LEVEL_STORE_DEFAULTS } from './level-store-options.js';
 import { scanDatabase } from './open-scan.js';
+import { diskKey } from './disk-key.js';
 import { HEADER_SIZE, decodeHeader, decodeRecord, encodeRecord, withExptime } from './record-codec.js';
 import type { WriteBatch } from './write-batch.js';
 import { NONE, WriteOrderIndex } from './write-order-index.js';
@@ -156,7 +157,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       this.expireKey(key, id);
       return this.miss();
     }
-    const keyBytes = Buffer.from(key, 'latin1');
+    const keyBytes = diskKey(key);
     if (this.canGetSync) {
       let record: Buffer | undefined;
       try {
@@ -235,7 +236,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     let record = this.queue.lookup(key)?.record;
     if (record === undefined) {
       try {
-        record = this.db!.getSync(Buffer.from(key, 'latin1'));
+        record = this.db!.getSync(diskKey(key));
       } catch {
         record = undefined;
       }
@@ -362,7 +363,7 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     if (isExpired(bound, now)) return true;
     let record = this.queue.lookup(key)?.record;
     try {
-      if (record === undefined && this.canGetSync) record = this.db!.getSync(Buffer.from(key, 'latin1'));
+      if (record === undefined && this.canGetSync) record = this.db!.getSync(diskKey(key));
       return record !== undefined && isExpired(decodeHeader(record).exptime, now);
     } catch {
       return false;
@@ -427,13 +428,13 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     this.bytes += size - this.index.replacedSize;
     this.counters.writes++;
     this.cas.noteWrite(key, cas);
-    return this.queue.enqueue(key, Buffer.from(key, 'latin1'), record);
+    return this.queue.enqueue(key, diskKey(key), record);
   }
 
   private removeKey(key: string, id: number): WriteBatch {
     this.forget(id);
     this.cas.noteRemoved(key);
-    return this.queue.enqueue(key, Buffer.from(key, 'latin1'), undefined);
+    return this.queue.enqueue(key, diskKey(key), undefined);
   }
 
   private expireKey(key: string, id: number): void {

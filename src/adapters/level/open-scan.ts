@@ -5,6 +5,7 @@ import type { CasWatermark } from './cas-watermark.js';
 import type { RecordHeader } from './record-codec.js';
 import { decodeHeader, decodeMeta } from './record-codec.js';
 import type { LevelOp } from './write-batch.js';
+import { itemKey } from './disk-key.js';
 
 /** A live record found by the scan. */
 export interface ScannedRecord {
@@ -86,7 +87,7 @@ export async function scanDatabase(
           doomed.push(keyBytes);
           continue;
         }
-        const key = keyBytes.toString('latin1');
+        const key = itemKey(keyBytes);
         if (h.cas > liveCas) {
           liveCas = h.cas;
           holder = key;

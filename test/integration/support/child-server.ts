@@ -24,7 +24,7 @@ export async function startChildServer(spec: ChildServerSpec): Promise<RunningSe
   const child = spawn(spec.command, [...spec.args], {
     cwd: spec.cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
-    // The suite's own RAT_* knobs (RAT_BINARY_TARGET...) would make rat-memcached refuse to start.
+    // Only the RAT_* variables the server reads pass through: it refuses the ones it does not know.
     env: serverEnvironment(),
   });
   let stderrTail = '';

@@ -46,6 +46,27 @@ describe('LevelCacheStore', () => {
       expect(await s.get('c')).to.equal(undefined);
     });
 
+    it('keeps the empty key and keys starting with 0x00 apart from its bookkeeping record, across deletes and a reopen', async () => {
+      let s = await fx.store();
+      await s.set(makeItem('', Buffer.from('empty'), 1, 0, 10));
+      await s.set(makeItem('\x00x', Buffer.from('nul'), 2, 0, 11));
+      await s.set(makeItem('x', Buffer.from('plain'), 3, 0, 12));
+      await s.set(makeItem('a b', Buffer.from('other'), 0, 0, 13));
+      await s.delete('a b');
+      expect((await s.get(''))!.value.toString()).to.equal('empty');
+      await s.stop();
+
+      s = await fx.store();
+      expect(s.stats().items).to.equal(3);
+      expect(s.maxCas()).to.be.at.least(13);
+      const empty = await s.get('');
+      expect(empty!.value.toString()).to.equal('empty');
+      expect(empty!.flags).to.equal(1);
+      expect((await s.get('\x00x'))!.value.toString()).to.equal('nul');
+      expect((await s.get('x'))!.value.toString()).to.equal('plain');
+      expect(await s.get('a b')).to.equal(undefined);
+    });
+
     it('drops records that expired while closed', async () => {
       let s = await fx.store();
       await s.set(makeItem('short', Buffer.from('v'), 0, fx.clock.now() + 1000, 1));
