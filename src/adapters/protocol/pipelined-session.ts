@@ -5,8 +5,12 @@ import type { WriteBackpressure } from '../../domain/ports/write-backpressure.js
 import type { ProtocolSession } from './protocol-session.js';
 import { ReplyWriter } from './reply-writer.js';
 
-/** Input a connection may feed in one event-loop turn before the others get theirs. */
-const FAIR_SHARE_BYTES = 64 * 1024;
+/**
+ * Input a connection may feed in one event-loop turn before the others get theirs. 64 KiB made a
+ * 64 KiB-value client yield (pause, setImmediate, resume) on every set: +15-20 % server CPU per op
+ * (bench/ab.ts); 256 KiB keeps the flood scenario's other-client p99 the same (~0.25 ms).
+ */
+const FAIR_SHARE_BYTES = 256 * 1024;
 
 /** Options every pipelined session takes (protocol options extend it). */
 export interface SessionFlowControl {
@@ -182,19 +186,31 @@ export abstract class PipelinedSession implements ProtocolSession {
   /** Parses and executes everything buffered, then writes the batch once. */
   private run(): void {
     const bp = this.backpressure;
-    while (!this.closed) {
-      const writes = bp === undefined ? 0 : bp.writesAccepted;
-      const r = this.step();
-      if (r === false) break;
-      if (isPromise(r)) {
-        this.block(r);
-        return;
+    // Memory-only servers have no write queue: their loop stays the minimal one.
+    if (bp === undefined) {
+      while (!this.closed) {
+        const r = this.step();
+        if (r === false) break;
+        if (isPromise(r)) {
+          this.block(r);
+          return;
+        }
       }
-      if (bp !== undefined && bp.full && bp.writesAccepted !== writes) {
-        // This connection writes faster than the disk applies: hold it (only it) until the queue drains.
-        bp.notePause();
-        this.block(bp.drained());
-        return;
+    } else {
+      while (!this.closed) {
+        const writes = bp.writesAccepted;
+        const r = this.step();
+        if (r === false) break;
+        if (isPromise(r)) {
+          this.block(r);
+          return;
+        }
+        if (bp.full && bp.writesAccepted !== writes) {
+          // This connection writes faster than the disk applies: hold it (only it) until the queue drains.
+          bp.notePause();
+          this.block(bp.drained());
+          return;
+        }
       }
     }
     this.flush();
