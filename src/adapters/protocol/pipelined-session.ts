@@ -186,31 +186,19 @@ export abstract class PipelinedSession implements ProtocolSession {
   /** Parses and executes everything buffered, then writes the batch once. */
   private run(): void {
     const bp = this.backpressure;
-    // Memory-only servers have no write queue: their loop stays the minimal one.
-    if (bp === undefined) {
-      while (!this.closed) {
-        const r = this.step();
-        if (r === false) break;
-        if (isPromise(r)) {
-          this.block(r);
-          return;
-        }
+    while (!this.closed) {
+      const writes = bp === undefined ? 0 : bp.writesAccepted;
+      const r = this.step();
+      if (r === false) break;
+      if (isPromise(r)) {
+        this.block(r);
+        return;
       }
-    } else {
-      while (!this.closed) {
-        const writes = bp.writesAccepted;
-        const r = this.step();
-        if (r === false) break;
-        if (isPromise(r)) {
-          this.block(r);
-          return;
-        }
-        if (bp.full && bp.writesAccepted !== writes) {
-          // This connection writes faster than the disk applies: hold it (only it) until the queue drains.
-          bp.notePause();
-          this.block(bp.drained());
-          return;
-        }
+      if (bp !== undefined && bp.full && bp.writesAccepted !== writes) {
+        // This connection writes faster than the disk applies: hold it (only it) until the queue drains.
+        bp.notePause();
+        this.block(bp.drained());
+        return;
       }
     }
     this.flush();

@@ -19,7 +19,7 @@ export interface StoreStats {
 
 /** One size class of a slab-allocating store, as memcached's `stats slabs` and `stats items` report it. */
 export interface SlabClassStats {
-  /** Class number, from 1, stable for the life of the process. */
+  /** Class number, from 1, stable while the store is open. */
   id: number;
   chunkSize: number;
   chunksPerPage: number;
