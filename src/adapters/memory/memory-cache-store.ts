@@ -232,6 +232,12 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     };
   }
 
+  /** The layout() class id an item of these lengths is stored in: its arena class, or the own-buffer one. */
+  sizeClassOf(keyLength: number, valueLength: number): number {
+    const cls = this.arena.classOf(KEY_LENGTH_BYTES + keyLength + valueLength);
+    return (cls < 0 ? this.arena.classCount : cls) + 1;
+  }
+
   /**
    * The arena's size classes that hold pages, then (as the next class id)
    * the values that have a Buffer of their own, reported as one chunk per
