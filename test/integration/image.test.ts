@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 import { TcpClient } from '../support/tcp-client.js';
-import { freePort } from './support/free-port.js';
+import { freePort } from '../support/free-port.js';
 import { EnvironmentError } from './support/running-server.js';
 import { waitUntilServing } from './support/wait-until-serving.js';
 
