@@ -48,7 +48,18 @@ export interface TlsgetOptions {
 
 /** One tlsget run pinned to the load-generator CPU; rejects on a wrong reply, a failed handshake or a timeout. */
 export async function runTlsget(binary: string, o: TlsgetOptions): Promise<TlsgetResult> {
-  const argv = [binary, '127.0.0.1', String(o.port), o.transport, o.mode, String(o.conns), String(o.depth), String(o.keys), String(o.valueSize), String(o.seconds)];
+  const argv = [
+    binary,
+    '127.0.0.1',
+    String(o.port),
+    o.transport,
+    o.mode,
+    String(o.conns),
+    String(o.depth),
+    String(o.keys),
+    String(o.valueSize),
+    String(o.seconds),
+  ];
   const [cmd, ...args] = pinnedLoadgen(argv);
   const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -69,9 +80,13 @@ export function makeCertificate(dir: string): { cert: string; key: string } {
   const cert = path.join(dir, 'bench-tls.pem');
   const key = path.join(dir, 'bench-tls.key');
   const subject = ['-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', ...subject], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', ...subject],
+    {
+      stdio: 'ignore',
+    },
+  );
   return { cert, key };
 }
 

@@ -50,14 +50,28 @@ async function measure(binary: string, inst: Instance, w: GetWorkload, seconds: 
   const server = inst.server!;
   const cpu0 = cpuMicros(server.pid);
   const started = process.hrtime.bigint();
-  const r = await runTlsget(binary, { port: server.port, transport: inst.transport, mode: 'run', conns: w.conns, depth: w.depth, keys: KEYS, valueSize: VALUE_SIZE, seconds });
+  const r = await runTlsget(binary, {
+    port: server.port,
+    transport: inst.transport,
+    mode: 'run',
+    conns: w.conns,
+    depth: w.depth,
+    keys: KEYS,
+    valueSize: VALUE_SIZE,
+    seconds,
+  });
   const wallUs = Number(process.hrtime.bigint() - started) / 1000;
   const cpu1 = cpuMicros(server.pid);
   if (cpu0 === undefined || cpu1 === undefined) throw new Error(`${server.spec.name} died: ${server.output()}`);
   if (r.protocol !== (inst.protocol ?? 'none')) throw new Error(`tlsget negotiated ${r.protocol}, expected ${inst.protocol ?? 'none'}`);
   if (r.ops === 0) throw new Error('no get completed');
   inst.counted += r.ops;
-  return { opsPerSec: r.ops / r.seconds, cpuPerOpUs: (cpu1 - cpu0) / r.ops, serverCpuPct: (100 * (cpu1 - cpu0)) / wallUs, loadgenCpuPct: (100 * r.cpuUs) / wallUs };
+  return {
+    opsPerSec: r.ops / r.seconds,
+    cpuPerOpUs: (cpu1 - cpu0) / r.ops,
+    serverCpuPct: (100 * (cpu1 - cpu0)) / wallUs,
+    loadgenCpuPct: (100 * r.cpuUs) / wallUs,
+  };
 }
 
 /** Median of each field over the rounds, undefined when the instance has none. */
@@ -65,7 +79,12 @@ function summary(inst: Instance | undefined, w: GetWorkload): Sample | undefined
   const xs = inst?.samples.get(w.name) ?? [];
   if (xs.length === 0) return undefined;
   const m = (f: (s: Sample) => number): number => median(xs.map(f));
-  return { opsPerSec: m((s) => s.opsPerSec), cpuPerOpUs: m((s) => s.cpuPerOpUs), serverCpuPct: m((s) => s.serverCpuPct), loadgenCpuPct: m((s) => s.loadgenCpuPct) };
+  return {
+    opsPerSec: m((s) => s.opsPerSec),
+    cpuPerOpUs: m((s) => s.cpuPerOpUs),
+    serverCpuPct: m((s) => s.serverCpuPct),
+    loadgenCpuPct: m((s) => s.loadgenCpuPct),
+  };
 }
 
 async function run(ctx: BenchContext): Promise<ScenarioReport> {
@@ -93,7 +112,16 @@ async function run(ctx: BenchContext): Promise<ScenarioReport> {
       try {
         inst.server = await ctx.start(inst.spec);
         if (inst.transport === 'tls') inst.protocol = await checkTlsPort(inst.server.port);
-        await runTlsget(binary, { port: inst.server.port, transport: inst.transport, mode: 'preload', conns: 1, depth: 1, keys: KEYS, valueSize: VALUE_SIZE, seconds: 0 });
+        await runTlsget(binary, {
+          port: inst.server.port,
+          transport: inst.transport,
+          mode: 'preload',
+          conns: 1,
+          depth: 1,
+          keys: KEYS,
+          valueSize: VALUE_SIZE,
+          seconds: 0,
+        });
       } catch (e) {
         inst.na = shortReason(e);
         ctx.log(`tls: ${inst.spec.name} ${inst.transport}: ${String(e)}`);
@@ -125,7 +153,8 @@ async function run(ctx: BenchContext): Promise<ScenarioReport> {
     for (const inst of instances) if (inst.server) await ctx.stop(inst.server);
   }
 
-  const find = (spec: ServerSpec | undefined, t: Transport): Instance | undefined => instances.find((i) => spec !== undefined && i.spec.name === spec.name && i.transport === t);
+  const find = (spec: ServerSpec | undefined, t: Transport): Instance | undefined =>
+    instances.find((i) => spec !== undefined && i.spec.name === spec.name && i.transport === t);
   const cell = (inst: Instance | undefined, w: GetWorkload, f: (s: Sample) => string): string => {
     const s = summary(inst, w);
     return s ? f(s) : `n/a${inst?.na ? ` (${inst.na})` : ''}`;
@@ -154,7 +183,12 @@ async function run(ctx: BenchContext): Promise<ScenarioReport> {
       figures.push({ config, name: `tls-${w.name}`, value: ratio(summary(find(spec, 'tls'), w)?.opsPerSec, summary(find(memcached, 'tls'), w)?.opsPerSec) });
     }
     const last = WORKLOADS[WORKLOADS.length - 1]!;
-    figures.push({ config, name: `tls-${last.name}-cpu/op`, value: ratio(summary(find(spec, 'tls'), last)?.cpuPerOpUs, summary(find(memcached, 'tls'), last)?.cpuPerOpUs), unit: 'x' });
+    figures.push({
+      config,
+      name: `tls-${last.name}-cpu/op`,
+      value: ratio(summary(find(spec, 'tls'), last)?.cpuPerOpUs, summary(find(memcached, 'tls'), last)?.cpuPerOpUs),
+      unit: 'x',
+    });
   }
   const negotiated = [...new Set(instances.filter((i) => i.protocol).map((i) => i.protocol))].join(', ') || 'none';
   const markdown = [
@@ -165,7 +199,7 @@ async function run(ctx: BenchContext): Promise<ScenarioReport> {
     ...rows,
     '',
     `Each server runs twice, plain and with \`-Z -o ssl_chain_cert=…,ssl_key=…\` (self-signed P-256 certificate); negotiated: ${negotiated}. ` +
-      'One load generator (bench/lib/tlsget.c, OpenSSL) for both transports; every reply is checked byte for byte, and the gets it counted equal each server\'s `cmd_get`. ' +
+      "One load generator (bench/lib/tlsget.c, OpenSSL) for both transports; every reply is checked byte for byte, and the gets it counted equal each server's `cmd_get`. " +
       `Medians of ${ctx.args.rounds} round(s) × ${ctx.args.seconds} s.`,
     ...notes.map((n) => `Note: ${n}`),
   ].join('\n');
