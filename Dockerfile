@@ -1,13 +1,16 @@
-# rat-memcached for users with registry access (docs/container.md).
-# CI reaches no registry: scripts/build-image.sh builds the equivalent image FROM scratch.
-FROM node:20-slim AS build
+# rat-memcached for users with registry access (docs/deployment.md).
+# CI reaches no registry: scripts/build-dockerfile-image.sh builds this file on a
+# stand-in for node:20-slim (NODE_IMAGE), and scripts/build-image.sh builds the
+# equivalent image FROM scratch.
+ARG NODE_IMAGE=node:20-slim
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     RAT_SERVER_HOST=0.0.0.0 \
     RAT_L2_DATA_DIR=/data

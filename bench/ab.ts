@@ -7,7 +7,8 @@
  *
  * Usage: node dist/bench/ab.js --base ROOT [--only a,b] [--rounds N] [--seconds S] [--memcached]
  *   ROOT        a directory holding dist/src/infrastructure/cli.js (and config/, node_modules/)
- *   --only      workloads from bench/lib/workloads.ts, or "l2-set" (set-only with L2 on for both)
+ *   --only      workloads from bench/lib/workloads.ts (memory-only, `--l2 off`), or the same names
+ *               prefixed "l2-" (e.g. l2-set, l2-64k) for the default configuration, L2 on, in both builds
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -97,8 +98,9 @@ async function main(): Promise<void> {
   );
   const all = workloads(false);
   for (const name of args.only) {
-    const l2 = name === 'l2-set';
-    const w = l2 ? { ...all.find((x) => x.name === 'set')!, name } : all.find((x) => x.name === name);
+    const l2 = name.startsWith('l2-');
+    const found = all.find((x) => x.name === (l2 ? name.slice(3) : name));
+    const w = found && l2 ? { ...found, name } : found;
     if (!w || w.tool !== 'mcload') throw new Error(`unknown or non-mcload workload ${name}`);
     const flag = ourL2Flag(l2, scratchDir);
     const specs = [ourSpec(args.base, 'base', flag), ourSpec(root, 'this', flag)];

@@ -3,7 +3,7 @@
 # holding this machine's node binary, exactly the shared libraries it links
 # against, and the built server with its production packages. The image
 # behaves as the Dockerfile's (same user, volume, port, entrypoint, health
-# check); docs/container.md. Needs `npm ci && npm run build` first.
+# check); docs/deployment.md. Needs `npm ci && npm run build` first.
 #
 # Prints the image tag on the last line of stdout.
 set -euo pipefail

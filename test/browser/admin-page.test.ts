@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { freePort } from '../integration/support/free-port.js';
+import { freePort } from '../support/free-port.js';
 import { startE2EServer, type E2EServer } from '../support/server-fixture.js';
 import type { TcpClient } from '../support/tcp-client.js';
 

@@ -8,7 +8,8 @@ import { loadSettings } from '../../src/infrastructure/config.js';
 import { createContainer, Lifecycles } from '../../src/infrastructure/container.js';
 import { parseMetrics, parseStats, request } from '../support/admin-http.js';
 import { ChildServer } from '../support/child-server.js';
-import { freePort } from '../integration/support/free-port.js';
+import { freePort } from '../support/free-port.js';
+import { frame, Op } from '../support/binary-frames.js';
 import { startE2EServer, type E2EServer } from '../support/server-fixture.js';
 import type { TcpClient } from '../support/tcp-client.js';
 
@@ -119,7 +120,7 @@ describe('e2e: admin HTTP listener', function () {
       expect(m.get('rat_memcache_request_duration_seconds_bucket{command="get",le="+Inf"}')).to.equal(Number(s.get('cmd_get')));
       expect(m.get('rat_memcache_request_duration_seconds_sum{command="get"}')).to.be.greaterThan(0);
       const binary = await srv.connect();
-      binary.send(Buffer.from([0x80, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])); // noop
+      binary.send(frame(Op.Noop));
       await binary.readBytes(24);
       const after = (await scrape(admin)).samples;
       expect(after.get('rat_memcache_connections{protocol="binary"}')).to.equal(1);

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { RawClient, counterExtras, frame, storeExtras, u32 } from '../unit/binary/frames.js';
-import { startBinaryServer, type BinaryTestServer } from './binary-support.js';
+import { counterExtras, frame, readResponses, storeExtras, u32 } from '../support/binary-frames.js';
+import { TcpClient } from '../support/tcp-client.js';
+import { startE2EServer, type E2EServer } from '../support/server-fixture.js';
 
 /** The parts of memjs (CommonJS, untyped) these tests use. */
 interface MemjsResponse {
@@ -58,9 +59,9 @@ describe('binary protocol over TCP (e2e)', function () {
   this.timeout(15000);
 
   describe('without SASL', () => {
-    let server: BinaryTestServer;
+    let server: E2EServer;
     before(async () => {
-      server = await startBinaryServer();
+      server = await startE2EServer();
     });
     after(async () => {
       await server.stop();
@@ -131,7 +132,7 @@ describe('binary protocol over TCP (e2e)', function () {
     });
 
     it('a pipeline of GetKQ + Noop in one write returns the hits then the Noop', async () => {
-      const c = await RawClient.connect(server.port);
+      const c = await TcpClient.connect(server.port);
       try {
         c.send(
           Buffer.concat([
@@ -139,9 +140,9 @@ describe('binary protocol over TCP (e2e)', function () {
             frame(0x01, { key: 'p3', extras: storeExtras(0, 0), value: 'three' }),
           ]),
         );
-        await c.read(2);
+        await readResponses(c, 2);
         c.send(Buffer.concat(['p1', 'p2', 'p3', 'p4'].map((key, i) => frame(0x0d, { key, opaque: i + 1 })).concat(frame(0x0a, { opaque: 99 }))));
-        const rs = await c.read(3);
+        const rs = await readResponses(c, 3);
         expect(rs.map((r) => [r.opaque, r.key, r.value.toString()])).to.deep.equal([
           [1, 'p1', 'one'],
           [3, 'p3', 'three'],
@@ -154,13 +155,13 @@ describe('binary protocol over TCP (e2e)', function () {
     });
 
     it("Touch with an exptime in the past answers the item's flags and cas, then the item is gone", async () => {
-      const c = await RawClient.connect(server.port);
+      const c = await TcpClient.connect(server.port);
       try {
         c.send(frame(0x01, { key: 'past', extras: storeExtras(3, 0), value: 'v', opaque: 1 }));
-        const [stored] = await c.read(1);
+        const [stored] = await readResponses(c, 1);
         // 2592001 is an absolute time in 1970.
         c.send(Buffer.concat([frame(0x1c, { key: 'past', extras: u32(2592001), opaque: 2 }), frame(0x00, { key: 'past', opaque: 3 })]));
-        const [touched, got] = await c.read(2);
+        const [touched, got] = await readResponses(c, 2);
         expect([touched!.status, touched!.extras.readUInt32BE(0), touched!.cas]).to.deep.equal([0, 3, stored!.cas]);
         expect(stored!.cas).to.not.equal(0n);
         expect(got!.status).to.equal(0x01);
@@ -170,7 +171,7 @@ describe('binary protocol over TCP (e2e)', function () {
     });
 
     it('incr/decr with a mismatching cas: an empty value is "non-numeric", a text value "exists"', async () => {
-      const c = await RawClient.connect(server.port);
+      const c = await TcpClient.connect(server.port);
       try {
         c.send(
           Buffer.concat([
@@ -178,14 +179,14 @@ describe('binary protocol over TCP (e2e)', function () {
             frame(0x01, { key: 'text', extras: storeExtras(0, 0), value: 'abc', opaque: 2 }),
           ]),
         );
-        await c.read(2);
+        await readResponses(c, 2);
         c.send(
           Buffer.concat([
             frame(0x05, { key: 'empty', extras: counterExtras(1n, 0n, 0), cas: 12345n, opaque: 3 }),
             frame(0x06, { key: 'text', extras: counterExtras(1n, 0n, 0), cas: 12345n, opaque: 4 }),
           ]),
         );
-        const rs = await c.read(2);
+        const rs = await readResponses(c, 2);
         expect(rs.map((r) => [r.opaque, r.status])).to.deep.equal([
           [3, 0x06],
           [4, 0x02],
@@ -196,17 +197,17 @@ describe('binary protocol over TCP (e2e)', function () {
     });
 
     it('a bad magic byte drops the replies owed to earlier frames of the same write, back to the last error or Noop', async () => {
-      const c = await RawClient.connect(server.port);
+      const c = await TcpClient.connect(server.port);
       try {
         c.send(frame(0x01, { key: 'm', extras: storeExtras(0, 0), value: 'v', opaque: 1 }));
-        await c.read(1);
+        await readResponses(c, 1);
         // Get hit (dropped) then bad magic: nothing is sent before the close.
         c.send(Buffer.concat([frame(0x00, { key: 'm', opaque: 2 }), frame(0x00, { key: 'm', magic: 0x81 })]));
-        expect(await c.read(1, 300)).to.deep.equal([]);
+        expect(await readResponses(c, 1, 300)).to.deep.equal([]);
         expect(await c.waitClosed()).to.equal(true);
 
         // A Get miss (an error reply) and a Noop flush; the hit after the Noop is dropped.
-        const d = await RawClient.connect(server.port);
+        const d = await TcpClient.connect(server.port);
         try {
           d.send(
             Buffer.concat([
@@ -216,7 +217,7 @@ describe('binary protocol over TCP (e2e)', function () {
               frame(0x00, { key: 'm', magic: 0x00 }),
             ]),
           );
-          const rs = await d.read(3, 300);
+          const rs = await readResponses(d, 3, 300);
           expect(rs.map((r) => [r.opaque, r.status])).to.deep.equal([
             [3, 0x01],
             [4, 0x00],
@@ -231,7 +232,7 @@ describe('binary protocol over TCP (e2e)', function () {
     });
 
     it('frames split at every byte arrive intact over TCP', async () => {
-      const c = await RawClient.connect(server.port);
+      const c = await TcpClient.connect(server.port);
       try {
         const all = Buffer.concat([
           frame(0x01, { key: 'split', extras: storeExtras(1, 0), value: 'abcdef', opaque: 1 }),
@@ -243,7 +244,7 @@ describe('binary protocol over TCP (e2e)', function () {
           // Let some bytes go out alone so the server sees real partial reads.
           if (i % 7 === 0) await new Promise((r) => setImmediate(r));
         }
-        const rs = await c.read(3);
+        const rs = await readResponses(c, 3);
         expect(rs.map((r) => [r.opaque, r.status])).to.deep.equal([
           [1, 0],
           [2, 0],
@@ -257,34 +258,34 @@ describe('binary protocol over TCP (e2e)', function () {
     });
 
     it('malformed frames close only their own connection; the server, other connections and the data survive', async () => {
-      const keeper = await RawClient.connect(server.port);
+      const keeper = await TcpClient.connect(server.port);
       try {
         keeper.send(frame(0x01, { key: 'safe', extras: storeExtras(0, 0), value: 'kept', opaque: 1 }));
-        expect((await keeper.read(1))[0]!.status).to.equal(0);
+        expect((await readResponses(keeper, 1))[0]!.status).to.equal(0);
 
         // Garbage after a valid frame: the valid one is answered, then a silent close.
-        const garbage = await RawClient.connect(server.port);
+        const garbage = await TcpClient.connect(server.port);
         garbage.send(Buffer.concat([frame(0x0a, { opaque: 7 }), Buffer.from('this is not a header at all!!')]));
-        expect((await garbage.read(1))[0]!.opaque).to.equal(7);
+        expect((await readResponses(garbage, 1))[0]!.opaque).to.equal(7);
         expect(await garbage.waitClosed()).to.equal(true);
 
         // A truncated header, then the client goes away.
-        const truncated = await RawClient.connect(server.port);
+        const truncated = await TcpClient.connect(server.port);
         truncated.send(frame(0x00, { key: 'safe' }).subarray(0, 13));
         await new Promise((r) => setTimeout(r, 20));
         truncated.close();
 
         // Body length smaller than key + extras: "Unknown command" and a close.
-        const short = await RawClient.connect(server.port);
-        short.send(frame(0x01, { key: 'safe', extras: storeExtras(0, 0), value: 'x', bodylen: 5 }));
-        const [r] = await short.read(1);
+        const short = await TcpClient.connect(server.port);
+        short.send(frame(0x01, { key: 'safe', extras: storeExtras(0, 0), value: 'x', bodyLength: 5 }));
+        const [r] = await readResponses(short, 1);
         expect(r!.status).to.equal(0x81);
         expect(await short.waitClosed()).to.equal(true);
 
         // A huge declared body: "Too large." at once, the rest is discarded as it comes.
-        const huge = await RawClient.connect(server.port);
-        huge.send(frame(0x01, { key: 'huge', extras: storeExtras(0, 0), bodylen: 12 + 0xfff0_0000, opaque: 3 }));
-        const [tooLarge] = await huge.read(1);
+        const huge = await TcpClient.connect(server.port);
+        huge.send(frame(0x01, { key: 'huge', extras: storeExtras(0, 0), bodyLength: 12 + 0xfff0_0000, opaque: 3 }));
+        const [tooLarge] = await readResponses(huge, 1);
         expect(tooLarge!.status).to.equal(0x03);
         huge.send(Buffer.alloc(4 * 1024 * 1024, 0x80));
         huge.close();
@@ -293,14 +294,14 @@ describe('binary protocol over TCP (e2e)', function () {
         keeper.send(frame(0x01, { key: 'other', extras: storeExtras(0, 0), value: 'still here', opaque: 2 }));
         keeper.send(frame(0x00, { key: 'other', opaque: 3 }));
         keeper.send(frame(0x00, { key: 'safe', opaque: 4 }));
-        const rs = await keeper.read(3);
+        const rs = await readResponses(keeper, 3);
         expect(rs[0]!.status).to.equal(0);
         expect(rs[1]!.value.toString()).to.equal('still here');
         expect(rs[2]!.value.toString()).to.equal('kept');
 
-        const fresh = await RawClient.connect(server.port);
+        const fresh = await TcpClient.connect(server.port);
         fresh.send(frame(0x0b, { opaque: 5 }));
-        expect((await fresh.read(1))[0]!.value.toString()).to.equal('1.6.18');
+        expect((await readResponses(fresh, 1))[0]!.value.toString()).to.equal('1.6.18');
         fresh.close();
       } finally {
         keeper.close();
@@ -309,9 +310,9 @@ describe('binary protocol over TCP (e2e)', function () {
   });
 
   describe('with SASL PLAIN', () => {
-    let server: BinaryTestServer;
+    let server: E2EServer;
     before(async () => {
-      server = await startBinaryServer({ users: ['alice:s3cret'] });
+      server = await startE2EServer({ security: { sasl_enabled: true, sasl_users: ['alice:s3cret'] } });
     });
     after(async () => {
       await server.stop();
@@ -344,14 +345,20 @@ describe('binary protocol over TCP (e2e)', function () {
       } finally {
         c.close();
       }
-      expect(await server.useCases.retrieval.get('intruder')).to.equal(undefined);
-      expect(server.useCases.counters.auth_errors).to.be.greaterThan(0);
+      // Checked over the wire by the rightful user: the refused set stored nothing, and was counted.
+      const admin = memjsClient(server.port, { username: 'alice', password: 's3cret' });
+      try {
+        expect((await admin.get('intruder')).value).to.equal(null);
+        expect(Number((await stats(admin))['auth_errors'])).to.be.greaterThan(0);
+      } finally {
+        admin.close();
+      }
     });
 
     it('a raw client without authentication gets "Auth failure." and is disconnected', async () => {
-      const c = await RawClient.connect(server.port);
+      const c = await TcpClient.connect(server.port);
       c.send(frame(0x00, { key: 'secure', opaque: 1 }));
-      const [r] = await c.read(1);
+      const [r] = await readResponses(c, 1);
       expect(r!.status).to.equal(0x20);
       expect(r!.value.toString()).to.equal('Auth failure.');
       expect(await c.waitClosed()).to.equal(true);

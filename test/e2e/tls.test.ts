@@ -9,7 +9,7 @@ import { startE2EServer, type E2EServer } from '../support/server-fixture.js';
 import { TcpClient } from '../support/tcp-client.js';
 import { makeTestCerts, type TestCerts } from '../support/test-certs.js';
 import { tlsAttempt, tlsClient, tlsTunnel } from '../support/tls-client.js';
-import { frame, parseResponses, storeExtras } from '../unit/binary/frames.js';
+import { frame, parseResponses, storeExtras } from '../support/binary-frames.js';
 
 interface MemjsClient {
   get(key: string): Promise<{ value: Buffer | null }>;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 
 import { binaryCorpus } from './corpus/binary-index.js';
 import { BinaryDifferentialPair, type BinaryRunOutcome } from './support/binary-differential.js';
-import type { BinaryStep } from './support/binary-frames.js';
+import type { BinaryStep } from './support/binary-script.js';
 import { generateBinaryCommands } from './support/binary-generator.js';
 
 /**

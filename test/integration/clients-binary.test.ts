@@ -4,7 +4,7 @@ import { expect } from 'chai';
 
 import { OutcomeLog } from './support/client-scenario.js';
 import { startChildServer } from './support/child-server.js';
-import { freePort } from './support/free-port.js';
+import { freePort } from '../support/free-port.js';
 import { startLocalMemcached } from './support/local-memcached.js';
 import { startReferenceMemcached } from './support/memcached-container.js';
 import { ourServerCommand } from './support/our-server.js';

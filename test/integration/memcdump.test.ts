@@ -6,7 +6,7 @@ import { expect } from 'chai';
 
 import { startReferenceMemcached } from './support/memcached-container.js';
 import { startTargetServer } from './support/our-server.js';
-import { RawConnection } from './support/raw-connection.js';
+import { TcpClient } from '../support/tcp-client.js';
 import { EnvironmentError, type RunningServer } from './support/running-server.js';
 
 const run = promisify(execFile);
@@ -16,13 +16,13 @@ const MEMCDUMP = process.env['MEMCDUMP_BIN'] ?? '/usr/bin/memcdump';
 const KEYS = ['plain', 'with%percent', 'dots.and-dashes_~', 'k'.repeat(250)];
 
 async function fill(server: RunningServer): Promise<void> {
-  const c = await RawConnection.connect(server.host, server.port);
+  const c = await TcpClient.connect(server.port, server.host);
   try {
     let request = 'flush_all\r\n';
     for (const [i, key] of KEYS.entries()) request += `set ${key} ${i} ${i === 1 ? 1000 : 0} 3\r\nabc\r\n`;
     // A key stored through a base64 meta set is binary: memcached leaves it out of cachedump.
     request += 'ms YmluYXJ5 1 b\r\nx\r\nmn\r\n';
-    c.write(Buffer.from(request, 'latin1'));
+    c.send(request);
     let replies = '';
     const outcome = await c.waitFor(() => (replies += c.takeAll().toString('latin1')).endsWith('MN\r\n'), 5_000);
     expect(outcome, replies).to.equal('complete');

@@ -1,5 +1,3 @@
-import type { Socket } from 'node:net';
-import { EventEmitter } from 'node:events';
 import { createUseCases } from '../../src/application/create-use-cases.js';
 import { CacheContext, type CacheSettings } from '../../src/application/cache-context.js';
 import { CasSequence } from '../../src/application/cas-sequence.js';
@@ -10,6 +8,7 @@ import type { CacheStore } from '../../src/domain/ports/cache-store.js';
 import { AsciiSession, type AsciiOptions } from '../../src/adapters/ascii/ascii-session.js';
 import { evictionPolicies } from '../../src/adapters/eviction/policy-registry.js';
 import { MemoryCacheStore } from '../../src/adapters/memory/memory-cache-store.js';
+import { FakeSocket } from './fake-socket.js';
 import { FixedRuntimeInfo } from './fixed-runtime-info.js';
 import { ManualClock } from './manual-clock.js';
 import { ManualScheduler } from './manual-scheduler.js';
@@ -71,45 +70,6 @@ export function makeCacheFixture(options: FixtureOptions = {}): CacheFixture {
   return { clock, scheduler, store, context, useCases, memoryLimits };
 }
 
-/**
- * The slice of net.Socket an AsciiSession uses, recording what it writes and
- * whether it was ended. Writes always succeed (no backpressure).
- */
-export class FakeSocket extends EventEmitter {
-  private readonly chunks: Buffer[] = [];
-  ended = false;
-
-  write(data: Buffer | string): boolean {
-    this.chunks.push(typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data));
-    return true;
-  }
-  cork(): void {}
-  uncork(): void {}
-  pause(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  end(): this {
-    this.ended = true;
-    return this;
-  }
-  destroySoon(): void {
-    this.ended = true;
-  }
-
-  /** Everything written so far, as latin1 text. */
-  get output(): string {
-    return Buffer.concat(this.chunks).toString('latin1');
-  }
-
-  /** Everything written so far, as raw bytes. */
-  get bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
-
 /** An AsciiSession over a FakeSocket on a fresh cache. */
 export interface SessionHarness extends CacheFixture {
   socket: FakeSocket;
@@ -120,7 +80,7 @@ export interface SessionHarness extends CacheFixture {
 export function makeSession(options: Partial<AsciiOptions> = {}, fixture: CacheFixture = makeCacheFixture()): SessionHarness {
   const socket = new FakeSocket();
   const h: SessionHarness = { ...fixture, socket, session: undefined as unknown as AsciiSession, shutdownRequests: 0 };
-  h.session = new AsciiSession(socket as unknown as Socket, fixture.useCases, {
+  h.session = new AsciiSession(socket.asSocket(), fixture.useCases, {
     maxLineLength: 1024 * 1024,
     shutdownEnabled: false,
     requestShutdown: () => {

@@ -3,18 +3,26 @@ import net from 'node:net';
 /** Default bound on every wait, so a broken server fails a test instead of hanging it. */
 const WAIT_MS = 5_000;
 
+/** How waiting for a reply ended. */
+export type WaitOutcome = 'complete' | 'closed' | 'timeout';
+
 /**
- * A raw text-protocol client for end-to-end tests: sends exact bytes and
- * reads exact bytes, so replies are compared byte for byte.
+ * The tests' raw TCP client: sends exact bytes and buffers exactly what the
+ * server sends, so replies are compared byte for byte. Protocol readers (text
+ * lines here, binary frames in binary-frames.ts, RESP replies in
+ * resp-client.ts, the differential suites' sentinels) take from `buffered`.
  */
 export class TcpClient {
-  private buf = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
+  /** Bytes received and not yet taken by a reader. */
+  buffered: Buffer = Buffer.alloc(0);
   closed = false;
+  private waiters: (() => void)[] = [];
 
-  private constructor(readonly socket: net.Socket) {
+  /** Wraps a socket that is already connected (a TLS one, for instance). */
+  constructor(readonly socket: net.Socket) {
+    socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
+      this.buffered = this.buffered.length === 0 ? d : Buffer.concat([this.buffered, d]);
       this.wake();
     });
     socket.on('close', () => {
@@ -22,21 +30,20 @@ export class TcpClient {
       this.wake();
     });
     socket.on('error', () => {
-      // a reset shows up as 'close'
+      // a reset shows up as 'close'; the error itself carries nothing to compare
     });
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<TcpClient> {
+  /** Connects to 127.0.0.1 (or `host`); subclasses get an instance of their own class. */
+  static connect<T extends TcpClient>(this: new (socket: net.Socket) => T, port: number, host = '127.0.0.1'): Promise<T> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host, noDelay: true });
-      s.once('connect', () => resolve(new TcpClient(s)));
+      const s = net.connect({ port, host });
+      s.once('connect', () => {
+        s.removeListener('error', reject);
+        resolve(new this(s));
+      });
       s.once('error', reject);
     });
-  }
-
-  /** Wraps a socket that is already connected (a TLS one, for instance). */
-  static over(socket: net.Socket): TcpClient {
-    return new TcpClient(socket);
   }
 
   private wake(): void {
@@ -45,12 +52,18 @@ export class TcpClient {
     for (const f of w) f();
   }
 
-  /** Waits until `done()` is true, the socket closes or the time runs out. */
-  private async until(done: () => boolean, ms: number): Promise<void> {
+  /**
+   * Resolves 'complete' as soon as `complete()` (which may inspect and take
+   * from `buffered`) returns true; otherwise 'closed' once the server closed,
+   * or 'timeout'.
+   */
+  async waitFor(complete: () => boolean, ms = WAIT_MS): Promise<WaitOutcome> {
     const deadline = Date.now() + ms;
-    while (!done() && !this.closed) {
+    for (;;) {
+      if (complete()) return 'complete';
+      if (this.closed) return 'closed';
       const left = deadline - Date.now();
-      if (left <= 0) return;
+      if (left <= 0) return 'timeout';
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -61,26 +74,27 @@ export class TcpClient {
     }
   }
 
+  /** Writes unless the server already closed (then readers see 'closed'). */
   send(data: Buffer | string): void {
-    this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    if (!this.closed) this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }
 
   /** Reads exactly `n` bytes (fewer if the connection closes or time runs out). */
   async readBytes(n: number, ms = WAIT_MS): Promise<Buffer> {
-    await this.until(() => this.buf.length >= n, ms);
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(out.length);
+    await this.waitFor(() => this.buffered.length >= n, ms);
+    const out = this.buffered.subarray(0, n);
+    this.buffered = this.buffered.subarray(out.length);
     return out;
   }
 
   /** Reads up to and including the first occurrence of `terminator`. */
   async readUntil(terminator: string, ms = WAIT_MS): Promise<string> {
     const t = Buffer.from(terminator, 'latin1');
-    await this.until(() => this.buf.indexOf(t) >= 0, ms);
-    const i = this.buf.indexOf(t);
-    const n = i >= 0 ? i + t.length : this.buf.length;
-    const out = this.buf.subarray(0, n).toString('latin1');
-    this.buf = this.buf.subarray(n);
+    await this.waitFor(() => this.buffered.indexOf(t) >= 0, ms);
+    const i = this.buffered.indexOf(t);
+    const n = i >= 0 ? i + t.length : this.buffered.length;
+    const out = this.buffered.subarray(0, n).toString('latin1');
+    this.buffered = this.buffered.subarray(n);
     return out;
   }
 
@@ -99,21 +113,26 @@ export class TcpClient {
 
   /** Bytes received and not yet read. */
   get pending(): Buffer {
-    return this.buf;
+    return this.buffered;
+  }
+
+  /** Everything buffered (a copy), leaving the buffer empty. */
+  takeAll(): Buffer {
+    const bytes = Buffer.from(this.buffered);
+    this.buffered = Buffer.alloc(0);
+    return bytes;
   }
 
   /** Resolves true once the server has closed the connection. */
   async waitClosed(ms = WAIT_MS): Promise<boolean> {
-    await this.until(() => false, ms);
+    await this.waitFor(() => false, ms);
     return this.closed;
   }
 
   /** Gives the server a moment to send anything unexpected, then returns what arrived. */
   async drain(ms = 100): Promise<string> {
     await new Promise((r) => setTimeout(r, ms));
-    const out = this.buf.toString('latin1');
-    this.buf = Buffer.alloc(0);
-    return out;
+    return this.takeAll().toString('latin1');
   }
 
   close(): void {

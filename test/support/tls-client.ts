@@ -28,7 +28,7 @@ export function tlsConnect(port: number, options: tls.ConnectionOptions = {}): P
 
 /** The raw test client over TLS. */
 export async function tlsClient(port: number, options: tls.ConnectionOptions = {}): Promise<TcpClient> {
-  return TcpClient.over(await tlsConnect(port, options));
+  return new TcpClient(await tlsConnect(port, options));
 }
 
 /**
@@ -70,7 +70,7 @@ export async function tlsAttempt(port: number, options: tls.ConnectionOptions): 
   } catch {
     return 'refused';
   }
-  const client = TcpClient.over(socket);
+  const client = new TcpClient(socket);
   try {
     client.send('version\r\n');
     const reply = await client.readUntil('\r\n', 2_000);

@@ -1,4 +1,5 @@
-import { bin, frames, Op, type BinaryScript } from '../support/binary-frames.js';
+import { Op } from '../../support/binary-frames.js';
+import { bin, frames, type BinaryScript } from '../support/binary-script.js';
 
 /** Touch and GAT, Noop, Version, Flush, Stat, Quit and the opcodes neither server serves. */
 export const binaryAdminScripts: BinaryScript[] = [

@@ -1,4 +1,4 @@
-import { bin, frames, NO_CREATE, type BinaryScript } from '../support/binary-frames.js';
+import { bin, frames, NO_CREATE, type BinaryScript } from '../support/binary-script.js';
 import { casOf } from '../support/script.js';
 
 const MAX = 18446744073709551615n;

@@ -1,4 +1,5 @@
-import { bin, frames, Op, type BinaryFrame, type BinaryScript } from '../support/binary-frames.js';
+import { Op } from '../../support/binary-frames.js';
+import { bin, frames, type BinaryFrame, type BinaryScript } from '../support/binary-script.js';
 
 const zeros = (n: number): Buffer => Buffer.alloc(n);
 

@@ -1,4 +1,4 @@
-import type { BinaryScript } from '../support/binary-frames.js';
+import type { BinaryScript } from '../support/binary-script.js';
 import { binaryAdminScripts } from './binary-admin.js';
 import { binaryArithmeticScripts } from './binary-arithmetic.js';
 import { binaryErrorScripts } from './binary-errors.js';

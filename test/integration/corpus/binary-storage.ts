@@ -1,4 +1,5 @@
-import { bin, frames, Op, UNISSUED_CAS, type BinaryScript } from '../support/binary-frames.js';
+import { Op } from '../../support/binary-frames.js';
+import { bin, frames, UNISSUED_CAS, type BinaryScript } from '../support/binary-script.js';
 import { casOf } from '../support/script.js';
 
 const K250 = 'k'.repeat(250);

@@ -1,4 +1,4 @@
-import { describeBinaryStep, frameCount, type BinaryStep } from './binary-frames.js';
+import { describeBinaryStep, frameCount, type BinaryStep } from './binary-script.js';
 import { BinarySession, type BinaryObservation } from './binary-session.js';
 import type { RunningServer } from './running-server.js';
 import { abbreviate } from './script.js';

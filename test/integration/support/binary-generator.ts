@@ -1,4 +1,5 @@
-import { NO_CREATE, Op, UNISSUED_CAS, bin, frames, type BinaryChunk, type BinaryFrame, type BinaryStep, type FrameOptions } from './binary-frames.js';
+import { Op } from '../../support/binary-frames.js';
+import { NO_CREATE, UNISSUED_CAS, bin, frames, type BinaryChunk, type BinaryFrame, type BinaryStep, type FrameOptions } from './binary-script.js';
 import { seededRandom } from './command-generator.js';
 import { casOf, type CasRef } from './script.js';
 

@@ -1,4 +1,5 @@
-import { HEADER_LENGTH, Op, RESPONSE_MAGIC, UNISSUED_CAS, hex2, opName } from './binary-frames.js';
+import { HEADER_LENGTH, Op, RESPONSE_MAGIC } from '../../support/binary-frames.js';
+import { UNISSUED_CAS, hex2, opName } from './binary-script.js';
 import type { CasRef } from './script.js';
 
 /** Incr/decr answer an 8-byte big-endian number; shown as one, for readable reports. */

@@ -1,4 +1,4 @@
-import { bin, encodeFrame, renderBinaryStep, type BinaryStep } from './binary-frames.js';
+import { bin, encodeFrame, renderBinaryStep, type BinaryStep } from './binary-script.js';
 import { BinaryReplyNormaliser } from './binary-normaliser.js';
 import { BinaryWireClient } from './binary-wire.js';
 import type { RunningServer } from './running-server.js';

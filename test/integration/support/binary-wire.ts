@@ -1,5 +1,5 @@
-import { HEADER_LENGTH, Op, REQUEST_MAGIC, RESPONSE_MAGIC } from './binary-frames.js';
-import { RawConnection, type WaitOutcome } from './raw-connection.js';
+import { frame, HEADER_LENGTH, Op, RESPONSE_MAGIC } from '../../support/binary-frames.js';
+import { TcpClient, type WaitOutcome } from '../../support/tcp-client.js';
 
 /**
  * Opaque of the Noop appended to every request. Both servers answer a Noop
@@ -10,13 +10,7 @@ import { RawConnection, type WaitOutcome } from './raw-connection.js';
  */
 export const SENTINEL_OPAQUE = 0xffff_fffe;
 
-const SENTINEL_REQUEST = (() => {
-  const b = Buffer.alloc(HEADER_LENGTH);
-  b[0] = REQUEST_MAGIC;
-  b[1] = Op.Noop;
-  b.writeUInt32BE(SENTINEL_OPAQUE, 12);
-  return b;
-})();
+const SENTINEL_REQUEST = frame(Op.Noop, { opaque: SENTINEL_OPAQUE });
 
 export type BinaryReplyOutcome = WaitOutcome;
 
@@ -34,10 +28,10 @@ export class BinaryWireClient {
   private scanned = 0;
   private parsed: Buffer[] = [];
 
-  private constructor(private readonly connection: RawConnection) {}
+  private constructor(private readonly connection: TcpClient) {}
 
   static async connect(host: string, port: number): Promise<BinaryWireClient> {
-    return new BinaryWireClient(await RawConnection.connect(host, port));
+    return new BinaryWireClient(await TcpClient.connect(port, host));
   }
 
   /**
@@ -46,7 +40,7 @@ export class BinaryWireClient {
    * be replaced.
    */
   async exchange(request: Buffer, timeoutMs: number): Promise<BinaryReply> {
-    this.connection.write(Buffer.concat([request, SENTINEL_REQUEST]));
+    this.connection.send(Buffer.concat([request, SENTINEL_REQUEST]));
     const outcome = await this.connection.waitFor(() => this.cutFrames(), timeoutMs);
     if (outcome !== 'complete') return this.drain(outcome);
     const frames = this.parsed;

@@ -1,6 +1,6 @@
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 
-import { freePort } from './free-port.js';
+import { freePort } from '../../support/free-port.js';
 import { memcachedArgs, startLocalMemcached } from './local-memcached.js';
 import { EnvironmentError, type RunningServer } from './running-server.js';
 import { waitUntilServing } from './wait-until-serving.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startChildServer } from './child-server.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../support/free-port.js';
 import { startLocalMemcached } from './local-memcached.js';
 import type { RunningServer } from './running-server.js';
 

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChildServer } from './child-server.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../support/free-port.js';
 import { ourServerCommand } from './our-server.js';
 import { EnvironmentError, type RunningServer } from './running-server.js';
 

@@ -1,4 +1,4 @@
-import { RawConnection, type WaitOutcome } from './raw-connection.js';
+import { TcpClient, type WaitOutcome } from '../../support/tcp-client.js';
 import { readReplyUnit } from './reply-framing.js';
 
 /**
@@ -27,15 +27,15 @@ export class WireClient {
   private scanned = 0;
   private exchanges = 0;
 
-  private constructor(private readonly connection: RawConnection) {}
+  private constructor(private readonly connection: TcpClient) {}
 
   static async connect(host: string, port: number): Promise<WireClient> {
-    return new WireClient(await RawConnection.connect(host, port));
+    return new WireClient(await TcpClient.connect(port, host));
   }
 
   /** Whether the server closed the connection (e.g. after `quit`). */
   get isClosed(): boolean {
-    return this.connection.isClosed;
+    return this.connection.closed;
   }
 
   /**
@@ -45,7 +45,7 @@ export class WireClient {
   async exchange(request: Buffer, timeoutMs: number): Promise<Reply> {
     this.exchanges += 1;
     const sentinelLine = `EN O${this.exchanges}`;
-    this.connection.write(Buffer.concat([request, Buffer.from(`mg ${SENTINEL_KEY} O${this.exchanges}\r\n`, 'latin1')]));
+    this.connection.send(Buffer.concat([request, Buffer.from(`mg ${SENTINEL_KEY} O${this.exchanges}\r\n`, 'latin1')]));
     let found: { start: number; end: number } | undefined;
     const outcome = await this.connection.waitFor(() => (found = this.findSentinel(sentinelLine)) !== undefined, timeoutMs);
     this.scanned = 0;

@@ -3,7 +3,8 @@ import { BinarySession, type BinaryOptions } from '../../../src/adapters/binary/
 import { BinarySessionFactory } from '../../../src/adapters/binary/binary-session-factory.js';
 import { credentialsAuthenticator } from '../../../src/adapters/binary/sasl-credentials.js';
 import type { UseCases } from '../../../src/application/use-cases.js';
-import { FakeSocket, counterExtras, frame, parseResponses, storeExtras, u32, type Response } from './frames.js';
+import { counterExtras, frame, parseResponses, storeExtras, u32, type Response } from '../../support/binary-frames.js';
+import { FakeSocket } from '../../support/fake-socket.js';
 import { asyncStore } from '../../support/async-store.js';
 import { makeCacheFixture, type CacheFixture as Fixture } from '../../support/cache-fixture.js';
 
@@ -48,16 +49,16 @@ class Harness {
     return this;
   }
   responses(): Response[] {
-    const { responses, rest } = parseResponses(this.socket.output());
+    const { responses, rest } = parseResponses(this.socket.bytes);
     expect(rest.length, 'no partial response').to.equal(0);
     return responses;
   }
   hex(): string {
-    return this.socket.output().toString('hex');
+    return this.socket.bytes.toString('hex');
   }
   /** Waits (bounded) until `n` responses are out, for stores that answer later. */
   async settle(n: number): Promise<Response[]> {
-    for (let i = 0; i < 200 && parseResponses(this.socket.output()).responses.length < n; i++) {
+    for (let i = 0; i < 200 && parseResponses(this.socket.bytes).responses.length < n; i++) {
       await new Promise((r) => setImmediate(r));
     }
     return this.responses();
@@ -197,7 +198,7 @@ describe('binary protocol session', () => {
 
     it('answers "too large" as soon as the header arrives and never buffers a huge declared body', () => {
       const h = harness();
-      const header = frame(0x01, { key: 'huge', extras: storeExtras(0, 0), bodylen: 12 + 0x7000_0000, opaque: 9 });
+      const header = frame(0x01, { key: 'huge', extras: storeExtras(0, 0), bodyLength: 12 + 0x7000_0000, opaque: 9 });
       h.feed(header);
       const [r] = h.responses();
       expect(r!.status).to.equal(0x03);
@@ -365,7 +366,7 @@ describe('binary protocol session', () => {
       expect(h.hex()).to.equal(REAL.version + REAL.noop + REAL.quit);
       expect(h.socket.ended).to.equal(true);
       const q = harness().feed(frame(0x17, { opaque: 1 }), frame(0x0a, { opaque: 2 }));
-      expect(q.socket.output().length).to.equal(0);
+      expect(q.socket.bytes.length).to.equal(0);
       expect(q.socket.ended).to.equal(true);
     });
 
@@ -482,12 +483,12 @@ describe('binary protocol session', () => {
 
     it('waits for the rest of a truncated header and does nothing with it', () => {
       const h = harness().feed(frame(0x0a, { opaque: 1 }).subarray(0, 10));
-      expect(h.socket.output().length).to.equal(0);
+      expect(h.socket.bytes.length).to.equal(0);
       expect(h.socket.ended).to.equal(false);
     });
 
     it('key + extras longer than the body is "unknown command" and a close (memcached)', () => {
-      const h = harness().feed(frame(0x00, { key: 'abcd', bodylen: 2, opaque: 9 }), frame(0x0a));
+      const h = harness().feed(frame(0x00, { key: 'abcd', bodyLength: 2, opaque: 9 }), frame(0x0a));
       const [r] = h.responses();
       expect(r!.status).to.equal(0x81);
       expect(h.responses()).to.have.length(1);

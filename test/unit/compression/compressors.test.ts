@@ -31,6 +31,21 @@ describe('Lz4jsCompressor', () => {
     expect(Buffer.compare(out, input)).to.equal(0);
   });
 
+  it('keeps each result intact across later calls (the scratch buffer is reused)', () => {
+    const a = text(64 * 1024);
+    const b = randomBytes(64 * 1024);
+    const c = Buffer.alloc(2 * 1024 * 1024, 'xyz');
+    const packedA = lz4.compress(a);
+    const copyA = Buffer.from(packedA);
+    const packedB = lz4.compress(b);
+    const packedC = lz4.compress(c);
+    lz4.compress(text(70 * 1024));
+    expect(Buffer.compare(packedA, copyA)).to.equal(0);
+    expect(Buffer.compare(lz4.decompress(packedA, a.length), a)).to.equal(0);
+    expect(Buffer.compare(lz4.decompress(packedB, b.length), b)).to.equal(0);
+    expect(Buffer.compare(lz4.decompress(packedC, c.length), c)).to.equal(0);
+  });
+
   it('round-trips incompressible, tiny and empty inputs (literal-only blocks)', () => {
     for (const n of [0, 1, 12, 13, 14, 15, 16, 269, 270, 271, 4096, 65_536 + 7]) {
       const input = randomBytes(n);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Socket } from 'node:net';
-import { FakeSocket, makeCacheFixture, makeSession, type SessionHarness } from '../../support/cache-fixture.js';
+import { makeCacheFixture, makeSession, type SessionHarness } from '../../support/cache-fixture.js';
+import { FakeSocket } from '../../support/fake-socket.js';
 import { AsciiSession } from '../../../src/adapters/ascii/ascii-session.js';
 import { MetaCommands } from '../../../src/adapters/ascii/meta-commands.js';
 import { StreamingCommands, type StreamingOptions } from '../../../src/adapters/ascii/streaming-commands.js';

@@ -1,55 +1,12 @@
+import { counterExtras, frame as encode, Op, u32, type FrameFields } from '../../support/binary-frames.js';
 import { abbreviate, type CasRef } from './script.js';
 
 /**
- * Requests of memcached's binary protocol as data (see
- * shared/specs/memcached-protocol-binary.txt): a step is a list of frames
+ * Scripts of memcached's binary protocol as data (the wire encoding is
+ * test/support/binary-frames.ts): a step is a list of frames
  * (and, for deliberately broken input, raw bytes) sent as one write. Cas
  * values are placeholders resolved per side, like the ASCII scripts'.
  */
-
-export const REQUEST_MAGIC = 0x80;
-export const RESPONSE_MAGIC = 0x81;
-export const HEADER_LENGTH = 24;
-
-/** Opcodes, named as in the spec. */
-export const Op = {
-  Get: 0x00,
-  Set: 0x01,
-  Add: 0x02,
-  Replace: 0x03,
-  Delete: 0x04,
-  Increment: 0x05,
-  Decrement: 0x06,
-  Quit: 0x07,
-  Flush: 0x08,
-  GetQ: 0x09,
-  Noop: 0x0a,
-  Version: 0x0b,
-  GetK: 0x0c,
-  GetKQ: 0x0d,
-  Append: 0x0e,
-  Prepend: 0x0f,
-  Stat: 0x10,
-  SetQ: 0x11,
-  AddQ: 0x12,
-  ReplaceQ: 0x13,
-  DeleteQ: 0x14,
-  IncrementQ: 0x15,
-  DecrementQ: 0x16,
-  QuitQ: 0x17,
-  FlushQ: 0x18,
-  AppendQ: 0x19,
-  PrependQ: 0x1a,
-  Verbosity: 0x1b,
-  Touch: 0x1c,
-  GAT: 0x1d,
-  GATQ: 0x1e,
-  SaslListMechs: 0x20,
-  SaslAuth: 0x21,
-  SaslStep: 0x22,
-  GATK: 0x23,
-  GATKQ: 0x24,
-} as const;
 
 const OP_NAMES = new Map<number, string>(Object.entries(Op).map(([name, code]) => [code, name]));
 
@@ -58,22 +15,12 @@ export function opName(opcode: number): string {
   return OP_NAMES.get(opcode) ?? `op 0x${hex2(opcode)}`;
 }
 
-/** One request frame. Length fields are derived unless overridden (for malformed frames). */
-export interface BinaryFrame {
+/** One request frame of a script; its cas may be a placeholder resolved per side. */
+export interface BinaryFrame extends Omit<FrameFields, 'cas' | 'value'> {
   readonly opcode: number;
-  /** latin1: one char per byte. */
-  readonly key?: string;
-  readonly extras?: Buffer;
   readonly value?: Buffer;
   /** 0 (none), a literal 64-bit value, or a placeholder for a cas this side returned. */
   readonly cas?: bigint | CasRef;
-  readonly opaque?: number;
-  readonly magic?: number;
-  readonly datatype?: number;
-  readonly vbucket?: number;
-  readonly keyLength?: number;
-  readonly extrasLength?: number;
-  readonly bodyLength?: number;
 }
 
 /** A piece of a binary request: a frame, or raw bytes sent verbatim. */
@@ -124,23 +71,8 @@ function frame(opcode: number, fields: Omit<BinaryFrame, 'opcode'>): BinaryFrame
   return { opcode, ...fields, opaque: fields.opaque ?? nextOpaque++ };
 }
 
-function u32(...values: number[]): Buffer {
-  const b = Buffer.alloc(4 * values.length);
-  values.forEach((v, i) => b.writeUInt32BE(v >>> 0, 4 * i));
-  return b;
-}
-
 function bytes(value: string | Buffer): Buffer {
   return typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
-}
-
-/** Incr/decr extras: delta (u64), initial (u64), expiration (u32; 0xffffffff = do not create). */
-export function counterExtras(delta: bigint, initial: bigint, expiration: number): Buffer {
-  const b = Buffer.alloc(20);
-  b.writeBigUInt64BE(delta, 0);
-  b.writeBigUInt64BE(initial, 8);
-  b.writeUInt32BE(expiration >>> 0, 16);
-  return b;
 }
 
 /** Expiration that tells incr/decr not to create a missing counter. */
@@ -216,21 +148,8 @@ export const bin = {
 
 /** Encodes a frame; `resolveCas` supplies this side's value for a placeholder. */
 export function encodeFrame(f: BinaryFrame, resolveCas: (ref: CasRef) => bigint): Buffer {
-  const key = Buffer.from(f.key ?? '', 'latin1');
-  const extras = f.extras ?? Buffer.alloc(0);
-  const value = f.value ?? Buffer.alloc(0);
-  const header = Buffer.alloc(HEADER_LENGTH);
-  header[0] = f.magic ?? REQUEST_MAGIC;
-  header[1] = f.opcode;
-  header.writeUInt16BE(f.keyLength ?? key.length, 2);
-  header[4] = f.extrasLength ?? extras.length;
-  header[5] = f.datatype ?? 0;
-  header.writeUInt16BE(f.vbucket ?? 0, 6);
-  header.writeUInt32BE(f.bodyLength ?? extras.length + key.length + value.length, 8);
-  header.writeUInt32BE((f.opaque ?? 0) >>> 0, 12);
   const cas = f.cas === undefined ? 0n : typeof f.cas === 'bigint' ? f.cas : resolveCas(f.cas);
-  header.writeBigUInt64BE(cas, 16);
-  return Buffer.concat([header, extras, key, value]);
+  return encode(f.opcode, { ...f, cas });
 }
 
 /** A step's request bytes. */
