@@ -342,6 +342,7 @@ function l2StatPairs(disk: LevelCacheStore, tiered: TieredCacheStore): StatPair[
     ['l2_writes_coalesced', l.queue.coalesced],
     ['l2_batches', l.queue.batches],
     ['l2_batch_fallbacks', l.batchFallbacks],
+    ['l2_index_bytes', l.indexBytes],
     ['l2_scan_running', l.scan.running ? 1 : 0],
     ['l2_scan_items', l.scan.items],
     ['l2_scan_bytes', l.scan.bytes],
