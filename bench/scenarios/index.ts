@@ -6,5 +6,6 @@ import { flood } from './flood.js';
 import { memory } from './memory.js';
 import { redis } from './redis.js';
 import { throughput } from './throughput.js';
+import { tls } from './tls.js';
 
-export const scenarios: readonly Scenario[] = [throughput, flood, memory, connections, redis, admin];
+export const scenarios: readonly Scenario[] = [throughput, flood, memory, connections, redis, tls, admin];
