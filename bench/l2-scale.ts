@@ -14,7 +14,7 @@
  * checked byte-exact with flags while the scan still runs, then every key
  * counted once it has ended.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,6 +158,13 @@ function directorySize(dir: string): number {
   return total;
 }
 
+/** Anonymous and file-backed resident memory: LevelDB maps its table files, and pages it read count in VmRSS as RssFile. */
+function rssParts(pid: number): { anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { anon: kb('RssAnon'), file: kb('RssFile') };
+}
+
 const settled = (port: number): Promise<Map<string, string>> => until(port, (s) => s.get('l2_write_queue_items') === '0', 600_000);
 
 function spec(dataDir: string): ServerSpec {
@@ -189,6 +196,7 @@ async function main(): Promise<void> {
     const full = await settled(server.port);
     await sleep(2000);
     const rssFull = rssBytes(server.pid)!;
+    const partsFull = rssParts(server.pid);
     log(
       `  filled in ${fillSeconds.toFixed(1)} s (${fmtInt(ITEMS / fillSeconds)} sets/s); RSS ${fmtInt(rssEmpty / MIB)} → ${fmtInt(rssBase / MIB)} → ${fmtInt(rssFull / MIB)} MiB`,
     );
@@ -221,6 +229,7 @@ async function main(): Promise<void> {
     const warmSeconds = (performance.now() - t) / 1000;
     await sleep(2000);
     const rssRestart = rssBytes(server.pid)!;
+    const partsRestart = rssParts(server.pid);
     const items = Number(indexed.get('curr_items'));
     const indexBytes = Number(warmed.get('l2_index_bytes'));
     const perKey = (rssFull - rssBase) / (ITEMS - BASE_ITEMS);
@@ -251,6 +260,10 @@ async function main(): Promise<void> {
         row('index scan (spawn → l2_scan_running 0)', `${scanSeconds.toFixed(1)} s (${fmtInt(ITEMS / scanSeconds)} keys/s)`),
         row('L1 warm-up done (spawn → l2_warm_running 0)', `${warmSeconds.toFixed(1)} s`),
         row('after the scan', `curr_items ${fmtInt(items)}${items === ITEMS ? ' (all)' : ` (EXPECTED ${fmtInt(ITEMS)})`}, RSS ${fmtInt(rssRestart / MIB)} MiB`),
+        row(
+          'RSS anonymous / file-backed: full, after the restart',
+          `${fmtInt(partsFull.anon / MIB)} / ${fmtInt(partsFull.file / MIB)}, ${fmtInt(partsRestart.anon / MIB)} / ${fmtInt(partsRestart.file / MIB)} MiB`,
+        ),
       ].join('\n'),
     );
     if (bad.length > 0 || items !== ITEMS || stored !== ITEMS) process.exitCode = 1;

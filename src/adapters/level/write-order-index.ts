@@ -188,13 +188,9 @@ export class WriteOrderIndex implements IndexedEntries {
     const ranks = this.ranks;
     this.ranks = undefined;
     if (ranks === undefined || this.head === NONE) return;
-    this.head = sortList(this.head, this.nexts, ranks);
-    let prev = NONE;
-    for (let id = this.head; id !== NONE; id = this.nexts[id]!) {
-      this.prevs[id] = prev;
-      prev = id;
-    }
-    this.tail = prev;
+    const ids = sortedIds(this.head, this.count, this.nexts, ranks);
+    this.head = this.tail = NONE;
+    for (let i = 0; i < ids.length; i++) this.link(ids[i]!);
   }
 
   clear(): void {
@@ -272,35 +268,37 @@ export class WriteOrderIndex implements IndexedEntries {
 }
 
 /**
- * LSD radix sort of the list starting at `head` (linked through `nexts`) by
- * `ranks`, two passes of 16 bits: O(n), stable, and no array of ids (which
- * would cost 4-8 bytes per key at the moment memory is fullest). Returns the
- * new head; `prevs` are for the caller to fix.
+ * The ids of the list starting at `head` (linked through `nexts`), sorted by
+ * `ranks`: LSD radix sort, four passes of 8 bits, stable, each rank carried
+ * beside its id so every pass reads sequentially (walking the list, or
+ * reading `ranks[id]`, per pass costs random memory accesses: 3-6x slower
+ * for 5M keys). Costs 16 bytes per key while it runs.
  */
-function sortList(head: number, nexts: Int32Array, ranks: Uint32Array): number {
-  const heads = new Int32Array(65536);
-  const tails = new Int32Array(65536);
-  for (const shift of [0, 16]) {
-    heads.fill(NONE);
-    for (let id = head; id !== NONE;) {
-      const next = nexts[id]!;
-      const d = (ranks[id]! >>> shift) & 0xffff;
-      if (heads[d] === NONE) heads[d] = id;
-      else nexts[tails[d]!] = id;
-      tails[d] = id;
-      id = next;
-    }
-    let last = NONE;
-    head = NONE;
-    for (let d = 0; d < 65536; d++) {
-      if (heads[d] === NONE) continue;
-      if (last === NONE) head = heads[d]!;
-      else nexts[last] = heads[d]!;
-      last = tails[d]!;
-    }
-    nexts[last] = NONE;
+function sortedIds(head: number, length: number, nexts: Int32Array, ranks: Uint32Array): Uint32Array {
+  let ids = new Uint32Array(length);
+  let keys = new Uint32Array(length);
+  let toIds = new Uint32Array(length);
+  let toKeys = new Uint32Array(length);
+  let n = 0;
+  for (let id = head; id !== NONE; id = nexts[id]!) {
+    ids[n] = id;
+    keys[n++] = ranks[id]!;
   }
-  return head;
+  const starts = new Uint32Array(257);
+  for (let shift = 0; shift < 32; shift += 8) {
+    starts.fill(0);
+    for (let i = 0; i < n; i++) starts[((keys[i]! >>> shift) & 0xff) + 1]!++;
+    for (let d = 0; d < 256; d++) starts[d + 1]! += starts[d]!;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const at = starts[(k >>> shift) & 0xff]!++;
+      toIds[at] = ids[i]!;
+      toKeys[at] = k;
+    }
+    [ids, toIds] = [toIds, ids];
+    [keys, toKeys] = [toKeys, keys];
+  }
+  return ids;
 }
 
 function grown<T extends Uint32Array | Int32Array | Uint16Array>(old: T, next: T): T {
