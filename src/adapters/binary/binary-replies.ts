@@ -42,18 +42,6 @@ export function errorBody(status: Status): Buffer {
   return errorBodies.get(status) ?? Buffer.alloc(0);
 }
 
-/**
- * Reads a request's 64-bit cas. Returns 0 for "no cas", the exact value when
- * it is below 2^53, and -1 above that: our cas values never get there, so
- * such a cas can only mismatch.
- */
-export function readCas(buf: Buffer, offset: number): number {
-  const hi = buf.readUInt32BE(offset);
-  const lo = buf.readUInt32BE(offset + 4);
-  if (hi >= 0x20_0000) return -1;
-  return hi * TWO_32 + lo;
-}
-
 /** One packet per stat (key = name, value = text), then an empty packet ends the list; one Buffer for all. */
 export function statPackets(opcode: number, opaque: number, pairs: readonly (readonly [string, string | number])[]): Buffer {
   let size = HEADER_LENGTH;
