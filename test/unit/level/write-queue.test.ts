@@ -117,7 +117,7 @@ describe('batch path (db._batch)', () => {
   it('sends a small batch at once when something waits on it: sync writes, or flush()', async () => {
     for (const sync of [true, false]) {
       const db = new GatedDb();
-      const q = new WriteQueue({ sync, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CasWatermark(), new RecordingLogger());
+      const q = new WriteQueue({ sync, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CounterCeiling(), new RecordingLogger());
       q.attach(db);
       put(q, 'a', 10);
       await tick();
@@ -135,7 +135,7 @@ describe('batch path (db._batch)', () => {
 
   it('applies a trickle of small batches without sync (held back for the gathering delay), in order', async () => {
     const db = new GatedDb();
-    const q = new WriteQueue({ sync: false, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CasWatermark(), new RecordingLogger());
+    const q = new WriteQueue({ sync: false, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CounterCeiling(), new RecordingLogger());
     q.attach(db);
     const auto = setInterval(() => db.release(), 0);
     try {
