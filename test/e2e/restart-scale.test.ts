@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChildServer, bytesFor, fetchAll, pipeline, setCommand, statsOf, statsWhenIndexed } from '../support/child-server.js';
 
-/** Enough items that the open scan is still running when the first client connects (ADR 0016). */
+/** Enough items that the open scan is still running when the first client connects (ADR 0017). */
 const ITEMS = 250_000;
 const key = (i: number): string => `restart:${String(i).padStart(7, '0')}`;
 const value = (i: number): Buffer => bytesFor(i + 1, 100);

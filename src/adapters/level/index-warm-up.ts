@@ -16,7 +16,7 @@ import { NONE } from './write-order-index.js';
 const IDLE: ScanProgress = { running: false, items: 0, bytes: 0, itemsPerSecond: 0, etaSeconds: 0 };
 
 /**
- * Rebuilds the disk tier's index from one scan of the database (ADR 0016).
+ * Rebuilds the disk tier's index from one scan of the database (ADR 0017).
  * With ceilings in the bookkeeping record the scan runs in the background
  * while clients are served: a key a client writes or deletes meanwhile is
  * in the index (live or as a tombstone) before the scan reaches it, and the

@@ -33,7 +33,7 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
  * (write-order-index.ts, kept by indexed-records.ts).
  *
  * - Open: the index is rebuilt by a scan that runs in the background
- *   (index-warm-up.ts, ADR 0016); until it ends, a key the index does not
+ *   (index-warm-up.ts, ADR 0017); until it ends, a key the index does not
  *   know yet is read from LevelDB.
  * - Reads: the index answers misses and expiry without touching the disk;
  *   hits use `getSync` (no Promise per read).
