@@ -8,7 +8,7 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# npm run build: tsc, then the server entry bundled into one file (ADR 0017).
+# npm run build: tsc, then the server entry bundled into one file (ADR 0018).
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}

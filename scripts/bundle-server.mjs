@@ -2,7 +2,7 @@
 // bundled file: the server's own modules and its packages (Inversify alone is
 // ~250 ES modules) loaded as ~400 separate modules cost ~8 MiB of idle RSS
 // (module records, per-module code and the loader's work); one file does not.
-// ADR 0017. Run by `npm run build` after tsc; the other compiled modules
+// ADR 0018. Run by `npm run build` after tsc; the other compiled modules
 // (library, tests, benchmarks) stay as tsc wrote them.
 /* global console, process */
 import { build } from 'esbuild';

@@ -7,7 +7,7 @@
  *
  * Each figure is the steady state: RSS read SETTLE_MS after the step, the same
  * wait for every server. A Node process gives back its grown young
- * generation only some seconds after a burst (ADR 0017), so the reading 1.5 s
+ * generation only some seconds after a burst (ADR 0018), so the reading 1.5 s
  * after the step is shown beside it as "first".
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';

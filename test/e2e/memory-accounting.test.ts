@@ -23,7 +23,7 @@ const LOAD_FACTOR = 3;
  * allocation, values and read garbage awaiting GC, malloc arenas.
  * docs/memory.md has the measurements. The idle base no longer holds what
  * only work brings (the optimizing compiler's pages of the node binary, the
- * young generation grown by start-up: ADR 0017), so it shows in the growth
+ * young generation grown by start-up: ADR 0018), so it shows in the growth
  * instead: peak - idle - max_memory was 37-41 MiB at -m 16 and is ~53 MiB
  * now, for an absolute peak no higher than before (~120 MiB).
  */
