@@ -27,7 +27,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { evictionPolicies } from '../../src/adapters/eviction/policy-registry.js';
-import { ENTRY_BASE_OVERHEAD, MemoryCacheStore } from '../../src/adapters/memory/memory-cache-store.js';
+import { MemoryCacheStore } from '../../src/adapters/memory/memory-cache-store.js';
+import { ENTRY_BASE_OVERHEAD } from '../../src/adapters/memory/memory-store-options.js';
 import { makeItem } from '../../src/domain/item.js';
 import { mulberry32 } from '../eviction/prng.js';
 

@@ -1,6 +1,7 @@
 import type { StoreLayout, StoreStats } from '../domain/ports/cache-store.js';
 import type { RuntimeInfo } from '../domain/ports/runtime-info.js';
 import type { CacheContext } from './cache-context.js';
+import type { ServerStats } from './server-stats.js';
 
 /** One `STAT name value` line's worth. */
 export type StatPair = readonly [name: string, value: string | number];
@@ -85,6 +86,7 @@ export class StatsUseCase {
     const now = clock.now();
     const cpu = this.runtime.cpuUsage();
     const s = store.stats();
+    const counted = (...names: Counter[]): StatPair[] => names.map((name) => [name, stats[name]]);
     return [
       ['pid', this.runtime.pid],
       ['uptime', Math.floor((now - settings.processStartMs) / 1000)],
@@ -95,82 +97,29 @@ export class StatsUseCase {
       ['rusage_user', seconds(cpu.user)],
       ['rusage_system', seconds(cpu.system)],
       ['max_connections', this.sources.maxConnections()],
-      ['curr_connections', stats.curr_connections],
-      ['total_connections', stats.total_connections],
-      ['rejected_connections', stats.rejected_connections],
+      ...counted('curr_connections', 'total_connections', 'rejected_connections'),
       ['connection_structures', stats.curr_connections],
-      ['response_obj_oom', 0],
-      ['response_obj_count', 0],
-      ['response_obj_bytes', 0],
-      ['read_buf_count', 0],
-      ['read_buf_bytes', 0],
-      ['read_buf_bytes_free', 0],
-      ['read_buf_oom', 0],
-      ['reserved_fds', 0],
-      ['cmd_get', stats.cmd_get],
-      ['cmd_set', stats.cmd_set],
-      ['cmd_flush', stats.cmd_flush],
-      ['cmd_touch', stats.cmd_touch],
-      ['cmd_meta', stats.cmd_meta],
-      ['get_hits', stats.get_hits],
-      ['get_misses', stats.get_misses],
-      ['get_expired', stats.get_expired],
-      ['get_flushed', stats.get_flushed],
-      ['delete_misses', stats.delete_misses],
-      ['delete_hits', stats.delete_hits],
-      ['incr_misses', stats.incr_misses],
-      ['incr_hits', stats.incr_hits],
-      ['decr_misses', stats.decr_misses],
-      ['decr_hits', stats.decr_hits],
-      ['cas_misses', stats.cas_misses],
-      ['cas_hits', stats.cas_hits],
-      ['cas_badval', stats.cas_badval],
-      ['touch_hits', stats.touch_hits],
-      ['touch_misses', stats.touch_misses],
-      ['store_too_large', stats.store_too_large],
-      ['store_no_memory', stats.store_no_memory],
-      ['auth_cmds', stats.auth_cmds],
-      ['auth_errors', stats.auth_errors],
-      ['bytes_read', stats.bytes_read],
-      ['bytes_written', stats.bytes_written],
+      ...zero('response_obj_oom', 'response_obj_count', 'response_obj_bytes', 'read_buf_count', 'read_buf_bytes', 'read_buf_bytes_free', 'read_buf_oom'),
+      ...zero('reserved_fds'),
+      ...counted('cmd_get', 'cmd_set', 'cmd_flush', 'cmd_touch', 'cmd_meta', 'get_hits', 'get_misses', 'get_expired', 'get_flushed'),
+      ...counted('delete_misses', 'delete_hits', 'incr_misses', 'incr_hits', 'decr_misses', 'decr_hits', 'cas_misses', 'cas_hits', 'cas_badval'),
+      ...counted('touch_hits', 'touch_misses', 'store_too_large', 'store_no_memory', 'auth_cmds', 'auth_errors', 'bytes_read', 'bytes_written'),
       ['limit_maxbytes', s.limitBytes],
       ['accepting_conns', 1],
-      ['listen_disabled_num', 0],
-      ['time_in_listen_disabled_us', 0],
+      ...zero('listen_disabled_num', 'time_in_listen_disabled_us'),
       ['threads', 1],
-      ['conn_yields', stats.conn_yields],
-      ['hash_power_level', 0],
-      ['hash_bytes', 0],
-      ['hash_is_expanding', 0],
-      ['slab_reassign_rescues', 0],
-      ['slab_reassign_chunk_rescues', 0],
-      ['slab_reassign_evictions_nomem', 0],
-      ['slab_reassign_inline_reclaim', 0],
-      ['slab_reassign_busy_items', 0],
-      ['slab_reassign_busy_deletes', 0],
-      ['slab_reassign_running', 0],
-      ['slabs_moved', 0],
-      ['lru_crawler_running', 0],
-      ['lru_crawler_starts', 0],
-      ['malloc_fails', 0],
-      ['log_worker_dropped', 0],
-      ['log_worker_written', 0],
-      ['log_watcher_skipped', 0],
-      ['log_watcher_sent', 0],
-      ['log_watchers', 0],
-      ['unexpected_napi_ids', 0],
-      ['round_robin_fallback', 0],
+      ...counted('conn_yields'),
+      ...zero('hash_power_level', 'hash_bytes', 'hash_is_expanding', 'slab_reassign_rescues', 'slab_reassign_chunk_rescues'),
+      ...zero('slab_reassign_evictions_nomem', 'slab_reassign_inline_reclaim', 'slab_reassign_busy_items', 'slab_reassign_busy_deletes'),
+      ...zero('slab_reassign_running', 'slabs_moved', 'lru_crawler_running', 'lru_crawler_starts', 'malloc_fails', 'log_worker_dropped'),
+      ...zero('log_worker_written', 'log_watcher_skipped', 'log_watcher_sent', 'log_watchers', 'unexpected_napi_ids', 'round_robin_fallback'),
       ['bytes', s.bytes],
       ['curr_items', s.items],
       ['total_items', s.totalItems],
-      ['slab_global_page_pool', 0],
-      ['expired_unfetched', 0],
-      ['evicted_unfetched', 0],
+      ...zero('slab_global_page_pool', 'expired_unfetched', 'evicted_unfetched'),
       ['evictions', s.evictions],
       ['reclaimed', s.expired],
-      ['crawler_reclaimed', 0],
-      ['crawler_items_checked', 0],
-      ['lrutail_reflocked', 0],
+      ...zero('crawler_reclaimed', 'crawler_items_checked', 'lrutail_reflocked'),
       ...this.sources.extraStats(),
     ];
   }
@@ -184,38 +133,14 @@ export class StatsUseCase {
     const lines: StatPair[] = [];
     for (const c of this.layout().classes) {
       if (c.items === 0) continue;
-      const p = `items:${c.id}:`;
-      for (const [name, value] of [
-        ['number', c.items],
-        ['number_hot', 0],
-        ['number_warm', 0],
-        ['number_cold', c.items],
-        ['age_hot', 0],
-        ['age_warm', 0],
-        ['age', 0],
-        ['mem_requested', c.requestedBytes],
-        ['evicted', c.evicted],
-        ['evicted_nonzero', 0],
-        ['evicted_time', 0],
-        ['outofmemory', 0],
-        ['tailrepairs', 0],
-        ['reclaimed', c.reclaimed],
-        ['expired_unfetched', 0],
-        ['evicted_unfetched', 0],
-        ['evicted_active', 0],
-        ['crawler_reclaimed', 0],
-        ['crawler_items_checked', 0],
-        ['lrutail_reflocked', 0],
-        ['moves_to_cold', 0],
-        ['moves_to_warm', 0],
-        ['moves_within_lru', 0],
-        ['direct_reclaims', 0],
-        ['hits_to_hot', 0],
-        ['hits_to_warm', 0],
-        ['hits_to_cold', 0],
-        ['hits_to_temp', 0],
-      ] as const)
-        lines.push([p + name, value]);
+      const kept: Partial<Record<string, number>> = {
+        number: c.items,
+        number_cold: c.items,
+        mem_requested: c.requestedBytes,
+        evicted: c.evicted,
+        reclaimed: c.reclaimed,
+      };
+      for (const name of ITEM_FIELDS) lines.push([`items:${c.id}:${name}`, kept[name] ?? 0]);
     }
     return lines;
   }
@@ -225,25 +150,16 @@ export class StatsUseCase {
     const layout = this.layout();
     const lines: StatPair[] = [];
     for (const c of layout.classes) {
-      const p = `${c.id}:`;
-      for (const [name, value] of [
-        ['chunk_size', c.chunkSize],
-        ['chunks_per_page', c.chunksPerPage],
-        ['total_pages', c.pages],
-        ['total_chunks', c.totalChunks],
-        ['used_chunks', c.usedChunks],
-        ['free_chunks', c.freeChunks],
-        ['free_chunks_end', c.freeChunksEnd],
-        ['get_hits', 0],
-        ['cmd_set', 0],
-        ['delete_hits', 0],
-        ['incr_hits', 0],
-        ['decr_hits', 0],
-        ['cas_hits', 0],
-        ['cas_badval', 0],
-        ['touch_hits', 0],
-      ] as const)
-        lines.push([p + name, value]);
+      const kept: Partial<Record<string, number>> = {
+        chunk_size: c.chunkSize,
+        chunks_per_page: c.chunksPerPage,
+        total_pages: c.pages,
+        total_chunks: c.totalChunks,
+        used_chunks: c.usedChunks,
+        free_chunks: c.freeChunks,
+        free_chunks_end: c.freeChunksEnd,
+      };
+      for (const name of SLAB_FIELDS) lines.push([`${c.id}:${name}`, kept[name] ?? 0]);
     }
     lines.push(['active_slabs', layout.classes.length], ['total_malloced', layout.mallocedBytes]);
     return lines;
@@ -274,6 +190,28 @@ export class StatsUseCase {
     return undefined;
   }
 }
+
+/** The counters of ServerStats, printed under their own names. */
+type Counter = { [K in keyof ServerStats]: ServerStats[K] extends number ? K : never }[keyof ServerStats];
+
+/** Fields of machinery we do not have (slab mover, LRU crawler, hash table...): memcached prints them, we print 0. */
+function zero(...names: string[]): StatPair[] {
+  return names.map((name) => [name, 0]);
+}
+
+/** `stats items` fields of a class in memcached 1.6.18's order; those the store does not keep are 0. */
+const ITEM_FIELDS = [
+  ...['number', 'number_hot', 'number_warm', 'number_cold', 'age_hot', 'age_warm', 'age', 'mem_requested', 'evicted', 'evicted_nonzero', 'evicted_time'],
+  ...['outofmemory', 'tailrepairs', 'reclaimed', 'expired_unfetched', 'evicted_unfetched', 'evicted_active', 'crawler_reclaimed', 'crawler_items_checked'],
+  ...['lrutail_reflocked', 'moves_to_cold', 'moves_to_warm', 'moves_within_lru', 'direct_reclaims'],
+  ...['hits_to_hot', 'hits_to_warm', 'hits_to_cold', 'hits_to_temp'],
+];
+
+/** `stats slabs` fields of a class in memcached 1.6.18's order; per-class command counters are not kept (0). */
+const SLAB_FIELDS = [
+  ...['chunk_size', 'chunks_per_page', 'total_pages', 'total_chunks', 'used_chunks', 'free_chunks', 'free_chunks_end', 'get_hits', 'cmd_set', 'delete_hits'],
+  ...['incr_hits', 'decr_hits', 'cas_hits', 'cas_badval', 'touch_hits'],
+];
 
 function seconds(micros: number): string {
   return (micros / 1e6).toFixed(6);

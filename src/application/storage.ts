@@ -6,11 +6,11 @@ import type { CacheContext } from './cache-context.js';
 /** The storage commands; values match memcached's NREAD_* order for readability only. */
 export const enum StoreMode {
   Set = 1,
-  Add = 2,
-  Replace = 3,
-  Append = 4,
-  Prepend = 5,
-  Cas = 6,
+  Add,
+  Replace,
+  Append,
+  Prepend,
+  Cas,
 }
 
 /** Outcome of a storage command; each front end maps it to its own reply. */
@@ -34,6 +34,18 @@ export interface StoreReceipt {
 }
 
 const NO_OPTIONS: StoreOptions = {};
+
+/** A storage command that reads the current item before it writes (every mode but set). */
+interface ConditionalStore {
+  readonly mode: StoreMode;
+  readonly key: string;
+  readonly flags: number;
+  readonly exptime: number;
+  readonly value: Buffer;
+  readonly compareCas: number | undefined;
+  readonly options: StoreOptions;
+  readonly receipt: StoreReceipt | undefined;
+}
 
 /** set / add / replace / append / prepend / cas. */
 export class StorageUseCase {
@@ -108,20 +120,12 @@ export class StorageUseCase {
     if (mode === StoreMode.Set) {
       return this.write(key, value, flags, ctx.expiry(exptime), this.newCas(options), receipt);
     }
-    return then(ctx.store.get(key), (old) => this.conditional(mode, old, key, flags, exptime, value, compareCas, options, receipt));
+    const r: ConditionalStore = { mode, key, flags, exptime, value, compareCas, options, receipt };
+    return then(ctx.store.get(key), (old) => this.conditional(r, old));
   }
 
-  private conditional(
-    mode: StoreMode,
-    old: CacheItem | undefined,
-    key: string,
-    flags: number,
-    exptime: number,
-    value: Buffer,
-    compareCas: number | undefined,
-    options: StoreOptions,
-    receipt: StoreReceipt | undefined,
-  ): MaybePromise<StoreOutcome> {
+  private conditional(r: ConditionalStore, old: CacheItem | undefined): MaybePromise<StoreOutcome> {
+    const { mode, key, flags, exptime, value, compareCas, options, receipt } = r;
     const { stats } = this.ctx;
     switch (mode) {
       case StoreMode.Add:

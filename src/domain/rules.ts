@@ -2,6 +2,8 @@
  * Pure memcached semantics, shared by every protocol front end.
  */
 
+import { MAX_I64, MIN_I64 } from './signed-decimal.js';
+
 /** memcached's KEY_MAX_LENGTH. */
 export const KEY_MAX_LENGTH = 250;
 
@@ -53,14 +55,16 @@ export function remainingTtlSeconds(exptime: number, nowMs: number): number {
   return left < 0 ? 0 : left;
 }
 
+/** What scanDecimal found (one scratch object: the parsers allocate nothing for small numbers). */
+const scanned = { negative: false, digitsStart: 0, digitsEnd: 0, small: 0 };
+
 /**
- * Reads an unsigned 64-bit decimal exactly as memcached's safe_strtoull does
- * (it is what decides "non-numeric value"): optional leading whitespace, an
- * optional sign, at least one digit, then whitespace, NUL or the end. A
- * negative number is refused unless its two's complement is small, which is
- * what strtoull does. Returns undefined when memcached would refuse it.
+ * The prefix strtol/strtoull accept plus memcached's end check: optional
+ * leading whitespace, an optional sign, at least one digit, then whitespace
+ * (or NUL, when `nulEnds`) or the end. Fills `scanned`; false when refused.
+ * `small` is the value of the first 15 digits.
  */
-export function parseU64(bytes: Uint8Array, start = 0, end = bytes.length): bigint | undefined {
+function scanDecimal(bytes: Uint8Array, start: number, end: number, nulEnds: boolean): boolean {
   let i = start;
   while (i < end && isSpace(bytes[i]!)) i++;
   let negative = false;
@@ -76,21 +80,71 @@ export function parseU64(bytes: Uint8Array, start = 0, end = bytes.length): bigi
     if (i - digitsStart < 15) small = small * 10 + (c - 0x30);
     i++;
   }
-  const nDigits = i - digitsStart;
-  if (nDigits === 0) return undefined;
-  if (i < end && !isSpace(bytes[i]!) && bytes[i] !== 0) return undefined;
+  if (i === digitsStart) return false;
+  if (i < end && !isSpace(bytes[i]!) && !(nulEnds && bytes[i] === 0)) return false;
+  scanned.negative = negative;
+  scanned.digitsStart = digitsStart;
+  scanned.digitsEnd = i;
+  scanned.small = small;
+  return true;
+}
+
+/** The scanned digits (more than 15 of them) as a non-negative BigInt. */
+function scannedDigits(bytes: Uint8Array): bigint {
+  return BigInt(Buffer.from(bytes.buffer, bytes.byteOffset + scanned.digitsStart, scanned.digitsEnd - scanned.digitsStart).toString('latin1'));
+}
+
+/**
+ * Reads an unsigned 64-bit decimal exactly as memcached's safe_strtoull does
+ * (it is what decides "non-numeric value"): optional leading whitespace, an
+ * optional sign, at least one digit, then whitespace, NUL or the end. A
+ * negative number is refused unless its two's complement is small, which is
+ * what strtoull does. Returns undefined when memcached would refuse it.
+ */
+export function parseU64(bytes: Uint8Array, start = 0, end = bytes.length): bigint | undefined {
+  if (!scanDecimal(bytes, start, end, true)) return undefined;
   let v: bigint;
-  if (nDigits <= 15) {
-    v = BigInt(small);
+  if (scanned.digitsEnd - scanned.digitsStart <= 15) {
+    v = BigInt(scanned.small);
   } else {
-    v = BigInt(Buffer.from(bytes.buffer, bytes.byteOffset + digitsStart, nDigits).toString('latin1'));
+    v = scannedDigits(bytes);
     if (v > MAX_U64) return undefined; // ERANGE
   }
-  if (negative) {
+  if (scanned.negative) {
     v = (MAX_U64 + 1n - v) & MAX_U64;
     if (v >= 0x8000_0000_0000_0000n) return undefined;
   }
   return v;
+}
+
+/**
+ * Reads a signed decimal as memcached's safe_strtol does (exptime, value
+ * length, meta N/T/R): leading whitespace, an optional sign, digits, then
+ * whitespace or the end. strtol's 64-bit range is checked, then the value is
+ * truncated to int32 as memcached stores it. Returns undefined when memcached
+ * would refuse it. A command token holds no spaces but may hold tabs, \v,
+ * \f and \r: memcached 1.6.18 accepts "set k \t5 0 1" (flags 5).
+ */
+export function parseI32(bytes: Uint8Array, start = 0, end = bytes.length): number | undefined {
+  if (!scanDecimal(bytes, start, end, false)) return undefined;
+  const { negative, small } = scanned;
+  // ToInt32 (| 0) wraps modulo 2^32 exactly as the int64 -> int32 store does.
+  if (scanned.digitsEnd - scanned.digitsStart <= 15) return (negative ? -small : small) | 0;
+  const v = negative ? -scannedDigits(bytes) : scannedDigits(bytes);
+  if (v > MAX_I64 || v < MIN_I64) return undefined; // ERANGE
+  return Number(BigInt.asIntN(32, v));
+}
+
+/** Largest cas handed out or accepted as a new cas: a cas is a JS number, exact below 2^53. */
+export const CAS_MAX = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A 64-bit cas from the wire, given as its high and low 32-bit halves (so
+ * the binary header is read without a BigInt): exact up to CAS_MAX, -1 above.
+ * Our cas values never get there, so such a cas can only mismatch.
+ */
+export function casFromWire(hi: number, lo: number): number {
+  return hi >= 0x20_0000 ? -1 : hi * 0x1_0000_0000 + lo;
 }
 
 function isSpace(c: number): boolean {

@@ -1,8 +1,8 @@
 import convict from 'convict';
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { evictionPolicyNames } from '../adapters/eviction/policy-registry.js';
-import { parseListen } from './listen-addresses.js';
+import { envOverrides, keysReadFromEnvironment, unknownVariables, withoutEnv, type EnvironmentKey } from './config-environment.js';
+import { crossKeyRules, type LoadOptions } from './config-rules.js';
 
 /**
  * The configuration schema: the original project's sections, each key
@@ -220,6 +220,8 @@ export type Settings = ReturnType<typeof loadSettings>;
 /** Everything a start needs to know besides files: CLI overrides as a partial tree. */
 export type Overrides = Record<string, Record<string, unknown>>;
 
+export type { LoadOptions } from './config-rules.js';
+
 /**
  * Every configuration error (a file, a variable, a flag's value) ends start-up
  * with this exit status: memcached's own for a bad setting (EX_USAGE).
@@ -232,16 +234,6 @@ export class ConfigError extends Error {
     super(`invalid configuration: ${problems.join('; ')}`);
     this.name = 'ConfigError';
   }
-}
-
-/** Which checks to run beyond the schema. */
-export interface LoadOptions {
-  /**
-   * The server's start-up rules as memcached applies them to its flags
-   * (without the disk tier, an item must fit in half the memory budget). The embedded library
-   * skips them: a tiny memory tier is legitimate there.
-   */
-  server?: boolean;
 }
 
 /**
@@ -258,7 +250,7 @@ export function loadSettings(files: string[] = [], overrides: Overrides = {}, op
     const data = readToml(file, problems);
     if (data) conf.load(data);
   }
-  conf.load(envOverrides(problems));
+  conf.load(envOverrides(environmentKeys(), process.env, problems));
   conf.load(overrides);
   try {
     conf.validate({ allowed: 'strict' });
@@ -266,7 +258,7 @@ export function loadSettings(files: string[] = [], overrides: Overrides = {}, op
     problems.push(...(err as Error).message.split('\n').filter((l) => l.length > 0));
   }
   const settings = conf.getProperties();
-  problems.push(...rules(settings, options));
+  problems.push(...crossKeyRules(schema, settings, options));
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;
 }
@@ -289,75 +281,9 @@ function readToml(file: string, problems: string[]): Record<string, unknown> | u
   }
 }
 
-const GIB = 1024 ** 3;
-
-/** Checks across keys and bounds the schema cannot express; memcached's wording where it has one. */
-function rules(s: unknown, options: LoadOptions): string[] {
-  const out: string[] = [];
-  const settings = s as Record<string, Record<string, unknown>>;
-  for (const [section, keys] of Object.entries(schema)) {
-    for (const [key, spec] of Object.entries(keys as Record<string, { format: unknown }>)) {
-      const v = settings[section]?.[key];
-      if ((spec.format === 'nat' || spec.format === 'port' || spec.format === 'int') && typeof v === 'number' && !Number.isSafeInteger(v)) {
-        out.push(`${section}.${key}: ${v} is too large (at most ${Number.MAX_SAFE_INTEGER})`);
-      }
-    }
-  }
-  const server = settings.server!;
-  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
-  const conns = num(server.max_connections);
-  if (conns === 0) out.push('server.max_connections: Maximum connections must be greater than 0');
-  const item = num(server.item_size_max);
-  if (item !== undefined && item < 1024) out.push(`server.item_size_max: Item max size cannot be less than 1024 bytes (got ${item})`);
-  if (item !== undefined && item > GIB) out.push(`server.item_size_max: Cannot set item size limit higher than a gigabyte (got ${item})`);
-  const memory = num(settings.l1!.max_memory);
-  // With the disk tier on, an item larger than the memory tier lives on disk only.
-  if (
-    options.server &&
-    settings.l2!.enable_l2_cache !== true &&
-    item !== undefined &&
-    memory !== undefined &&
-    item >= 1024 &&
-    item <= GIB &&
-    item > memory / 2
-  ) {
-    out.push(`server.item_size_max: Cannot set item size limit higher than 1/2 of memory max (item_size_max ${item}, l1.max_memory ${memory})`);
-  }
-  if (typeof server.host === 'string' && typeof server.port === 'number') {
-    try {
-      parseListen(server.host, server.port);
-    } catch (err) {
-      out.push(`server.host: ${(err as Error).message}`);
-    }
-  }
-  const strategy = settings.l1!.eviction_strategy;
-  if (typeof strategy === 'string' && !evictionPolicyNames.includes(strategy.toLowerCase())) {
-    out.push(`l1.eviction_strategy: "${strategy}" is not one of ${evictionPolicyNames.join(', ')}`);
-  }
-  return out;
-}
-
-function withoutEnv<T extends object>(tree: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [section, keys] of Object.entries(tree)) {
-    out[section] = Object.fromEntries(
-      Object.entries(keys as Record<string, Record<string, unknown>>).map(([k, spec]) => {
-        const { env: _env, ...rest } = spec;
-        return [k, rest];
-      }),
-    );
-  }
-  return out as T;
-}
-
 /** Every environment variable the schema reads, with the key it sets. */
-export function environmentKeys(): Map<string, { section: string; key: string; format: unknown }> {
-  const out = new Map<string, { section: string; key: string; format: unknown }>();
-  for (const [section, keys] of Object.entries(schema)) {
-    for (const [key, spec] of Object.entries(keys as Record<string, { env: string; format: unknown }>))
-      out.set(spec.env, { section, key, format: spec.format });
-  }
-  return out;
+export function environmentKeys(): Map<string, EnvironmentKey> {
+  return keysReadFromEnvironment(schema);
 }
 
 /**
@@ -365,42 +291,5 @@ export function environmentKeys(): Map<string, { section: string; key: string; f
  * silently ignored. The server refuses to start with any of them set.
  */
 export function unknownEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
-  const known = environmentKeys();
-  return Object.keys(env)
-    .filter((name) => name.startsWith('RAT_') && !known.has(name))
-    .sort()
-    .map((name) => `${name}: unknown environment variable (no configuration key reads it; docs/configuration.md lists them)`);
-}
-
-function envOverrides(problems: string[]): Overrides {
-  const out: Overrides = {};
-  for (const [name, { section, key, format }] of environmentKeys()) {
-    const raw = process.env[name];
-    if (raw === undefined) continue;
-    const value = coerce(raw, format);
-    if (value === undefined) problems.push(`${name}=${JSON.stringify(raw)}: ${section}.${key} expects ${expected(format)}`);
-    else (out[section] ??= {})[key] = value;
-  }
-  return out;
-}
-
-/** Booleans: convict's true/false (any case), and 1/0; anything else is refused, never read as false. */
-function coerce(raw: string, format: unknown): unknown {
-  if (format === Boolean) {
-    const t = raw.trim().toLowerCase();
-    if (t === 'true' || t === '1') return true;
-    if (t === 'false' || t === '0') return false;
-    return undefined;
-  }
-  if (format === 'nat' || format === 'port') return /^\s*\d+\s*$/.test(raw) ? Number(raw) : undefined;
-  if (format === 'int') return /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : undefined;
-  if (format === Array) return raw.split(',').filter((x) => x.length > 0);
-  return raw;
-}
-
-function expected(format: unknown): string {
-  if (format === Boolean) return 'true or false (or 1 or 0)';
-  if (format === 'port') return 'a port number';
-  if (format === 'int') return 'a whole number (may be negative)';
-  return 'a whole number';
+  return unknownVariables(environmentKeys(), env);
 }

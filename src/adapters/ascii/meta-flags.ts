@@ -1,4 +1,4 @@
-import { parseU64 } from '../../domain/rules.js';
+import { CAS_MAX, casFromWire, parseI32, parseU64 } from '../../domain/rules.js';
 import type { Tokens } from '../protocol/tokenizer.js';
 
 /** memcached's MFLAG_MAX_OPT_LENGTH: a meta line with this many tokens or more is refused. */
@@ -68,25 +68,13 @@ export interface MetaFlags {
   longOpaque: number;
 }
 
-const SIGNED = /^[\t\n\v\f\r ]*([+-]?[0-9]+)(?:[\t\n\v\f\r ]|$)/;
-
 /** safe_strtol over the bytes after the flag letter; undefined when refused. */
 function flagI32(t: Tokens, i: number): number | undefined {
-  const m = SIGNED.exec(t.buf.toString('latin1', t.start(i) + 1, t.end(i)));
-  if (!m) return undefined;
-  const text = m[1]!;
-  const b = BigInt(text.charCodeAt(0) === 0x2b ? text.slice(1) : text);
-  if (b > 0x7fff_ffff_ffff_ffffn || b < -0x8000_0000_0000_0000n) return undefined;
-  return Number(BigInt.asIntN(32, b));
+  return parseI32(t.buf, t.start(i) + 1, t.end(i));
 }
 
 function flagU64(t: Tokens, i: number): bigint | undefined {
   return parseU64(t.buf, t.start(i) + 1, t.end(i));
-}
-
-/** A cas from the wire: ours stay below 2^53, so a larger one can only mismatch. */
-function casNumber(v: bigint): number {
-  return v > 0x1f_ffff_ffff_ffffn ? -1 : Number(v);
 }
 
 function letters(s: string): Uint8Array {
@@ -185,13 +173,13 @@ export function parseMetaFlags(t: Tokens, first: number, verb: MetaVerb): MetaFl
         // C
         const v = flagU64(t, i);
         if (v === undefined) fail(BAD_TOKEN);
-        else f.compareCas = casNumber(v);
+        else f.compareCas = casFromWire(Number(v >> 32n), Number(v & 0xffff_ffffn));
         break;
       }
       case 0x45: {
         // E
         const v = flagU64(t, i);
-        if (v === undefined || v > 0x1f_ffff_ffff_ffffn) fail(BAD_TOKEN);
+        if (v === undefined || v > CAS_MAX) fail(BAD_TOKEN);
         else f.newCas = Number(v);
         break;
       }

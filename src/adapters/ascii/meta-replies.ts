@@ -2,6 +2,7 @@ import type { MetaArithmeticResult } from '../../application/arithmetic.js';
 import type { DeleteOutcome } from '../../application/deletion.js';
 import type { MetaGetHit } from '../../application/meta.js';
 import type { StoreOutcome } from '../../application/storage.js';
+import type { CacheItem } from '../../domain/item.js';
 import type { Tokens } from '../protocol/tokenizer.js';
 import { Reply } from './ascii-replies.js';
 import { encodeBase64Key, type MetaFlags } from './meta-flags.js';
@@ -90,23 +91,22 @@ export function opaqueAndKey(e: Echo): string {
 /** The TTL an exptime gives, in `t`'s terms. */
 export type TtlFor = (exptime: number) => number;
 
-/** mg's status line for a hit (without CRLF; the value, if asked for, follows it). */
-export function mgHitLine(hit: MetaGetHit, f: MetaFlags, e: Echo, ttlFor: TtlFor): string {
-  const { item } = hit;
-  let line = f.value ? 'VA ' + item.value.length : 'HD';
-  // memcached applies T and N (N only to the item it created) flag by flag while writing
-  // the reply, so t shows the TTL as of its own position; a created item starts immortal.
-  let ttl = hit.created ? -1 : hit.ttlBefore;
+/**
+ * Appends the flags an mg or ma reply shows, in the client's order.
+ * memcached applies T and N (N only to the item it created) flag by flag
+ * while writing the reply, so t shows the TTL as of its own position; a
+ * created item starts immortal. `hit` adds mg's own flags (s, f, l, h).
+ */
+function appendFlags(line: string, e: Echo, f: MetaFlags, ttlFor: TtlFor, item: CacheItem, created: boolean, ttlBefore: number, hit?: MetaGetHit): string {
+  let ttl = created ? -1 : ttlBefore;
   for (const flag of e.flags) {
-    switch (flag.charCodeAt(0)) {
+    const code = flag.charCodeAt(0);
+    switch (code) {
       case 0x54: // T
         ttl = ttlFor(f.ttl!);
         break;
       case 0x4e: // N
-        if (hit.created) ttl = ttlFor(f.vivify!);
-        break;
-      case 0x73: // s
-        line += ' s' + item.value.length;
+        if (created) ttl = ttlFor(f.vivify!);
         break;
       case 0x74: // t
         line += ' t' + ttl;
@@ -114,24 +114,40 @@ export function mgHitLine(hit: MetaGetHit, f: MetaFlags, e: Echo, ttlFor: TtlFor
       case 0x63: // c
         line += ' c' + item.cas;
         break;
-      case 0x66: // f
-        line += ' f' + item.flags;
-        break;
-      case 0x6c: // l
-        line += ' l' + hit.lastAccessSeconds;
-        break;
-      case 0x68: // h
-        line += hit.hitBefore ? ' h1' : ' h0';
-        break;
       case 0x4f: // O
         line += ' ' + flag;
         break;
       case 0x6b: // k
-        // A hit echoes the item's key, encoded the way the item was stored, not as requested.
-        line += hit.binaryKey ? ' k' + encodeBase64Key(item.key) + ' b' : ' k' + item.key;
+        // The item's key, encoded the way the item was stored (mg) or the request named it (ma).
+        line += (hit ? hit.binaryKey : e.base64) ? ' k' + encodeBase64Key(item.key) + ' b' : ' k' + item.key;
         break;
+      default:
+        if (hit) line += mgFlag(code, hit);
     }
   }
+  return line;
+}
+
+/** The flags only mg shows. */
+function mgFlag(code: number, hit: MetaGetHit): string {
+  switch (code) {
+    case 0x73: // s
+      return ' s' + hit.item.value.length;
+    case 0x66: // f
+      return ' f' + hit.item.flags;
+    case 0x6c: // l
+      return ' l' + hit.lastAccessSeconds;
+    case 0x68: // h
+      return hit.hitBefore ? ' h1' : ' h0';
+    default:
+      return '';
+  }
+}
+
+/** mg's status line for a hit (without CRLF; the value, if asked for, follows it). */
+export function mgHitLine(hit: MetaGetHit, f: MetaFlags, e: Echo, ttlFor: TtlFor): string {
+  const { item } = hit;
+  let line = appendFlags(f.value ? 'VA ' + item.value.length : 'HD', e, f, ttlFor, item, hit.created, hit.ttlBefore, hit);
   // memcached's order: Z, then X, then W.
   if (hit.tokenSent) line += ' Z';
   if (hit.stale) line += ' X';
@@ -196,29 +212,6 @@ export function maValueReply(
   ttlFor: TtlFor,
 ): string {
   const digits = r.value.toString();
-  let line = f.value ? 'VA ' + digits.length : 'HD';
-  let ttl = r.created ? -1 : ttlOf(r.item.exptime);
-  for (const flag of e.flags) {
-    switch (flag.charCodeAt(0)) {
-      case 0x54: // T
-        ttl = ttlFor(f.ttl!);
-        break;
-      case 0x4e: // N
-        if (r.created) ttl = ttlFor(f.vivify!);
-        break;
-      case 0x74: // t
-        line += ' t' + ttl;
-        break;
-      case 0x63: // c
-        line += ' c' + r.item.cas;
-        break;
-      case 0x4f: // O
-        line += ' ' + flag;
-        break;
-      case 0x6b: // k
-        line += ' k' + e.keyToken + (e.base64 ? ' b' : '');
-        break;
-    }
-  }
+  const line = appendFlags(f.value ? 'VA ' + digits.length : 'HD', e, f, ttlFor, r.item, r.created, r.created ? -1 : ttlOf(r.item.exptime));
   return f.value ? line + '\r\n' + digits + '\r\n' : line + '\r\n';
 }

@@ -1,11 +1,11 @@
 import { isPromise, type MaybePromise } from '../../domain/maybe-promise.js';
-import { KEY_MAX_LENGTH } from '../../domain/rules.js';
+import { KEY_MAX_LENGTH, casFromWire } from '../../domain/rules.js';
 import { StoreMode } from '../../application/storage.js';
 import { ownedValue } from '../protocol/owned-value.js';
 import { BinaryCommands, type BinaryOptions } from './binary-commands.js';
 import { Shape, checkShape, isAuthExempt, isSasl } from './binary-frame-rules.js';
 import { HEADER_LENGTH, MAX_SASL_MECH_LENGTH, Op, REQUEST_MAGIC, Status, loudOpcode } from './binary-protocol.js';
-import { readCas, responseHeader } from './binary-replies.js';
+import { responseHeader } from './binary-replies.js';
 import { SASL_MECHANISMS } from './sasl-plain.js';
 
 export type { BinaryOptions };
@@ -100,7 +100,7 @@ export class BinarySession extends BinaryCommands {
     this.extlen = b[p + 4]!;
     this.bodylen = b.readUInt32BE(p + 8);
     this.opaque = b.readUInt32BE(p + 12);
-    this.cas = readCas(b, p + 16);
+    this.cas = casFromWire(b.readUInt32BE(p + 16), b.readUInt32BE(p + 20));
     if (b[p] !== REQUEST_MAGIC) {
       // memcached closes without a word: nothing after this can be framed. The replies it
       // still owes this read's earlier frames are dropped, back to the last one that

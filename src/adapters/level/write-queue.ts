@@ -39,6 +39,16 @@ export const QUEUED_OP_OVERHEAD = 96;
 /** Default op cap of a batch: a few ms of event-loop time at most. */
 export const MAX_BATCH_OPS = 2048;
 
+/**
+ * Without sync writes, a batch smaller than this waits until GATHER_MS after
+ * the previous batch was sent, so that a sparse write stream (1 set in 11
+ * requests) does not pay a thread-pool hand-off, a thread wake-up and a
+ * promise for every write or two. Acks do not wait for batches then, so only
+ * the crash window grows, by at most GATHER_MS (docs/durability.md).
+ */
+export const MIN_GROUP_OPS = 64;
+export const GATHER_MS = 1;
+
 /** Work done after the batch in flight: a clear, then the batches it superseded settle. */
 interface ClearJob {
   superseded: WriteBatch[];
@@ -86,6 +96,8 @@ export class WriteQueue implements WriteBackpressure {
   private waiting: WriteBatch[] = [];
   private inFlight = false;
   private scheduled = false;
+  /** performance.now() when the last batch went to LevelDB. */
+  private lastSentMs = 0;
   private clearJob: ClearJob | undefined;
   private idleWaiters: Array<() => void> = [];
   private drainWaiters: Array<() => void> = [];
@@ -239,11 +251,22 @@ export class WriteQueue implements WriteBackpressure {
       this.notifyIdle();
       return;
     }
+    const next = this.waiting[0];
+    // With sync writes every ack waits for its batch: no gathering delay there.
+    if (!this.options.sync && next !== undefined && next.size < MIN_GROUP_OPS && this.idleWaiters.length === 0 && !this.full) {
+      const wait = this.lastSentMs + GATHER_MS - performance.now();
+      if (wait > 0) {
+        this.scheduled = true;
+        setTimeout(this.pumpCb, wait);
+        return;
+      }
+    }
     const batch = this.waiting.shift() ?? new WriteBatch();
     // Same batch as the write that made it necessary: both land or neither.
     if (this.rider.dirty) batch.ops.push(this.rider.take());
     batch.sent = true;
     this.inFlight = true;
+    this.lastSentMs = performance.now();
     this.batches++;
     target.write(batch.ops, { sync: this.options.sync }).then(
       () => this.afterBatch(batch, undefined),

@@ -1,41 +1,25 @@
-import { makeItem, type CacheItem } from '../../domain/item.js';
+import { isExpired, makeItem, type CacheItem } from '../../domain/item.js';
 import { keyHash } from '../../domain/key-hash.js';
-import type { CacheStore, SlabClassStats, StoreLayout, StoreStats } from '../../domain/ports/cache-store.js';
+import type { CacheStore, StoreLayout, StoreStats } from '../../domain/ports/cache-store.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { EvictionEntries, EvictionPolicy, EvictionPolicyFactory } from '../../domain/ports/eviction-policy.js';
 import type { Lifecycle } from '../../domain/ports/lifecycle.js';
+import type { TimerHandle } from '../../domain/ports/scheduler.js';
+import { every } from '../scheduler/periodic.js';
 import { EntryTable, OWN_BUFFER } from './entry-table.js';
+import { ExpirySweep } from './expiry-sweep.js';
 import { KeyIndex, type IndexedEntries } from './key-index.js';
 import { PAGE_SIZE, SlabArena } from './slab-arena.js';
-
-/** Options of the memory tier (the `[l1]` and `[ttl]` config sections). */
-export interface MemoryStoreOptions {
-  /** Byte budget for everything the tier holds; 0 = unbounded. */
-  maxMemory: number;
-  /** Entry budget; 0 = unbounded. */
-  maxEntries: number;
-  /** Period of the background expiry sweep in ms; 0 disables it. */
-  cleanupIntervalMs: number;
-}
-
-/**
- * Bytes an entry costs the store beyond its payload chunk (key + value + 6
- * bytes of header, rounded to its size class): the metadata arrays (32 B and
- * their growth slack) and the key index (4 B per slot at <= 3/4 load).
- * The eviction policy's own per-entry cost is added to it. Measured on Node
- * 20 x64 with bench/memory/overhead.ts (docs/memory.md).
- */
-export const ENTRY_BASE_OVERHEAD = 44;
-/** A payload with a Buffer of its own also pays the Buffer object and its native backing store. */
-const OWN_BUFFER_OVERHEAD = 256;
-/** Payload header: the key length (u16). */
-const KEY_LENGTH_BYTES = 2;
-/** Longest key the payload header can describe. */
-const KEY_MAX = 0xffff;
-/** Entries examined per sweep slice, so a sweep never stalls the event loop. */
-const SWEEP_SLICE = 10_000;
-/** Entries examined for expired ones before a set takes new memory (memcached looks at its LRU tails). */
-const RECLAIM_SLICE = 2_000;
+import { ClassCounters } from './slab-class-stats.js';
+import {
+  ENTRY_BASE_OVERHEAD,
+  KEY_LENGTH_BYTES,
+  KEY_MAX,
+  OWN_BUFFER_OVERHEAD,
+  RECLAIM_SLICE,
+  SWEEP_SLICE,
+  type MemoryStoreOptions,
+} from './memory-store-options.js';
 
 /**
  * The L1 tier. Entries are integer ids: metadata in typed arrays
@@ -59,17 +43,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private readonly ownBuffers = new Map<number, Buffer>();
   /** Bytes of all own buffers (allocated outside the pages). */
   private ownBytes = 0;
-  /** Per size class (the last slot: own buffers): bytes charged, evictions, expired items removed. */
-  private readonly classBytes = new Float64Array(this.arena.classCount + 1);
-  private readonly classEvicted = new Float64Array(this.arena.classCount + 1);
-  private readonly classReclaimed = new Float64Array(this.arena.classCount + 1);
-  /**
-   * No entry expires before this (a lower bound): sets and the sweep skip
-   * looking for expired entries until then. `cycleMin` gathers the bound
-   * for the sweep's next full pass over the table.
-   */
-  private nextExpiry = Infinity;
-  private cycleMin = Infinity;
+  private readonly perClass = new ClassCounters(this.arena);
+  private readonly expiry = new ExpirySweep(this.table, (id) => this.expire(id));
   private readonly policy: EvictionPolicy;
   /** Bytes charged per entry beyond key and value: ENTRY_BASE_OVERHEAD + the policy's entryOverhead. */
   readonly entryOverhead: number;
@@ -80,8 +55,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private evictions = 0;
   private expired = 0;
   private totalItems = 0;
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private sweepCursor = 0;
+  private sweepTimer: TimerHandle | undefined;
 
   constructor(
     private options: MemoryStoreOptions,
@@ -102,14 +76,11 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   }
 
   async start(): Promise<void> {
-    if (this.options.cleanupIntervalMs > 0 && !this.sweepTimer) {
-      this.sweepTimer = setInterval(() => this.sweep(SWEEP_SLICE), this.options.cleanupIntervalMs);
-      this.sweepTimer.unref();
-    }
+    if (this.options.cleanupIntervalMs > 0) this.sweepTimer ??= every(this.options.cleanupIntervalMs, () => this.sweep(SWEEP_SLICE));
   }
 
   async stop(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer?.cancel();
     this.sweepTimer = undefined;
   }
 
@@ -142,8 +113,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   peek(key: string): CacheItem | undefined {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return undefined;
-    const exptime = this.table.exptime(id);
-    if (exptime !== 0 && exptime <= this.clock.now()) return undefined;
+    if (isExpired(this.table.exptime(id), this.clock.now())) return undefined;
     return this.itemOf(id, key);
   }
 
@@ -165,8 +135,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
         // Same chunk size: overwrite in place, so the policy keeps what it learnt about the key.
         copyInto(this.arena.page(loc * 8), this.arena.payloadOffset(loc * 8) + KEY_LENGTH_BYTES + key.length, value);
         this.bytes += length - t.valueLength(old);
-        this.classBytes[cls] += length - t.valueLength(old);
-        this.noteExpiry(item.exptime);
+        this.perClass.bytes[cls] += length - t.valueLength(old);
+        this.expiry.note(item.exptime);
         t.setValueLength(old, length);
         t.setFlags(old, item.flags);
         t.setExptime(old, item.exptime);
@@ -193,7 +163,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     if (id < 0) return undefined;
     this.policy.access(id);
     this.table.setExptime(id, exptime);
-    this.noteExpiry(exptime);
+    this.expiry.note(exptime);
     return this.itemOf(id, key);
   }
 
@@ -206,18 +176,15 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     this.bytes = 0;
     this.entryBytes = 0;
     this.ownBytes = 0;
-    this.classBytes.fill(0);
-    this.sweepCursor = 0;
-    this.nextExpiry = this.cycleMin = Infinity;
+    this.perClass.bytes.fill(0);
+    this.expiry.reset();
   }
 
   async *keys(): AsyncIterable<string> {
     const now = this.clock.now();
     const t = this.table;
     for (let id = 0; id < t.highWater; id++) {
-      if (!t.isLive(id)) continue;
-      const exptime = t.exptime(id);
-      if (exptime === 0 || exptime > now) yield this.keyOf(id);
+      if (t.isLive(id) && !isExpired(t.exptime(id), now)) yield this.keyOf(id);
     }
   }
 
@@ -232,45 +199,9 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     };
   }
 
-  /**
-   * The arena's size classes that hold pages, then (as the next class id)
-   * the values that have a Buffer of their own, reported as one chunk per
-   * page of their mean size. `total_malloced` counts pages and own buffers.
-   */
+  /** `stats slabs`: the size classes holding pages, then the values with a Buffer of their own (see ClassCounters). */
   layout(): StoreLayout {
-    const classes: SlabClassStats[] = [];
-    const own = this.arena.classCount;
-    for (let cls = 0; cls < own; cls++) {
-      const p = this.arena.classPages(cls);
-      if (p.pages === 0) continue;
-      const totalChunks = p.pages * p.perPage;
-      classes.push({
-        id: cls + 1,
-        chunkSize: p.chunkSize,
-        chunksPerPage: p.perPage,
-        pages: p.pages,
-        totalChunks,
-        usedChunks: totalChunks - p.free - p.freeEnd,
-        freeChunks: p.free,
-        freeChunksEnd: p.freeEnd,
-        ...this.classCounters(cls, totalChunks - p.free - p.freeEnd),
-      });
-    }
-    const n = this.ownBuffers.size;
-    if (n > 0) {
-      classes.push({
-        id: own + 1,
-        chunkSize: Math.ceil(this.ownBytes / n),
-        chunksPerPage: 1,
-        pages: n,
-        totalChunks: n,
-        usedChunks: n,
-        freeChunks: 0,
-        freeChunksEnd: 0,
-        ...this.classCounters(own, n),
-      });
-    }
-    return { classes, mallocedBytes: this.arena.pageBytes + this.ownBytes };
+    return this.perClass.layout(this.ownBuffers.size, this.ownBytes);
   }
 
   fits(key: string, valueLength: number): boolean {
@@ -302,58 +233,24 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
    * the previous slice stopped. Returns how many were removed.
    */
   sweep(budget: number): number {
-    const now = this.clock.now();
-    if (now < this.nextExpiry) return 0;
-    const t = this.table;
-    let removed = 0;
-    let id = this.sweepCursor;
-    for (let n = 0; n < budget; n++, id++) {
-      if (id >= t.highWater) {
-        // A full pass saw every entry that had an exptime (or noteExpiry did): the bound is exact again.
-        id = 0;
-        this.nextExpiry = this.cycleMin;
-        this.cycleMin = Infinity;
-        break;
-      }
-      const exptime = t.exptime(id);
-      if (exptime === 0 || !t.isLive(id)) continue;
-      if (exptime <= now) {
-        this.expire(id);
-        removed++;
-      } else if (exptime < this.cycleMin) {
-        this.cycleMin = exptime;
-      }
-    }
-    this.sweepCursor = id;
-    return removed;
+    return this.expiry.run(this.clock.now(), budget);
   }
 
   /** The id of `key`'s live entry, or -1; an expired entry found on the way is removed. */
   private liveId(key: string): number {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return -1;
-    const exptime = this.table.exptime(id);
-    if (exptime !== 0 && exptime <= this.clock.now()) {
+    if (isExpired(this.table.exptime(id), this.clock.now())) {
       this.expire(id);
       return -1;
     }
     return id;
   }
 
-  private noteExpiry(exptime: number): void {
-    if (exptime === 0) return;
-    if (exptime < this.nextExpiry) this.nextExpiry = exptime;
-    if (exptime < this.cycleMin) this.cycleMin = exptime;
-  }
-
   /** The size class slot of an entry: its arena class, or the own-buffer slot. */
   private classOfEntry(id: number): number {
     const loc = this.table.location(id);
-    return loc === OWN_BUFFER ? this.arena.classCount : this.arena.classAt(loc * 8);
-  }
-
-  private classCounters(slot: number, items: number): Pick<SlabClassStats, 'items' | 'requestedBytes' | 'evicted' | 'reclaimed'> {
-    return { items, requestedBytes: this.classBytes[slot]!, evicted: this.classEvicted[slot]!, reclaimed: this.classReclaimed[slot]! };
+    return loc === OWN_BUFFER ? this.perClass.ownSlot : this.arena.classAt(loc * 8);
   }
 
   private payloadPage(id: number): Buffer {
@@ -395,7 +292,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     }
     const outside = this.entryOverhead + (cls < 0 ? payload + OWN_BUFFER_OVERHEAD : 0);
     // Memory of expired entries is reused before new memory is taken or anything live is evicted.
-    if ((cls < 0 || !this.arena.hasSpare(cls)) && this.clock.now() >= this.nextExpiry) this.sweep(RECLAIM_SLICE);
+    if ((cls < 0 || !this.arena.hasSpare(cls)) && this.expiry.due(this.clock.now())) this.sweep(RECLAIM_SLICE);
     while (maxMemory > 0 && this.usedBytes + outside > maxMemory && this.evictOne()) {
       // evictOne() does the work
     }
@@ -428,8 +325,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     this.index.insert(id, hash);
     this.entryBytes += outside;
     this.bytes += n + length + this.entryOverhead;
-    this.classBytes[cls < 0 ? this.arena.classCount : cls] += n + length + this.entryOverhead;
-    this.noteExpiry(item.exptime);
+    this.perClass.bytes[cls < 0 ? this.perClass.ownSlot : cls] += n + length + this.entryOverhead;
+    this.expiry.note(item.exptime);
     this.totalItems++;
     this.policy.insert(id);
     return true;
@@ -461,21 +358,20 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private evictOne(): boolean {
     const id = this.policy.evict();
     if (id < 0) return false;
-    const exptime = this.table.exptime(id);
     const slot = this.classOfEntry(id);
-    if (exptime !== 0 && exptime <= this.clock.now()) {
+    if (isExpired(this.table.exptime(id), this.clock.now())) {
       this.expired++;
-      this.classReclaimed[slot]++;
+      this.perClass.reclaimed[slot]++;
     } else {
       this.evictions++;
-      this.classEvicted[slot]++;
+      this.perClass.evicted[slot]++;
     }
     this.drop(id);
     return true;
   }
 
   private expire(id: number): void {
-    this.classReclaimed[this.classOfEntry(id)]++;
+    this.perClass.reclaimed[this.classOfEntry(id)]++;
     this.unlink(id);
     this.expired++;
   }
@@ -493,7 +389,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const loc = t.location(id);
     this.index.remove(id, t.hash(id));
     let outside = this.entryOverhead;
-    this.classBytes[this.classOfEntry(id)] -= keyLength + length + this.entryOverhead;
+    this.perClass.bytes[this.classOfEntry(id)] -= keyLength + length + this.entryOverhead;
     if (loc !== OWN_BUFFER) {
       this.arena.free(loc * 8);
     } else {

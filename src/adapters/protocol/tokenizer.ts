@@ -1,4 +1,4 @@
-import { parseU64 } from '../../domain/rules.js';
+import { parseI32, parseU64 } from '../../domain/rules.js';
 
 /**
  * memcached's command-line tokenizer over a Buffer: splits on single spaces
@@ -65,15 +65,6 @@ export class Tokens {
   }
 }
 
-const I64_MAX = 0x7fff_ffff_ffff_ffffn;
-/**
- * What strtol accepts before memcached's end check: leading whitespace, an
- * optional sign, digits, then whitespace or the end (anything after that
- * whitespace is ignored). A token holds no spaces but may hold tabs, \v, \f
- * and \r, and memcached 1.6.18 accepts "set k \t5 0 1" (flags 5).
- */
-const SIGNED = /^[\t\n\v\f\r ]*([+-]?[0-9]+)(?:[\t\n\v\f\r ]|$)/;
-
 /** An all-digit token of at most 15 digits (the common case), or -1. */
 function smallDigits(buf: Buffer, s: number, e: number): number {
   const n = e - s;
@@ -107,12 +98,7 @@ export function tokenU32(t: Tokens, i: number): number {
 export function tokenI32(t: Tokens, i: number): number | undefined {
   const v = smallDigits(t.buf, t.start(i), t.end(i));
   if (v >= 0) return v | 0;
-  const m = SIGNED.exec(t.str(i));
-  if (!m) return undefined;
-  const text = m[1]!;
-  const b = BigInt(text.charCodeAt(0) === 0x2b ? text.slice(1) : text);
-  if (b > I64_MAX || b < -I64_MAX - 1n) return undefined;
-  return Number(BigInt.asIntN(32, b));
+  return parseI32(t.buf, t.start(i), t.end(i));
 }
 
 /** safe_strtoull over a token (cas unique, delta). Undefined when refused. */

@@ -46,6 +46,21 @@ describe('Lz4jsCompressor', () => {
     expect(Buffer.compare(lz4.decompress(packedC, c.length), c)).to.equal(0);
   });
 
+  it('leaves no stale match-table slot behind: a reused compressor packs exactly like a fresh one', () => {
+    const reused = new Lz4jsCompressor();
+    const sizes = [0, 5, 13, 14, 100, 1024, 1500, 4096, 9999, 16 * 1024, 16 * 1024 + 1, 40_000, 3000, 200];
+    for (let round = 0; round < 3; round++) {
+      for (const n of sizes) {
+        for (const input of [text(n), randomBytes(n), Buffer.alloc(n, round), Buffer.concat([text(n >> 1), randomBytes(n - (n >> 1))])]) {
+          const packed = reused.compress(input);
+          const fresh = new Lz4jsCompressor().compress(input);
+          expect(Buffer.compare(packed, fresh), `size ${n}, round ${round}`).to.equal(0);
+          expect(Buffer.compare(reused.decompress(packed, n), input)).to.equal(0);
+        }
+      }
+    }
+  });
+
   it('round-trips incompressible, tiny and empty inputs (literal-only blocks)', () => {
     for (const n of [0, 1, 12, 13, 14, 15, 16, 269, 270, 271, 4096, 65_536 + 7]) {
       const input = randomBytes(n);

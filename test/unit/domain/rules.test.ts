@@ -4,11 +4,14 @@ import {
   KEY_MAX_LENGTH,
   MAX_U64,
   REALTIME_MAXDELTA,
+  CAS_MAX,
   applyDelta,
+  casFromWire,
   counterBytes,
   expiryFromExptime,
   isValidKey,
   itemTotalSize,
+  parseI32,
   parseU64,
   parseU64Token,
   remainingTtlSeconds,
@@ -100,6 +103,63 @@ describe('domain rules', () => {
     it('reads a sub-range of a buffer', () => {
       const b = Buffer.from('xx123yy');
       expect(parseU64(b, 2, 5)).to.equal(123n);
+    });
+  });
+
+  describe('parseI32 (safe_strtol: strtol in 64 bits, stored as int32)', () => {
+    /** The definition: strtol's accepted prefix by regex, its range in BigInt, then the int32 store. */
+    const reference = (text: string): number | undefined => {
+      const m = /^[\t\n\v\f\r ]*([+-]?[0-9]+)(?:[\t\n\v\f\r ]|$)/.exec(text);
+      if (!m) return undefined;
+      const b = BigInt(m[1]!.replace(/^\+/, ''));
+      if (b > 0x7fff_ffff_ffff_ffffn || b < -0x8000_0000_0000_0000n) return undefined;
+      return Number(BigInt.asIntN(32, b));
+    };
+    const parse = (text: string) => parseI32(Buffer.from(text, 'latin1'));
+
+    it('reads what strtol reads and refuses what memcached refuses', () => {
+      expect(parse('0')).to.equal(0);
+      expect(parse('-1')).to.equal(-1);
+      expect(parse('+17')).to.equal(17);
+      expect(parse('\t5')).to.equal(5);
+      expect(parse('5\r')).to.equal(5);
+      expect(parse('2147483648')).to.equal(-2147483648);
+      expect(parse('4294967301')).to.equal(5);
+      expect(parse('9223372036854775807')).to.equal(-1);
+      expect(parse('9223372036854775808')).to.equal(undefined);
+      expect(parse('-9223372036854775808')).to.equal(0);
+      expect(parse('-9223372036854775809')).to.equal(undefined);
+      for (const bad of ['', '-', '+', ' ', '1x', 'x1', '1.5', '--1', '1\0']) expect(parse(bad), JSON.stringify(bad)).to.equal(undefined);
+    });
+
+    it('agrees with the definition on edge and random inputs, and on a slice of a larger buffer', () => {
+      const alphabet = ['0', '1', '9', '-', '+', ' ', '\t', '\r', 'a', '7', '5', '3'];
+      let seed = 7;
+      const next = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0), seed % n);
+      const inputs: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const len = next(24);
+        let t = '';
+        for (let j = 0; j < len; j++) t += alphabet[next(alphabet.length)];
+        inputs.push(t);
+      }
+      for (const d of [15, 16, 19, 20]) inputs.push('9'.repeat(d), '-' + '9'.repeat(d), '1' + '0'.repeat(d - 1));
+      for (const text of inputs) {
+        expect(parse(text), JSON.stringify(text)).to.equal(reference(text));
+        const framed = Buffer.from(`x${text}y`, 'latin1');
+        expect(parseI32(framed, 1, framed.length - 1), JSON.stringify(text)).to.equal(reference(text));
+      }
+    });
+  });
+
+  describe('casFromWire', () => {
+    it('is exact up to CAS_MAX and -1 above it (such a cas can only mismatch)', () => {
+      const split = (v: bigint) => casFromWire(Number(v >> 32n), Number(v & 0xffff_ffffn));
+      expect(split(0n)).to.equal(0);
+      expect(split(0x1_0000_0001n)).to.equal(0x1_0000_0001);
+      expect(split(BigInt(CAS_MAX))).to.equal(CAS_MAX);
+      expect(split(BigInt(CAS_MAX) + 1n)).to.equal(-1);
+      expect(split(0xffff_ffff_ffff_ffffn)).to.equal(-1);
     });
   });
 

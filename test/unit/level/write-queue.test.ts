@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { makeItem } from '../../../src/domain/item.js';
-import { CasWatermark } from '../../../src/adapters/level/cas-watermark.js';
+import { CounterCeiling } from '../../../src/adapters/level/counter-ceiling.js';
 import type { LevelOp } from '../../../src/adapters/level/write-batch.js';
-import { QUEUED_OP_OVERHEAD, WriteQueue } from '../../../src/adapters/level/write-queue.js';
+import { GATHER_MS, QUEUED_OP_OVERHEAD, WriteQueue } from '../../../src/adapters/level/write-queue.js';
 import { batchPath } from '../../../src/adapters/level/batch-writer.js';
 import { RecordingLogger, LevelFixture } from './level-fixture.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Past the gathering delay of a small batch. */
+const gathered = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, GATHER_MS * 5));
 
 /** A database whose batches complete only when the test says so. */
 class GatedDb {
@@ -35,7 +37,7 @@ function put(q: WriteQueue, key: string, bytes: number): void {
 describe('WriteQueue', () => {
   it('says full past its budget, and resolves drained() once the batch in flight is applied', async () => {
     const db = new GatedDb();
-    const q = new WriteQueue({ sync: false, limitBytes: 10_000, maxBatchBytes: 4096 }, new CasWatermark(), new RecordingLogger());
+    const q = new WriteQueue({ sync: false, limitBytes: 10_000, maxBatchBytes: 4096 }, new CounterCeiling(), new RecordingLogger());
     q.attach(db);
     put(q, 'a', 3000);
     await tick(); // 'a' goes out alone
@@ -51,10 +53,11 @@ describe('WriteQueue', () => {
     await tick();
     expect(q.full).to.equal(false);
     expect(drained).to.equal(true);
+    await gathered();
     expect(db.waiting).to.equal(1);
     while (db.waiting > 0) {
       db.release();
-      await tick();
+      await gathered();
     }
     // A batch stops taking ops once it holds maxBatchBytes: b2 went into a batch of its own.
     expect(db.applied.map((ops) => ops.map((op) => op.key.toString()))).to.deep.equal([['a'], ['b0', 'b1'], ['b2']]);
@@ -64,7 +67,7 @@ describe('WriteQueue', () => {
 
   it('coalesces a second write of a key into the same unsent batch, and reads see the newest', async () => {
     const db = new GatedDb();
-    const q = new WriteQueue({ sync: false, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CasWatermark(), new RecordingLogger());
+    const q = new WriteQueue({ sync: false, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CounterCeiling(), new RecordingLogger());
     q.attach(db);
     put(q, 'k', 10);
     put(q, 'other', 10);
@@ -109,5 +112,44 @@ describe('batch path (db._batch)', () => {
     expect(seen).to.have.length(2);
     expect(path.fallbacks).to.equal(2);
     expect(logger.at('warn').filter((l) => /_batch/.test(l.msg ?? ''))).to.have.length(1);
+  });
+
+  it('sends a small batch at once when something waits on it: sync writes, or flush()', async () => {
+    for (const sync of [true, false]) {
+      const db = new GatedDb();
+      const q = new WriteQueue({ sync, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CounterCeiling(), new RecordingLogger());
+      q.attach(db);
+      put(q, 'a', 10);
+      await tick();
+      expect(db.waiting, 'first write goes out on the next turn').to.equal(1);
+      put(q, 'b', 10);
+      db.release();
+      if (!sync) void q.flush();
+      await tick();
+      expect(db.waiting, `sync ${sync}: the next small batch is not held back`).to.equal(1);
+      db.release();
+      await q.flush();
+      expect(db.applied.map((ops) => ops.map((op) => op.key.toString()))).to.deep.equal([['a'], ['b']]);
+    }
+  });
+
+  it('applies a trickle of small batches without sync (held back for the gathering delay), in order', async () => {
+    const db = new GatedDb();
+    const q = new WriteQueue({ sync: false, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CounterCeiling(), new RecordingLogger());
+    q.attach(db);
+    const auto = setInterval(() => db.release(), 0);
+    try {
+      for (let i = 0; i < 40; i++) {
+        put(q, `k${i}`, 10);
+        await tick();
+      }
+      const deadline = Date.now() + 2000;
+      while (q.stats().items > 0 && Date.now() < deadline) await gathered();
+    } finally {
+      clearInterval(auto);
+    }
+    expect(q.stats().items).to.equal(0);
+    const applied = db.applied.flat().map((op) => op.key.toString());
+    expect(applied).to.deep.equal(Array.from({ length: 40 }, (_, i) => `k${i}`));
   });
 });
