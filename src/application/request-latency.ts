@@ -34,6 +34,12 @@ export interface LatencySnapshot {
  * to write.
  */
 export class RequestLatency {
+  /**
+   * Whether the sessions time their batches: only while something can read
+   * the histograms (the admin listener sets it), so a server without one
+   * reads no clock per request.
+   */
+  enabled = false;
   private readonly counts = new Float64Array(FAMILIES * SLOTS);
   private readonly sums = new Float64Array(FAMILIES);
   private readonly seen = new Float64Array(FAMILIES);

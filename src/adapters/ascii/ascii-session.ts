@@ -5,6 +5,7 @@ import { StoreMode, type StoreOutcome } from '../../application/storage.js';
 import type { UseCases } from '../../application/use-cases.js';
 import { PipelinedSession, type SessionFlowControl } from '../protocol/pipelined-session.js';
 import { acquireBlock, releaseBlock } from '../protocol/owned-value.js';
+import { readClock } from '../protocol/read-clock.js';
 import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
 import { ADMIN_COMMANDS, type AdminScope, type AdminSession } from './admin-commands.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
@@ -57,8 +58,8 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
   readonly tokens = new Tokens();
   /** Connection number shown by `stats conns`. */
   readonly id: number;
-  /** performance.now() of the last socket read, for `stats conns`. */
-  private lastRead = performance.now();
+  /** readClock.seconds at the last socket read, for `stats conns` (whole seconds, as memcached's current_time). */
+  private lastRead = readClock.seconds;
   private mode = Mode.Line;
   /** Suppresses every reply of the current command (memcached's c->noreply). */
   private noreply = false;
@@ -79,12 +80,13 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     private readonly options: AsciiOptions,
   ) {
     super(socket, uc.counters, options.writeBackpressure);
+    readClock.tickSeconds();
     this.id = options.connections?.nextId() ?? 0;
     options.connections?.add(this);
   }
 
   override onData(chunk: Buffer): void {
-    this.lastRead = performance.now();
+    this.lastRead = readClock.seconds;
     super.onData(chunk);
   }
 
@@ -112,7 +114,7 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
   }
 
   idleMs(): number {
-    return performance.now() - this.lastRead;
+    return (readClock.seconds - this.lastRead) * 1000;
   }
 
   /** Every command copies what it keeps (keys become strings, values ownedValue). */

@@ -56,6 +56,8 @@ export class AdminHttpServer implements Lifecycle {
   }
 
   async start(): Promise<void> {
+    // The sessions time their requests only while this listener can serve the histograms.
+    this.uc.counters.latency.enabled = true;
     this.page = renderAdminPage();
     const server = http.createServer((req, res) => this.route(req, res));
     // Probes and scrapes are short; idle keep-alive sockets must not hold stop() up.
@@ -80,6 +82,7 @@ export class AdminHttpServer implements Lifecycle {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.uc.counters.latency.enabled = false;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -3,6 +3,7 @@ import { isPromise, type MaybePromise } from '../../domain/maybe-promise.js';
 import type { ServerStats } from '../../application/server-stats.js';
 import type { WriteBackpressure } from '../../domain/ports/write-backpressure.js';
 import type { ProtocolSession } from './protocol-session.js';
+import { readClock } from './read-clock.js';
 import { ReplyWriter } from './reply-writer.js';
 
 /**
@@ -43,7 +44,7 @@ export abstract class PipelinedSession implements ProtocolSession {
   private yielding = false;
   /** Input bytes since this connection last yielded. */
   private sinceYield = 0;
-  /** When the current batch's input was read (performance.now()), for the latency histograms. */
+  /** When the current batch's input was read (ReadClock), while the latency histograms are fed. */
   private readAt = 0;
 
   constructor(
@@ -90,7 +91,7 @@ export abstract class PipelinedSession implements ProtocolSession {
   onData(chunk: Buffer): void {
     if (this.closed) return;
     this.serverStats.bytes_read += chunk.length;
-    if (!this.busy) this.readAt = performance.now();
+    if (!this.busy && this.serverStats.latency.enabled) this.readAt = readClock.start();
     if (this.buf === undefined || this.pos >= this.buf.length) {
       this.buf = this.parsesBorrowedInput() ? chunk : Buffer.from(chunk);
     } else {
@@ -202,14 +203,20 @@ export abstract class PipelinedSession implements ProtocolSession {
       }
     }
     this.flush();
-    this.serverStats.latency.record(performance.now() - this.readAt);
+    this.recordLatency();
+  }
+
+  /** Feeds the latency histograms with this batch, while something reads them (RequestLatency.enabled). */
+  private recordLatency(): void {
+    const latency = this.serverStats.latency;
+    if (latency.enabled) latency.record(readClock.end() - this.readAt);
   }
 
   /** Waits for an asynchronous command, then goes on with the rest of the input. */
   private block(p: Promise<void>): void {
     this.busy = true;
     this.flush();
-    this.serverStats.latency.record(performance.now() - this.readAt);
+    this.recordLatency();
     this.socket.pause();
     p.then(
       () => this.unblock(),
