@@ -7,6 +7,7 @@ export type { CacheKey, CacheStats, L1Config, L2Config, TtlConfig, CompressionCo
 export { RatMemcachedServer } from './infrastructure/server.js';
 export { loadSettings, ConfigError, type Settings, type Overrides, type LoadOptions } from './infrastructure/config.js';
 export type { StartInfo } from './infrastructure/server.js';
+export type { UseCases } from './application/use-cases.js';
 export type { Logger } from './domain/ports/logger.js';
 export { StreamingClient, StreamingError, type StreamProgress, type StreamGetOptions, type UploadOptions } from './client/streaming-client.js';
 export { ConnectionError, ReplyError, type ConnectOptions } from './client/connection.js';

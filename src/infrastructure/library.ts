@@ -81,6 +81,9 @@ export interface CacheStats {
   raw: Record<string, string | number>;
 }
 
+/** The builder's proof that it is the one constructing a RatMemCache (never exported). */
+const BUILDER: unique symbol = Symbol('RatMemCacheBuilder');
+
 /**
  * Builds an embedded cache. The library default is memory-only; call
  * `l2Config({ enableL2Cache: true, dataDir })` for persistence.
@@ -140,7 +143,7 @@ export class RatMemCacheBuilder {
    */
   async build(): Promise<RatMemCache> {
     const settings = loadSettings([], this.overrides);
-    const cache = new RatMemCache(settings, this.logger, this.defaultTtl);
+    const cache = new RatMemCache(BUILDER, settings, this.logger, this.defaultTtl);
     await cache.start();
     return cache;
   }
@@ -162,12 +165,17 @@ export class RatMemCache {
   private readonly lifecycles: Lifecycle[];
   private started: Lifecycle[] = [];
 
-  /** @internal use RatMemCacheBuilder */
+  /**
+   * @internal Only {@link RatMemCacheBuilder.build} constructs a cache: the
+   * first argument is a token no other module holds.
+   */
   constructor(
+    token: typeof BUILDER,
     settings: Settings,
     logger: Logger,
     private readonly defaultTtl: number,
   ) {
+    if (token !== BUILDER) throw new TypeError('a RatMemCache is built by RatMemCacheBuilder');
     const container = createContainer(settings, logger);
     // Only the stores: the listeners are never built.
     this.lifecycles = container.get<Lifecycle[]>(StoreLifecycles);

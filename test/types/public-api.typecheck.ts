@@ -17,6 +17,7 @@ import {
   type Logger,
   type Overrides,
   type Settings,
+  type UseCases,
 } from '../../src/index.js';
 
 export async function consumer(): Promise<void> {
@@ -64,6 +65,8 @@ export async function consumer(): Promise<void> {
   new RatMemCacheBuilder().l1Config({ max_memory: 1 });
   // @ts-expect-error the cache is built by the builder, not constructed
   new RatMemCache();
+  // @ts-expect-error nor with a token of one's own: only the builder holds it
+  new RatMemCache(Symbol('RatMemCacheBuilder'), loadSettings(), logger, 0);
   // @ts-expect-error stats are read-only numbers of a snapshot, not methods
   stats.hits();
   void sync;
@@ -73,6 +76,9 @@ export async function consumer(): Promise<void> {
   const server = new RatMemcachedServer(settings, logger);
   await server.start();
   const port: number = server.port;
+  // The server's use-cases (what its listeners serve) have an exported type.
+  const counters: UseCases['counters'] = server.useCases.counters;
+  void counters.cmd_get;
   await server.stop();
   void port;
   // @ts-expect-error settings come from loadSettings, not a partial object

@@ -1,6 +1,7 @@
 import { LATENCY_BUCKETS_MS, type LatencySnapshot } from '../../application/request-latency.js';
-import type { Exposition, MetricType } from './exposition.js';
+import type { Exposition } from './exposition.js';
 import { num } from './memcached-metrics.js';
+import { DISK_TIER } from './metric-mappings.js';
 
 /** What the rat_memcache_* metrics are made of, beyond the `stats` groups. */
 export interface RatFacts {
@@ -11,45 +12,8 @@ export interface RatFacts {
   ready: boolean;
 }
 
-type Mapping = readonly [stat: string, metric: string, type: MetricType, help: string];
-
-/** Disk-tier and warm-up fields of `stats` (present when L2 is enabled). */
-const L2: readonly Mapping[] = [
-  ['l2_hits', 'rat_memcache_l2_hits_total', 'counter', 'Lookups the disk tier (L2) answered with a live item.'],
-  ['l2_misses', 'rat_memcache_l2_misses_total', 'counter', 'Lookups the disk tier (L2) did not find.'],
-  ['l2_reads', 'rat_memcache_l2_reads_total', 'counter', 'Lookups sent to the disk tier (L2).'],
-  ['l2_writes', 'rat_memcache_l2_writes_total', 'counter', 'Records written to the disk tier (L2).'],
-  ['l2_items', 'rat_memcache_l2_items', 'gauge', 'Items held on disk (L2).'],
-  ['l2_bytes', 'rat_memcache_l2_bytes', 'gauge', 'Bytes charged for items on disk (L2).'],
-  ['l2_limit_bytes', 'rat_memcache_l2_limit_bytes', 'gauge', 'Disk tier (L2) byte budget; 0 = unbounded.'],
-  ['l2_evictions', 'rat_memcache_l2_evictions_total', 'counter', 'Items removed from disk (L2) to stay within its budget.'],
-  [
-    'l2_compression_ratio',
-    'rat_memcache_l2_compression_ratio',
-    'gauge',
-    'Value bytes written to L2 divided by bytes stored for them (LZ4); 1 = nothing saved.',
-  ],
-  ['l2_pending_writes', 'rat_memcache_l2_write_queue_depth', 'gauge', 'Writes accepted and not yet applied to disk (L2 write queue).'],
-  ['l2_write_queue_bytes', 'rat_memcache_l2_write_queue_bytes', 'gauge', 'Bytes in the L2 write queue.'],
-  ['l2_write_queue_limit', 'rat_memcache_l2_write_queue_limit_bytes', 'gauge', 'L2 write queue byte budget; writers are paused above it.'],
-  ['l2_write_queue_pauses', 'rat_memcache_l2_write_queue_pauses_total', 'counter', 'Times writers were paused because the L2 write queue was full.'],
-  [
-    'l2_writes_coalesced',
-    'rat_memcache_l2_writes_coalesced_total',
-    'counter',
-    'Queued L2 writes replaced by a newer write of the same key before reaching disk.',
-  ],
-  ['l2_batches', 'rat_memcache_l2_batches_total', 'counter', 'Batches written to LevelDB.'],
-  ['l2_corrupt_records', 'rat_memcache_l2_corrupt_records_total', 'counter', 'Corrupt disk records skipped.'],
-  ['l2_write_errors', 'rat_memcache_l2_write_errors_total', 'counter', 'Failed disk batch writes.'],
-  ['l2_warm_loaded', 'rat_memcache_warmup_loaded_items', 'gauge', 'Items copied from disk into memory by the start-up warm-up so far.'],
-  ['l2_warm_running', 'rat_memcache_warmup_running', 'gauge', '1 while the start-up warm-up of memory from disk runs.'],
-  ['l2_warm_bytes', 'rat_memcache_warmup_loaded_bytes', 'gauge', 'Key and value bytes copied from disk into memory by the warm-up so far.'],
-  ['l2_warm_eta_seconds', 'rat_memcache_warmup_eta_seconds', 'gauge', 'Seconds the warm-up still needs at its current rate; 0 when done.'],
-];
-
 /** Stats fields mapped explicitly; other l2_/warm fields are exported as rat_memcache_<field>. */
-const MAPPED = new Set(['l1_hits', 'l1_misses', ...L2.map((m) => m[0])]);
+const MAPPED = new Set(['l1_hits', 'l1_misses', ...DISK_TIER.map((m) => m.stat)]);
 
 /** Writes the rat_memcache_* metrics: what memcached has no counterpart for. */
 export function writeRatMetrics(out: Exposition, f: RatFacts): void {
@@ -57,7 +21,7 @@ export function writeRatMetrics(out: Exposition, f: RatFacts): void {
   out.metric('rat_memcache_ready', 'gauge', '1 once the cache port accepts and the disk tier is open (as /readyz).', f.ready ? 1 : 0);
   out.metric('rat_memcache_eviction_policy', 'gauge', 'Memory tier eviction policy in use (label policy).', 1, { policy: f.evictionPolicy });
   writeTierHits(out, g);
-  for (const [stat, metric, type, help] of L2) {
+  for (const { stat, metric, type, help } of DISK_TIER) {
     const v = num(g, stat);
     if (v !== undefined) out.metric(metric, type, help, v);
   }
