@@ -85,30 +85,22 @@ export function statsReply(r: StatsGroup, opcode: number, opaque: number): Buffe
   }
 }
 
-/** memcached's complete_update_bin: the status of a storage command that stored nothing depends on the command. */
+/** The status of a use-case outcome that wrote nothing, where it does not depend on the command. */
+const FAILURE_STATUS = {
+  exists: Status.KeyExists,
+  'not-found': Status.KeyNotFound,
+  'no-memory': Status.OutOfMemory,
+  'not-stored': Status.NotStored,
+  'non-numeric': Status.NonNumeric,
+} as const;
+
+/** memcached's complete_update_bin: a storage command that stored nothing; add and replace say why in their own terms. */
 export function storeFailureStatus(outcome: Exclude<StoreOutcome, 'stored'>, cmd: number): Status {
-  switch (outcome) {
-    case 'exists':
-      return Status.KeyExists;
-    case 'not-found':
-      return Status.KeyNotFound;
-    case 'no-memory':
-      return Status.OutOfMemory;
-    case 'not-stored':
-      return cmd === Op.Add ? Status.KeyExists : cmd === Op.Replace ? Status.KeyNotFound : Status.NotStored;
-  }
+  if (outcome !== 'not-stored') return FAILURE_STATUS[outcome];
+  return cmd === Op.Add ? Status.KeyExists : cmd === Op.Replace ? Status.KeyNotFound : Status.NotStored;
 }
 
 /** The status of an incr/decr that produced no number (a miss is handled by the caller: it may create the counter). */
 export function arithmeticFailureStatus(status: Exclude<MetaArithmeticResult['status'], 'ok' | 'not-found'>): Status {
-  switch (status) {
-    case 'non-numeric':
-      return Status.NonNumeric;
-    case 'exists':
-      return Status.KeyExists;
-    case 'no-memory':
-      return Status.OutOfMemory;
-    case 'not-stored':
-      return Status.NotStored;
-  }
+  return FAILURE_STATUS[status];
 }
