@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ChildServer, bytesFor, directorySize, fetchAll, pipeline, setCommand, sleep, statsOf } from '../support/child-server.js';
+import { ChildServer, bytesFor, directorySize, fetchAll, pipeline, setCommand, sleep, statsOf, statsWhenIndexed } from '../support/child-server.js';
 import type { TcpClient } from '../support/tcp-client.js';
 
 const KIB = 1024;
@@ -255,7 +255,7 @@ describe('e2e: the tiered store over TCP (CLI child process)', function () {
       RAT_L2_MAX_DISK_SIZE: String(limit),
     });
     const c2 = await again.connect();
-    const s2 = await statsOf(c2);
+    const s2 = await statsWhenIndexed(c2);
     expect(Number(s2.get('l2_bytes'))).to.be.at.most(limit);
     expect(Number(s2.get('l2_items'))).to.equal(500 - firstPresent);
     expect((await again.stop()).code).to.equal(0);

@@ -241,6 +241,20 @@ export async function statsOf(c: TcpClient): Promise<Map<string, string>> {
   return out;
 }
 
+/**
+ * Polls `stats` until the disk tier's open scan has indexed every key
+ * (`l2_scan_running` 0), bounded by `ms`; returns the last reply.
+ */
+export async function statsWhenIndexed(c: TcpClient, ms = 60_000): Promise<Map<string, string>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const s = await statsOf(c);
+    if (s.get('l2_scan_running') === '0') return s;
+    if (Date.now() > deadline) throw new Error(`the L2 index scan still runs after ${ms} ms (l2_scan_items ${s.get('l2_scan_items')})`);
+    await sleep(50);
+  }
+}
+
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

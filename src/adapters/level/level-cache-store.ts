@@ -1,6 +1,3 @@
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
-import { Level } from 'level';
 import type { CacheItem } from '../../domain/item.js';
 import { isExpired, makeItem } from '../../domain/item.js';
 import type { MaybePromise } from '../../domain/maybe-promise.js';
@@ -12,24 +9,20 @@ import type { Lifecycle } from '../../domain/ports/lifecycle.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { BatchPath, BatchableDb } from './batch-writer.js';
 import { batchPath } from './batch-writer.js';
-import { CasWatermark } from './cas-watermark.js';
 import { CompressionGate } from './compression-gate.js';
+import { CounterCeiling } from './counter-ceiling.js';
+import { diskKey } from './disk-key.js';
+import { IndexWarmUp, newestItems } from './index-warm-up.js';
+import { IndexedRecords, L2_ENTRY_OVERHEAD, printable } from './indexed-records.js';
+import { openDatabase, openState } from './level-database.js';
 import type { L2Stats, LevelStoreOptions } from './level-store-options.js';
 import { LEVEL_STORE_DEFAULTS } from './level-store-options.js';
-import { scanDatabase } from './open-scan.js';
-import { diskKey } from './disk-key.js';
-import { HEADER_SIZE, decodeHeader, decodeRecord, encodeRecord, withExptime } from './record-codec.js';
-import type { WriteBatch } from './write-batch.js';
+import { HEADER_SIZE, META_KEY, decodeHeader, encodeRecord, withExptime } from './record-codec.js';
 import { NONE, WriteOrderIndex } from './write-order-index.js';
 import { WriteQueue } from './write-queue.js';
 
 export { LEVEL_STORE_DEFAULTS, type L2Stats, type LevelStoreOptions } from './level-store-options.js';
-
-/**
- * Bytes charged per record beyond key and record: LevelDB's sequence/type
- * tag (8) plus varint lengths and amortised block index.
- */
-export const L2_ENTRY_OVERHEAD = 16;
+export { L2_ENTRY_OVERHEAD } from './indexed-records.js';
 
 /** A batch stops taking writes at this size (or a quarter of the queue budget, when smaller). */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
@@ -37,8 +30,11 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /**
  * The L2 tier: a LevelDB database of binary records (see record-codec.ts),
  * with a compact in-memory index of every stored key in write order
- * (write-order-index.ts).
+ * (write-order-index.ts, kept by indexed-records.ts).
  *
+ * - Open: the index is rebuilt by a scan that runs in the background
+ *   (index-warm-up.ts, ADR 0017); until it ends, a key the index does not
+ *   know yet is read from LevelDB.
  * - Reads: the index answers misses and expiry without touching the disk;
  *   hits use `getSync` (no Promise per read).
  * - Writes: applied in call order by the WriteQueue (write-queue.ts), which
@@ -51,32 +47,13 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   readonly name = 'level';
   /** The bounded queue of accepted writes; also the WriteBackpressure signal for the sessions. */
   readonly queue: WriteQueue;
-  private db: Level<Buffer, Buffer> | undefined;
+  private readonly records: IndexedRecords;
+  private readonly warmUp: IndexWarmUp;
   private batches: BatchPath | undefined;
   private open = false;
-  private canGetSync = false;
-  private readonly index = new WriteOrderIndex();
-  private readonly cas = new CasWatermark();
   private readonly gate = new CompressionGate();
-  private bytes = 0;
-  private evictions = 0;
-  private expired = 0;
   private totalItems = 0;
-  private seq = 0;
-  private readonly counters = {
-    reads: 0,
-    writes: 0,
-    hits: 0,
-    misses: 0,
-    rawBytes: 0,
-    compressedBytes: 0,
-    compressedWrites: 0,
-    corrupt: 0,
-  };
-
   private sweepTimer: NodeJS.Timeout | undefined;
-  /** Next entry id the sweep examines. */
-  private sweepCursor = 0;
 
   constructor(
     private readonly options: LevelStoreOptions,
@@ -86,59 +63,62 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   ) {
     const limitBytes = options.writeQueueBytes ?? LEVEL_STORE_DEFAULTS.writeQueueBytes!;
     const maxBatchBytes = limitBytes > 0 ? Math.max(64 * 1024, Math.min(MAX_BATCH_BYTES, limitBytes / 4)) : MAX_BATCH_BYTES;
-    this.queue = new WriteQueue({ sync: options.syncWrites, limitBytes, maxBatchBytes }, this.cas, logger);
+    const ceiling = new CounterCeiling();
+    this.queue = new WriteQueue({ sync: options.syncWrites, limitBytes, maxBatchBytes }, ceiling, logger);
+    this.records = new IndexedRecords(this.queue, ceiling, clock, compressor, logger);
+    this.warmUp = new IndexWarmUp(this.records, clock, logger, () => this.makeRoom());
   }
 
-  /** Opens (creating) the database, rebuilds the index with one scan, starts the sweep. */
+  /**
+   * Opens (creating) the database and reserves cas values and write
+   * sequences above every record on disk; the index is rebuilt in the
+   * background (a data dir written before the bookkeeping record had
+   * ceilings is scanned first, once). Starts the sweep.
+   */
   async start(): Promise<void> {
     if (this.open) return;
-    const dir = this.options.dataDir;
-    try {
-      await mkdir(dir, { recursive: true });
-      await access(dir, fsConstants.W_OK);
-    } catch (err) {
-      throw new Error(`L2 data_dir ${dir} is not writable: ${describeError(err)}`, { cause: err });
-    }
-    const db = new Level<Buffer, Buffer>(dir, {
-      keyEncoding: 'buffer',
-      valueEncoding: 'buffer',
-      compression: this.options.levelCompression,
-      ...(this.options.blockCacheSize > 0 ? { cacheSize: this.options.blockCacheSize } : {}),
-      ...(this.options.writeBufferSize > 0 ? { writeBufferSize: this.options.writeBufferSize } : {}),
-    });
-    try {
-      await db.open();
-    } catch (err) {
-      throw new Error(`L2 data_dir ${dir} cannot be opened: ${describeError(err)}`, { cause: err });
-    }
-    this.db = db;
+    const db = await openDatabase(this.options);
+    const r = this.records;
+    r.db = db;
     this.batches = batchPath(db as unknown as BatchableDb, this.logger);
-    this.queue.attach({ write: this.batches.write, clear: () => db.clear() });
+    // The bookkeeping record survives a clear: the ceilings must outlive the items.
+    this.queue.attach({ write: this.batches.write, clear: () => db.clear({ gt: META_KEY }) });
     // level-supports' typings predate the getSync flag.
-    this.canGetSync = (db.supports as { getSync?: boolean }).getSync === true;
-    if (this.options.clearOnStartup) await db.clear();
-    await this.load(db);
+    r.canGetSync = (db.supports as { getSync?: boolean }).getSync === true;
+    if (this.options.clearOnStartup) await db.clear({ gt: META_KEY });
+    const state = await openState(db, this.logger);
+    if (state.kind === 'legacy') await this.warmUp.full(db);
+    else if (state.kind === 'ceilings') r.ceiling.restore(state.meta.casCeiling, state.meta.seqCeiling);
+    else r.ceiling.restore(0, 0);
+    // The reservation lands before any write is accepted (the ceiling is dirty until it has).
+    await this.queue.flush();
     this.open = true;
-    this.makeRoom();
+    if (state.kind === 'ceilings') this.warmUp.background(db, state.meta.seqCeiling);
+    else this.makeRoom();
     if (this.options.sweepIntervalMs > 0) {
       this.sweepTimer = setInterval(() => this.sweep(this.options.sweepSlice ?? 10_000), this.options.sweepIntervalMs);
       this.sweepTimer.unref();
     }
-    this.logger.info({ dataDir: dir, items: this.index.count, bytes: this.bytes, maxCas: this.cas.highest, getSync: this.canGetSync }, 'L2 store opened');
+    const dataDir = this.options.dataDir;
+    const indexing = this.warmUp.progress().running;
+    this.logger.info({ dataDir, items: r.index.count, bytes: r.bytes, maxCas: r.ceiling.highest, getSync: r.canGetSync, indexing }, 'L2 store opened');
   }
 
-  /** Stops the sweep, waits for every accepted write, closes the database. */
+  /** Stops the sweep and the index scan, waits for every accepted write, records the exact ceilings, closes the database. */
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     if (!this.open) return;
+    this.warmUp.abort();
     await this.flush();
     this.open = false;
     this.queue.attach(undefined);
-    await this.db!.close();
-    this.db = undefined;
-    this.index.clear();
-    this.bytes = 0;
+    const db = this.records.db!;
+    // Nothing is reserved any more: the next start continues right above what was used.
+    await db.batch([this.records.ceiling.exact()], { sync: this.options.syncWrites });
+    await db.close();
+    this.records.db = undefined;
+    this.records.clear();
   }
 
   /** Resolves once every write accepted so far has been applied. */
@@ -146,43 +126,52 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     return this.queue.flush();
   }
 
+  /** Resolves once the index knows every key on disk (the open scan has ended). */
+  indexed(): Promise<void> {
+    return this.warmUp.whenDone();
+  }
+
   get(key: string): MaybePromise<CacheItem | undefined> {
     this.assertOpen();
-    this.counters.reads++;
+    const r = this.records;
+    r.counters.reads++;
     const p = this.queue.lookup(key);
-    if (p !== undefined) return this.finishGet(key, p.record, true);
-    const id = this.index.find(key);
-    if (id === NONE) return this.miss();
-    if (isExpired(this.index.exptimeOf(id), this.clock.now())) {
-      this.expireKey(key, id);
-      return this.miss();
+    if (p !== undefined) return r.decode(key, p.record, true);
+    const id = r.index.find(key);
+    if (id === NONE) {
+      // While the open scan runs, a key the index does not know yet may be on disk.
+      if (!r.scanning) return r.miss();
+    } else if (isExpired(r.index.exptimeOf(id), this.clock.now())) {
+      r.expire(key, id);
+      return r.miss();
     }
     const keyBytes = diskKey(key);
-    if (this.canGetSync) {
+    if (r.canGetSync) {
       let record: Buffer | undefined;
       try {
-        record = this.db!.getSync(keyBytes);
+        record = r.db!.getSync(keyBytes);
       } catch (err) {
         this.logger.warn({ err, key: printable(key) }, 'L2 read failed; treated as a miss');
-        return this.miss();
+        return r.miss();
       }
-      return this.finishGet(key, record, false);
+      return r.decode(key, record, false);
     }
-    return this.db!.get(keyBytes).then(
+    return r.db!.get(keyBytes).then(
       (record) => {
         // A write accepted while the read was in flight is newer than the disk.
         const later = this.queue.lookup(key);
-        return later !== undefined ? this.finishGet(key, later.record, true) : this.finishGet(key, record, false);
+        return later !== undefined ? r.decode(key, later.record, true) : r.decode(key, record, false);
       },
       (err: unknown) => {
         this.logger.warn({ err, key: printable(key) }, 'L2 read failed; treated as a miss');
-        return this.miss();
+        return r.miss();
       },
     );
   }
 
   set(item: CacheItem): MaybePromise<boolean> {
     this.assertOpen();
+    const r = this.records;
     const key = item.key;
     const value = item.value;
     let compressorId = 0;
@@ -198,48 +187,63 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
     const limit = this.options.maxDiskSize;
     const size = key.length + HEADER_SIZE + payload.length + L2_ENTRY_OVERHEAD;
     if ((limit > 0 && size > limit) || key.length > WriteOrderIndex.MAX_KEY_LENGTH) {
-      const old = this.index.find(key);
-      if (old !== NONE) this.removeKey(key, old);
+      r.removeAny(key);
       // The cas was issued (the memory tier may still serve it): it must not be issued again after a restart.
-      this.cas.noteIssued(item.cas);
+      r.ceiling.noteCas(item.cas);
       this.queue.schedule();
       return false;
     }
     // The record is a copy: the caller's value may be a view of L1's slab memory.
-    const record = encodeRecord(item, compressorId, payload, ++this.seq);
-    this.counters.rawBytes += value.length;
-    this.counters.compressedBytes += payload.length;
-    if (compressorId !== 0) this.counters.compressedWrites++;
+    const seq = r.ceiling.nextSeq();
+    const record = encodeRecord(item, compressorId, payload, seq);
+    r.counters.rawBytes += value.length;
+    r.counters.compressedBytes += payload.length;
+    if (compressorId !== 0) r.counters.compressedWrites++;
     this.totalItems++;
-    const batch = this.putRecord(key, item.exptime, item.cas, record);
+    const batch = r.put(key, item.exptime, item.cas, seq, record);
     this.makeRoom();
     return batch.done();
   }
 
   delete(key: string): MaybePromise<boolean> {
     this.assertOpen();
-    const id = this.index.find(key);
-    if (id === NONE) return false;
-    if (this.hasExpired(id, key, this.clock.now())) {
-      this.expireKey(key, id);
+    const r = this.records;
+    const id = r.index.find(key);
+    if (id !== NONE) {
+      if (!r.hasExpired(id, key, this.clock.now())) return r.remove(key, id).done();
+      r.expire(key, id);
       return false;
     }
-    return this.removeKey(key, id).done();
+    if (!r.scanning) return false;
+    // Not indexed yet: LevelDB says whether a live record is there; the tombstone keeps the scan from restoring it.
+    let live: boolean;
+    try {
+      const record = r.readRecord(key);
+      if (record === undefined) return false;
+      live = !isExpired(decodeHeader(record).exptime, this.clock.now());
+    } catch {
+      live = false;
+    }
+    const batch = r.removeAny(key)!;
+    if (live) return batch.done();
+    r.expired++;
+    return false;
   }
 
   touch(key: string, exptime: number): MaybePromise<CacheItem | undefined> {
     const got = this.get(key);
+    const r = this.records;
     if (isPromise(got)) {
-      return got.then((item) => (item === undefined || this.index.find(key) === NONE ? undefined : this.rewrite(item, exptime, undefined)));
+      // A delete may have landed while the read was in flight: it must not be undone.
+      const present = (): boolean => r.index.find(key) !== NONE || (r.scanning && !r.index.known(key));
+      return got.then((item) => (item === undefined || !present() ? undefined : this.rewrite(item, exptime, undefined)));
     }
     if (got === undefined) return undefined;
-    let record = this.queue.lookup(key)?.record;
-    if (record === undefined) {
-      try {
-        record = this.db!.getSync(diskKey(key));
-      } catch {
-        record = undefined;
-      }
+    let record: Buffer | undefined;
+    try {
+      record = r.readRecord(key);
+    } catch {
+      record = undefined;
     }
     return this.rewrite(got, exptime, record);
   }
@@ -247,38 +251,40 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
   /** Removes every record; writes accepted before the call are dropped, later ones kept. */
   clear(): Promise<void> {
     this.assertOpen();
-    this.index.clear();
-    this.bytes = 0;
-    this.sweepCursor = 0;
-    // The clear removes the bookkeeping record too: write it again afterwards.
-    this.cas.noteCleared();
+    this.records.clear();
+    // What the scan would still find is being deleted.
+    this.warmUp.abort();
     return this.queue.clear();
   }
 
   async *keys(): AsyncIterable<string> {
     const now = this.clock.now();
-    const index = this.index;
+    const r = this.records;
+    const index = r.index;
     for (let id = 0; id < index.idLimit; id++) {
       if (!index.isLive(id)) continue;
       const key = index.keyOf(id);
-      if (!this.hasExpired(id, key, now)) yield key;
+      if (!r.hasExpired(id, key, now)) yield key;
     }
   }
 
+  /** Counts are of the keys indexed so far: while the open scan runs they grow to the exact figures. */
   stats(): StoreStats {
+    const r = this.records;
     return {
-      items: this.index.count,
-      bytes: this.bytes,
+      items: r.index.count,
+      bytes: r.bytes,
       limitBytes: this.options.maxDiskSize,
-      evictions: this.evictions,
-      expired: this.expired,
+      evictions: r.evictions,
+      expired: r.expired,
       totalItems: this.totalItems,
     };
   }
 
-  /** Disk-tier counters: reads, hits, compression ratio, the write queue... */
+  /** Disk-tier counters: reads, hits, compression ratio, the write queue, the open scan... */
   l2Stats(): L2Stats {
-    const c = this.counters;
+    const r = this.records;
+    const c = r.counters;
     return {
       ...c,
       compressionRatio: c.compressedBytes > 0 ? c.rawBytes / c.compressedBytes : 1,
@@ -286,46 +292,37 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
       pendingWrites: this.queue.pending.size,
       queue: this.queue.stats(),
       batchFallbacks: this.batches?.fallbacks ?? 0,
-      indexBytes: this.index.footprint(),
+      indexBytes: r.index.footprint(),
+      scan: this.warmUp.progress(),
     };
   }
 
   /**
-   * Highest cas of any record stored (seen by the open scan or written since),
-   * so the cas counter can resume above it and cas stays unique across restarts.
+   * A cas at least as high as any stored (the ceiling found at open, or
+   * written since), so the cas counter can resume above it and cas stays
+   * unique across restarts.
    */
   maxCas(): number {
-    return this.cas.highest;
+    return this.records.ceiling.highest;
   }
 
   /**
    * Live items, most recently written first, while their key + record bytes
-   * (+ `perItemOverhead` each) fit in `limitBytes`. Meant for warming L1 at
-   * start; it walks the index, never the whole database.
+   * (+ `perItemOverhead` each) fit in `limitBytes`, once the open scan has
+   * ended. Meant for warming L1 at start; it walks the index, never the whole database.
    */
   async *warmEntries(limitBytes: number, perItemOverhead = 0): AsyncIterable<CacheItem> {
     if (!this.open || limitBytes <= 0) return;
-    const now = this.clock.now();
-    const index = this.index;
-    const newest: string[] = [];
-    let planned = 0;
-    for (let id = index.tail; id !== NONE; id = index.older(id)) {
-      const key = index.keyOf(id);
-      if (this.hasExpired(id, key, now)) continue;
-      planned += index.sizeOf(id) - HEADER_SIZE - L2_ENTRY_OVERHEAD + perItemOverhead;
-      if (planned > limitBytes) break;
-      newest.push(key);
-    }
-    let used = 0;
-    for (const key of newest) {
-      if (!this.open) return;
-      const got = this.get(key);
-      const item = isPromise(got) ? await got : got;
-      if (item === undefined) continue;
-      used += item.key.length + item.value.length + perItemOverhead;
-      if (used > limitBytes) return;
-      yield item;
-    }
+    await this.warmUp.whenDone();
+    if (!this.open) return;
+    yield* newestItems(
+      this.records,
+      (key) => this.get(key),
+      () => this.open,
+      limitBytes,
+      perItemOverhead,
+      this.clock.now(),
+    );
   }
 
   /**
@@ -333,172 +330,33 @@ export class LevelCacheStore implements CacheStore, Lifecycle {
    * resuming where the previous slice stopped. Returns how many were removed.
    */
   sweep(budget: number): number {
-    if (!this.open) return 0;
-    const now = this.clock.now();
-    const index = this.index;
-    let removed = 0;
-    for (let i = 0; i < budget; i++) {
-      if (this.sweepCursor >= index.idLimit) {
-        this.sweepCursor = 0;
-        break;
-      }
-      const id = this.sweepCursor++;
-      if (index.isLive(id) && isExpired(index.exptimeOf(id), now)) {
-        this.expireKey(index.keyOf(id), id);
-        removed++;
-      }
-    }
-    return removed;
+    return this.open ? this.records.sweep(budget) : 0;
   }
-
-  // --- reads ---------------------------------------------------------------
-
-  /**
-   * Whether entry `id` (of `key`) has expired. The index keeps whole seconds
-   * rounded up; within the last second the record's exact exptime decides.
-   */
-  private hasExpired(id: number, key: string, now: number): boolean {
-    const bound = this.index.exptimeOf(id);
-    if (bound === 0 || bound - now > 1000) return false;
-    if (isExpired(bound, now)) return true;
-    let record = this.queue.lookup(key)?.record;
-    try {
-      if (record === undefined && this.canGetSync) record = this.db!.getSync(diskKey(key));
-      return record !== undefined && isExpired(decodeHeader(record).exptime, now);
-    } catch {
-      return false;
-    }
-  }
-
-  private miss(): undefined {
-    this.counters.misses++;
-    return undefined;
-  }
-
-  /** Decodes a record read from disk or from the write queue (`pending`); undefined = deleted or missing. */
-  private finishGet(key: string, record: Buffer | undefined, pending: boolean): CacheItem | undefined {
-    if (record === undefined) {
-      // Not on disk though indexed: the index is wrong, not the caller.
-      const id = pending ? NONE : this.index.find(key);
-      if (id !== NONE) this.forget(id);
-      return this.miss();
-    }
-    let item: CacheItem;
-    try {
-      item = decodeRecord(key, record, this.compressor);
-    } catch (err) {
-      this.counters.corrupt++;
-      this.logger.warn({ key: printable(key), reason: (err as Error).message }, 'L2 corrupt record skipped');
-      const id = this.index.find(key);
-      if (id !== NONE) this.removeKey(key, id);
-      return this.miss();
-    }
-    if (isExpired(item.exptime, this.clock.now())) {
-      const id = this.index.find(key);
-      if (id !== NONE) this.expireKey(key, id);
-      return this.miss();
-    }
-    this.counters.hits++;
-    return item;
-  }
-
-  // --- writes --------------------------------------------------------------
 
   private rewrite(item: CacheItem, exptime: number, record: Buffer | undefined): Promise<CacheItem> {
     const updated = makeItem(item.key, item.value, item.flags, exptime, item.cas);
+    const seq = this.records.ceiling.nextSeq();
     let next: Buffer | undefined;
     if (record !== undefined) {
       try {
         decodeHeader(record);
-        next = withExptime(record, exptime, ++this.seq);
+        next = withExptime(record, exptime, seq);
       } catch {
         next = undefined;
       }
     }
-    if (next === undefined) next = encodeRecord(updated, 0, updated.value, ++this.seq);
-    return this.putRecord(item.key, exptime, item.cas, next)
+    if (next === undefined) next = encodeRecord(updated, 0, updated.value, seq);
+    return this.records
+      .put(item.key, exptime, item.cas, seq, next)
       .done()
       .then(() => updated);
   }
 
-  /** Indexes `record` as the newest write of its key and queues it. */
-  private putRecord(key: string, exptime: number, cas: number, record: Buffer): WriteBatch {
-    const size = key.length + record.length + L2_ENTRY_OVERHEAD;
-    this.index.put(key, size, exptime);
-    this.bytes += size - this.index.replacedSize;
-    this.counters.writes++;
-    this.cas.noteWrite(key, cas);
-    return this.queue.enqueue(key, diskKey(key), record);
-  }
-
-  private removeKey(key: string, id: number): WriteBatch {
-    this.forget(id);
-    this.cas.noteRemoved(key);
-    return this.queue.enqueue(key, diskKey(key), undefined);
-  }
-
-  private expireKey(key: string, id: number): void {
-    this.removeKey(key, id);
-    this.expired++;
-  }
-
-  private forget(id: number): void {
-    this.bytes -= this.index.sizeOf(id);
-    this.index.remove(id);
-  }
-
-  /** Drops the oldest-written keys until the estimate fits the budget. */
   private makeRoom(): void {
-    const limit = this.options.maxDiskSize;
-    if (limit <= 0 || this.bytes <= limit) return;
-    const now = this.clock.now();
-    while (this.bytes > limit && this.index.head !== NONE) {
-      const id = this.index.head;
-      const gone = isExpired(this.index.exptimeOf(id), now);
-      this.removeKey(this.index.keyOf(id), id);
-      if (gone) this.expired++;
-      else this.evictions++;
-    }
-  }
-
-  // --- open ----------------------------------------------------------------
-
-  /** Rebuilds the index from one scan of the database, in write order. */
-  private async load(db: Level<Buffer, Buffer>): Promise<void> {
-    let seqs = new Float64Array(1024);
-    const summary = await scanDatabase(db, this.clock.now(), this.cas, this.options.syncWrites, this.logger, (r) => {
-      const size = r.key.length + r.recordLength + L2_ENTRY_OVERHEAD;
-      const id = this.index.put(r.key, size, r.header.exptime);
-      if (id >= seqs.length) {
-        const more = new Float64Array(Math.ceil((id + 1) * 1.5));
-        more.set(seqs);
-        seqs = more;
-      }
-      seqs[id] = r.header.seq;
-      this.bytes += size;
-    });
-    this.index.sortBy(seqs);
-    if (summary.seq > this.seq) this.seq = summary.seq;
-    this.expired += summary.expired;
-    this.counters.corrupt += summary.corrupt;
+    this.records.makeRoom(this.options.maxDiskSize);
   }
 
   private assertOpen(): void {
     if (!this.open) throw new Error('L2 store is not open');
   }
-}
-
-/** `CODE: message` of an error (or of its cause, which level wraps), on one line. */
-function describeError(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown; cause?: unknown };
-  const inner = e.cause !== undefined && e.cause !== null ? (e.cause as typeof e) : e;
-  const message = typeof inner.message === 'string' ? inner.message : String(err);
-  // Node's fs errors already start with their code.
-  const code = typeof inner.code === 'string' && !message.startsWith(inner.code) ? `${inner.code}: ` : '';
-  return `${code}${message}`.replace(/\s*\n\s*/g, ' ');
-}
-
-/** Keys can hold any byte; log them escaped. */
-function printable(key: string): string {
-  return JSON.stringify(key);
 }

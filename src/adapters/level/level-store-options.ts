@@ -1,3 +1,4 @@
+import type { ScanProgress } from './open-scan.js';
 import type { WriteQueueStats } from './write-queue.js';
 
 /** Options of the disk tier (the `[l2]` config section). */
@@ -71,4 +72,6 @@ export interface L2Stats {
   batchFallbacks: number;
   /** Bytes of memory held by the key index. */
   indexBytes: number;
+  /** The open scan that rebuilds the index (running while the index does not know every key yet). */
+  scan: ScanProgress;
 }

@@ -1,109 +1,139 @@
 import type { Level } from 'level';
-import { isExpired } from '../../domain/item.js';
+import type { Clock } from '../../domain/ports/clock.js';
 import type { Logger } from '../../domain/ports/logger.js';
-import type { CasWatermark } from './cas-watermark.js';
 import type { RecordHeader } from './record-codec.js';
 import { decodeHeader, decodeMeta } from './record-codec.js';
-import type { LevelOp } from './write-batch.js';
 import { itemKey } from './disk-key.js';
 
-/** A live record found by the scan. */
-export interface ScannedRecord {
-  key: string;
-  /** Record length in bytes. */
-  recordLength: number;
-  header: RecordHeader;
+/** What the scan hands over, record by record. */
+export interface ScanSink {
+  /** A record with a valid header; `key` is the item key. */
+  onRecord(key: string, keyBytes: Buffer, recordLength: number, header: RecordHeader): void;
+  /** A record whose header cannot be trusted. */
+  onCorrupt(keyBytes: Buffer): void;
+  /** Resolves when the scan may go on (the write queue has room for the deletes it issues). */
+  ready(): Promise<void> | undefined;
 }
 
-/** Totals of one scan. */
-export interface ScanSummary {
-  /** Highest write sequence seen (live or not). */
-  seq: number;
-  expired: number;
-  corrupt: number;
+/** Where the scan stands, for `stats` and the log. */
+export interface ScanProgress {
+  running: boolean;
+  /** Records read so far (live, expired and corrupt). */
+  items: number;
+  /** Key + record bytes read so far. */
+  bytes: number;
+  /** Records read per second so far. */
+  itemsPerSecond: number;
+  /** Seconds left at the rate so far (0 when done or not yet known). */
+  etaSeconds: number;
 }
 
 const SCAN_CHUNK = 1000;
+const LOG_EVERY_MS = 2000;
 
 /**
- * One pass over the database at open: headers are checked, expired and
- * corrupt records deleted (with the cas watermark when a dropped record held
- * the highest cas), and each live record handed to `onRecord` in key order.
- * The watermark ends up covering every cas found.
+ * One pass over the database in key order, in chunks read by LevelDB's own
+ * thread, so the event loop serves clients between chunks. It reads from
+ * the iterator's snapshot: what a client writes meanwhile is for the sink to
+ * keep (see index-warm-up.ts).
  */
-export async function scanDatabase(
-  db: Level<Buffer, Buffer>,
-  now: number,
-  watermark: CasWatermark,
-  sync: boolean,
-  logger: Logger,
-  onRecord: (r: ScannedRecord) => void,
-): Promise<ScanSummary> {
-  let doomed: Buffer[] = [];
-  let corrupt = 0;
-  let expired = 0;
-  let seq = 0;
-  let seen = 0;
-  let metaCas = 0;
-  let liveCas = 0;
-  let holder: string | undefined;
-  const deletes = (): LevelOp[] => {
-    const ops: LevelOp[] = doomed.map((key) => ({ type: 'del' as const, key }));
-    watermark.restore(seen, metaCas, liveCas, holder);
-    if (watermark.needsMeta(liveCas)) ops.push(watermark.take());
-    return ops;
-  };
-  const it = db.iterator();
-  try {
-    for (;;) {
-      const chunk = await it.nextv(SCAN_CHUNK);
-      if (chunk.length === 0) break;
-      for (const [keyBytes, record] of chunk) {
-        if (keyBytes.length === 0) {
-          try {
-            metaCas = decodeMeta(record);
-          } catch (err) {
-            corrupt++;
-            logger.warn({ reason: (err as Error).message }, 'L2 bookkeeping record skipped');
-          }
-          continue;
-        }
-        let h: RecordHeader;
-        try {
-          h = decodeHeader(record);
-        } catch (err) {
-          corrupt++;
-          if (corrupt <= 10) {
-            logger.warn({ key: JSON.stringify(keyBytes.toString('latin1')), reason: (err as Error).message }, 'L2 corrupt record skipped');
-          }
-          doomed.push(keyBytes);
-          continue;
-        }
-        // Expired records are dropped, but their cas was issued: it still counts.
-        if (h.cas > seen) seen = h.cas;
-        if (h.seq > seq) seq = h.seq;
-        if (isExpired(h.exptime, now)) {
-          expired++;
-          doomed.push(keyBytes);
-          continue;
-        }
-        const key = itemKey(keyBytes);
-        if (h.cas > liveCas) {
-          liveCas = h.cas;
-          holder = key;
-        }
-        onRecord({ key, recordLength: record.length, header: h });
-      }
-      if (doomed.length >= SCAN_CHUNK) {
-        await db.batch(deletes());
-        doomed = [];
-      }
+export class OpenScan {
+  items = 0;
+  bytes = 0;
+  corrupt = 0;
+  /** Highest cas and write sequence in any record read (for a data dir without ceilings). */
+  maxCas = 0;
+  maxSeq = 0;
+  /** The cas of a version-1 bookkeeping record. */
+  legacyCas = 0;
+  running = false;
+  private aborted = false;
+  private startMs = 0;
+  private logMs = 0;
+  /** LevelDB's estimate of the bytes to read, for the ETA. */
+  private estimate = 0;
+
+  constructor(
+    private readonly db: Level<Buffer, Buffer>,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly sink: ScanSink,
+  ) {}
+
+  /** Reads every record; resolves when done or aborted. */
+  async run(): Promise<void> {
+    this.running = true;
+    this.startMs = this.logMs = this.clock.now();
+    try {
+      // classic-level has it; the Level typings do not.
+      const sized = this.db as unknown as { approximateSize(start: Buffer, end: Buffer): Promise<number> };
+      this.estimate = await sized.approximateSize(Buffer.alloc(0), Buffer.alloc(256, 0xff));
+    } catch {
+      this.estimate = 0;
     }
-  } finally {
-    await it.close();
+    const it = this.db.iterator();
+    try {
+      while (!this.aborted) {
+        const wait = this.sink.ready();
+        if (wait !== undefined) await wait;
+        const chunk = await it.nextv(SCAN_CHUNK);
+        if (chunk.length === 0 || this.aborted) break;
+        for (const [keyBytes, record] of chunk) this.take(keyBytes, record);
+        this.logProgress();
+      }
+    } finally {
+      this.running = false;
+      await it.close();
+    }
+    if (this.corrupt > 0) this.logger.warn({ corrupt: this.corrupt }, 'L2 corrupt records removed at open');
   }
-  watermark.restore(seen, metaCas, liveCas, holder);
-  if (doomed.length > 0 || watermark.needsMeta(liveCas)) await db.batch(deletes(), { sync });
-  if (corrupt > 0) logger.warn({ corrupt }, 'L2 corrupt records removed at open');
-  return { seq, expired, corrupt };
+
+  /** Stops after the chunk in hand (the database was cleared, or is closing). */
+  abort(): void {
+    this.aborted = true;
+  }
+
+  progress(): ScanProgress {
+    const seconds = (this.clock.now() - this.startMs) / 1000;
+    const rate = seconds > 0 ? this.items / seconds : 0;
+    const byteRate = seconds > 0 ? this.bytes / seconds : 0;
+    const eta = this.running && byteRate > 0 && this.estimate > this.bytes ? (this.estimate - this.bytes) / byteRate : 0;
+    return { running: this.running, items: this.items, bytes: this.bytes, itemsPerSecond: Math.round(rate), etaSeconds: Math.round(eta) };
+  }
+
+  private take(keyBytes: Buffer, record: Buffer): void {
+    if (keyBytes.length === 0) {
+      try {
+        const meta = decodeMeta(record);
+        if (meta.legacy) this.legacyCas = meta.casCeiling;
+      } catch (err) {
+        this.corrupt++;
+        this.logger.warn({ reason: (err as Error).message }, 'L2 bookkeeping record skipped');
+      }
+      return;
+    }
+    this.items++;
+    this.bytes += keyBytes.length + record.length;
+    let h: RecordHeader;
+    try {
+      h = decodeHeader(record);
+    } catch (err) {
+      this.corrupt++;
+      if (this.corrupt <= 10) {
+        this.logger.warn({ key: JSON.stringify(keyBytes.toString('latin1')), reason: (err as Error).message }, 'L2 corrupt record skipped');
+      }
+      this.sink.onCorrupt(keyBytes);
+      return;
+    }
+    if (h.cas > this.maxCas) this.maxCas = h.cas;
+    if (h.seq > this.maxSeq) this.maxSeq = h.seq;
+    this.sink.onRecord(itemKey(keyBytes), keyBytes, record.length, h);
+  }
+
+  private logProgress(): void {
+    const now = this.clock.now();
+    if (now - this.logMs < LOG_EVERY_MS) return;
+    this.logMs = now;
+    this.logger.info({ ...this.progress(), running: undefined }, 'L2 index warm-up progress');
+  }
 }

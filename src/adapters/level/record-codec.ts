@@ -132,28 +132,41 @@ function readU64(buf: Buffer, off: number): number {
 }
 
 /**
- * Key of the one bookkeeping record. Item keys are 1 to 250 bytes, so the
- * empty key can never collide with an item (and sorts first).
+ * Key of the one bookkeeping record. Item keys that could collide with it are
+ * escaped (disk-key.ts), so the empty key never holds an item (and sorts first).
  */
 export const META_KEY: Buffer = Buffer.alloc(0);
-const META_VERSION = 1;
-const META_SIZE = 9;
+const META_SIZE_V1 = 9;
+const META_SIZE = 17;
+
+/** What the bookkeeping record says: ceilings of the counters stored in records. */
+export interface MetaRecord {
+  /** No record on disk has a cas above this. */
+  casCeiling: number;
+  /** No record on disk has a write sequence above this. */
+  seqCeiling: number;
+  /**
+   * Version 1 (before the ceilings): `casCeiling` only covers records that
+   * left the disk, so it bounds nothing without a scan; `seqCeiling` is 0.
+   */
+  legacy: boolean;
+}
 
 /**
- * The bookkeeping record: format version (1 byte), then the highest cas ever
- * stored, u64. It is written only when the item that holds that cas leaves
- * the disk (delete, overwrite, expiry, eviction, clear), so cas values stay
- * unique across restarts even when the newest item is gone.
+ * The bookkeeping record, version 2: format version (1 byte), the cas
+ * ceiling and the write-sequence ceiling, u64 each (see counter-ceiling.ts).
  */
-export function encodeMeta(highestCas: number): Buffer {
+export function encodeMeta(casCeiling: number, seqCeiling: number): Buffer {
   const buf = Buffer.allocUnsafe(META_SIZE);
-  buf[0] = META_VERSION;
-  writeU64(buf, 1, highestCas);
+  buf[0] = 2;
+  writeU64(buf, 1, casCeiling);
+  writeU64(buf, 9, seqCeiling);
   return buf;
 }
 
-/** The highest cas of a bookkeeping record; throws CorruptRecordError when it cannot be trusted. */
-export function decodeMeta(record: Buffer): number {
-  if (record.length !== META_SIZE || record[0] !== META_VERSION) throw new CorruptRecordError('bad bookkeeping record');
-  return readU64(record, 1);
+/** Decodes a bookkeeping record (version 1 or 2); throws CorruptRecordError when it cannot be trusted. */
+export function decodeMeta(record: Buffer): MetaRecord {
+  if (record.length === META_SIZE_V1 && record[0] === 1) return { casCeiling: readU64(record, 1), seqCeiling: 0, legacy: true };
+  if (record.length !== META_SIZE || record[0] !== 2) throw new CorruptRecordError('bad bookkeeping record');
+  return { casCeiling: readU64(record, 1), seqCeiling: readU64(record, 9), legacy: false };
 }

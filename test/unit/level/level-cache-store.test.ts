@@ -287,10 +287,11 @@ describe('LevelCacheStore', () => {
 
     it('batches writes from the same tick into one db.batch()', async () => {
       const s = await fx.store();
+      const before = s.l2Stats().queue.batches;
       const writes = [];
       for (let i = 0; i < 100; i++) writes.push(s.set(makeItem(`k${i}`, Buffer.from('v'), 0, 0, i + 1)));
       await Promise.all(writes);
-      expect(s.l2Stats().queue.batches).to.equal(1);
+      expect(s.l2Stats().queue.batches - before).to.equal(1);
     });
 
     it('clear drops writes queued before it and keeps writes made after it', async () => {
@@ -324,7 +325,8 @@ describe('LevelCacheStore', () => {
       expect(s.stats().expired).to.equal(5);
       await s.stop();
       const raw = await fx.raw();
-      const keys = (await raw.keys().all()).map((k) => k.toString('latin1'));
+      // The empty key is the bookkeeping record.
+      const keys = (await raw.keys().all()).map((k) => k.toString('latin1')).filter((k) => k !== '');
       await raw.close();
       expect(keys).to.deep.equal(['keep']);
       s = await fx.store();

@@ -43,7 +43,8 @@ export class LevelFixture {
     return new LevelFixture(await mkdtemp(join(tmpdir(), 'rat-l2-unit-')));
   }
 
-  async store(options: Partial<LevelStoreOptions> = {}): Promise<LevelCacheStore> {
+  /** Opens a store on the data dir; unless `background` is set, waits until its open scan has indexed every key. */
+  async store(options: Partial<LevelStoreOptions> = {}, background = false): Promise<LevelCacheStore> {
     const s = new LevelCacheStore(
       { ...LEVEL_STORE_DEFAULTS, sweepIntervalMs: 0, ...options, dataDir: options.dataDir ?? this.dataDir },
       this.clock,
@@ -52,6 +53,7 @@ export class LevelFixture {
     );
     await s.start();
     this.open.push(s);
+    if (!background) await s.indexed();
     return s;
   }
 

@@ -75,16 +75,42 @@ describe('WriteOrderIndex', () => {
     expect(live).to.equal(model.size);
   });
 
-  it('sortBy puts entries in the order of their write sequence', () => {
+  it('while ordering, puts carry ranks and endOrdering relinks by rank (stable, both 16-bit digits)', () => {
     const index = new WriteOrderIndex();
-    const seqs = new Float64Array(100);
-    for (let i = 0; i < 100; i++) {
-      const id = index.put(`k${i}`, 10, 0);
-      seqs[id] = (i * 37) % 100;
-    }
-    index.sortBy(seqs);
+    index.beginOrdering();
+    const rankOf = (i: number): number => (((i * 37) % 100) * 0x1_0001 + (i % 3 === 0 ? 0x10000 : 0)) >>> 0;
+    for (let i = 0; i < 100; i++) index.put(`k${i}`, 10, 0, rankOf(i));
+    // Ties keep the order they were put in.
+    index.put('tie-a', 10, 0, rankOf(5));
+    index.put('tie-b', 10, 0, rankOf(5));
+    index.endOrdering();
     const keys = order(index);
-    expect(keys.map((k) => (Number(k.slice(1)) * 37) % 100)).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
+    const ranks = keys.map((k) => (k.startsWith('tie') ? rankOf(5) : rankOf(Number(k.slice(1)))));
+    expect(ranks).to.deep.equal([...ranks].sort((a, b) => a - b));
+    expect(keys.indexOf('tie-a')).to.equal(keys.indexOf('k5') + 1);
+    expect(keys.indexOf('tie-b')).to.equal(keys.indexOf('k5') + 2);
+    expect(keys.length).to.equal(102);
+  });
+
+  it('while ordering, a removed or buried key stays known as a tombstone until endOrdering', () => {
+    const index = new WriteOrderIndex();
+    index.put('a', 10, 0);
+    index.beginOrdering();
+    index.remove(index.find('a'));
+    index.bury('b');
+    expect([index.find('a'), index.find('b')]).to.deep.equal([NONE, NONE]);
+    expect([index.known('a'), index.known('b'), index.known('c')]).to.deep.equal([true, true, false]);
+    expect(index.count).to.equal(0);
+    // A put revives a tombstone as a new entry.
+    index.put('b', 20, 0, 1);
+    expect(index.count).to.equal(1);
+    expect(index.replacedSize).to.equal(0);
+    index.endOrdering();
+    expect([index.known('a'), index.known('b')]).to.deep.equal([false, true]);
+    expect(order(index)).to.deep.equal(['b']);
+    let live = 0;
+    for (let id = 0; id < index.idLimit; id++) if (index.isLive(id)) live++;
+    expect(live).to.equal(1);
   });
 
   it('holds 250,000 keys of 16 bytes in under 60 bytes each', () => {

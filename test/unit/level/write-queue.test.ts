@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { makeItem } from '../../../src/domain/item.js';
-import { CasWatermark } from '../../../src/adapters/level/cas-watermark.js';
+import { CounterCeiling } from '../../../src/adapters/level/counter-ceiling.js';
 import type { LevelOp } from '../../../src/adapters/level/write-batch.js';
 import { GATHER_MS, QUEUED_OP_OVERHEAD, WriteQueue } from '../../../src/adapters/level/write-queue.js';
 import { batchPath } from '../../../src/adapters/level/batch-writer.js';
@@ -37,7 +37,7 @@ function put(q: WriteQueue, key: string, bytes: number): void {
 describe('WriteQueue', () => {
   it('says full past its budget, and resolves drained() once the batch in flight is applied', async () => {
     const db = new GatedDb();
-    const q = new WriteQueue({ sync: false, limitBytes: 10_000, maxBatchBytes: 4096 }, new CasWatermark(), new RecordingLogger());
+    const q = new WriteQueue({ sync: false, limitBytes: 10_000, maxBatchBytes: 4096 }, new CounterCeiling(), new RecordingLogger());
     q.attach(db);
     put(q, 'a', 3000);
     await tick(); // 'a' goes out alone
@@ -67,7 +67,7 @@ describe('WriteQueue', () => {
 
   it('coalesces a second write of a key into the same unsent batch, and reads see the newest', async () => {
     const db = new GatedDb();
-    const q = new WriteQueue({ sync: false, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CasWatermark(), new RecordingLogger());
+    const q = new WriteQueue({ sync: false, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CounterCeiling(), new RecordingLogger());
     q.attach(db);
     put(q, 'k', 10);
     put(q, 'other', 10);
@@ -117,7 +117,7 @@ describe('batch path (db._batch)', () => {
   it('sends a small batch at once when something waits on it: sync writes, or flush()', async () => {
     for (const sync of [true, false]) {
       const db = new GatedDb();
-      const q = new WriteQueue({ sync, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CasWatermark(), new RecordingLogger());
+      const q = new WriteQueue({ sync, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CounterCeiling(), new RecordingLogger());
       q.attach(db);
       put(q, 'a', 10);
       await tick();
@@ -135,7 +135,7 @@ describe('batch path (db._batch)', () => {
 
   it('applies a trickle of small batches without sync (held back for the gathering delay), in order', async () => {
     const db = new GatedDb();
-    const q = new WriteQueue({ sync: false, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CasWatermark(), new RecordingLogger());
+    const q = new WriteQueue({ sync: false, limitBytes: 0, maxBatchBytes: 1 << 20 }, new CounterCeiling(), new RecordingLogger());
     q.attach(db);
     const auto = setInterval(() => db.release(), 0);
     try {
