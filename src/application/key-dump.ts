@@ -18,6 +18,8 @@ export interface DumpedItem {
   size: number;
   /** Stored by `ms` with a base64 key (memcached's ITEM_KEY_BINARY). */
   binaryKey: boolean;
+  /** The memory tier's size class for it, as `stats slabs` / `stats items` number them (1 without classes). */
+  sizeClass: number;
 }
 
 /**
@@ -27,6 +29,14 @@ export interface DumpedItem {
  */
 export class KeyDumpUseCase {
   constructor(private readonly ctx: CacheContext) {}
+
+  /**
+   * The largest size class id an item can have: the class that values too
+   * large for any chunk take (1 when the store has no classes).
+   */
+  maxSizeClass(): number {
+    return this.ctx.store.sizeClassOf?.(0, Number.MAX_SAFE_INTEGER) ?? 1;
+  }
 
   async *items(): AsyncGenerator<DumpedItem> {
     const { ctx } = this;
@@ -47,6 +57,7 @@ export class KeyDumpUseCase {
         valueLength: item.value.length,
         size: itemTotalSize(key.length, item.value.length, item.flags),
         binaryKey: bits?.binaryKey === true,
+        sizeClass: ctx.store.sizeClassOf?.(key.length, item.value.length) ?? 1,
       };
     }
   }

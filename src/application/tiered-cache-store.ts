@@ -161,6 +161,11 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
     return this.l1.layout?.() ?? { classes: [], mallocedBytes: 0 };
   }
 
+  /** The memory tier's class for it (also for an item held on disk only: the class it takes when read back). */
+  sizeClassOf(keyLength: number, valueLength: number): number {
+    return this.l1.sizeClassOf?.(keyLength, valueLength) ?? 1;
+  }
+
   /** Copies a disk hit into memory unless it is a large value. */
   private promote(item: CacheItem | undefined): CacheItem | undefined {
     if (item !== undefined && item.value.length <= this.options.largeValueThreshold) this.l1.set(item);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCli, USAGE } from './cli-args.js';
 import { CONFIG_ERROR_EXIT, ConfigError, loadSettings, unknownEnvironment } from './config.js';
 import { daemonize, reportFailure, reportReady, reportsSent, watchParent } from './daemon.js';
+import { IdleHeapTrim } from './idle-heap-trim.js';
 import { createLogging } from './logging.js';
 import { planUserSwitch, switchUser } from './privileges.js';
 import { RatMemcachedServer } from './server.js';
@@ -110,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
     return fail((err as Error).message, START_FAILURE_EXIT);
   }
   listening = true;
+  // The server process's heap only: the library leaves its host's heap alone.
+  new IdleHeapTrim().start();
   if (stopReason !== undefined) void shutdown(stopReason);
   if (process.env.npm_lifecycle_event !== undefined && !request.daemon) watchParent(() => void shutdown('npm exited'));
   logging.flush(); // the start line now, even with enable_async

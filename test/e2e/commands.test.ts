@@ -14,6 +14,8 @@ const k251 = 'k'.repeat(251);
 let seq = 0;
 /** A key no other test uses (the external server is shared state). */
 const key = (name: string) => `e2e:${name}:${process.pid}:${++seq}`;
+/** A key as metadump prints it (memcached's uriencode). */
+const uriKey = (k: string) => k.replace(/[^A-Za-z0-9._~-]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
 
 describe('e2e: classic commands over TCP', function () {
   this.timeout(20_000);
@@ -253,21 +255,48 @@ describe('e2e: classic commands over TCP', function () {
       await check(`set ${a} 5 1000 3\r\nabc\r\nset ${b} 0 0 1\r\nx\r\nget ${b}\r\n`, `STORED\r\nSTORED\r\nVALUE ${b} 0 1\r\nx\r\nEND\r\n`);
       const dump = await c.lines('lru_crawler metadump all\r\n');
       const enc = (k: string) => k.replace(/[^A-Za-z0-9._~-]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
-      expect(dump).to.match(new RegExp(`(^|\n)key=${enc(a)} exp=\\d+ la=\\d+ cas=\\d+ fetch=no cls=1 size=\\d+\n`));
-      expect(dump).to.match(new RegExp(`(^|\n)key=${enc(b)} exp=-1 la=\\d+ cas=\\d+ fetch=(yes|no) cls=1 size=\\d+\n`));
+      expect(dump).to.match(new RegExp(`(^|\n)key=${enc(a)} exp=\\d+ la=\\d+ cas=\\d+ fetch=no cls=\\d+ size=\\d+\n`));
+      expect(dump).to.match(new RegExp(`(^|\n)key=${enc(b)} exp=-1 la=\\d+ cas=\\d+ fetch=(yes|no) cls=\\d+ size=\\d+\n`));
       expect(dump.endsWith('\nEND\r\n')).to.equal(true);
       expect(await c.lines('lru_crawler metadump hash\r\n')).to.include(`key=${enc(b)} `);
-      for (const bad of ['0', 'x', '64']) await check(`lru_crawler metadump ${bad}\r\n`, 'BADCLASS invalid class id\r\n');
+      // Past memcached's 63 only our own classes are valid (the memory tier has ~71: docs/compatibility.md).
+      for (const bad of ['0', 'x', '200']) await check(`lru_crawler metadump ${bad}\r\n`, 'BADCLASS invalid class id\r\n');
       // memcached cannot stream a dump behind replies still owed on the connection.
       await check('version\r\nlru_crawler metadump all\r\n', VERSION + 'ERROR cannot pipeline other commands before metadump\r\n');
+    });
+
+    it('metadump reports each item in its size class, as stats items, stats slabs and cachedump count it', async () => {
+      const sizes = [10, 3000, 20000]; // two arena classes, then a value with a buffer of its own (> 8 KiB)
+      const keys = sizes.map((n) => key(`cls${n}`));
+      for (const [i, k] of keys.entries()) await check(`set ${k} 0 0 ${sizes[i]}\r\n${'v'.repeat(sizes[i]!)}\r\n`, 'STORED\r\n');
+      const dump = await c.lines('lru_crawler metadump all\r\n');
+      const items = await c.lines('stats items\r\n');
+      const slabs = await c.lines('stats slabs\r\n');
+      const classes = keys.map((k) => Number(new RegExp(`(?:^|\n)key=${uriKey(k)} .* cls=(\\d+) size=`).exec(dump)?.[1]));
+      expect(new Set(classes).size, dump).to.equal(3);
+      for (const [i, cls] of classes.entries()) {
+        expect(items).to.match(new RegExp(`STAT items:${cls}:number [1-9]\\d*\r\n`));
+        const chunk = Number(new RegExp(`STAT ${cls}:chunk_size (\\d+)\r\n`).exec(slabs)?.[1]);
+        // The own-buffer class's chunk_size is the mean of those buffers.
+        if (i < 2) expect(chunk, `class ${cls}`).to.be.at.least(keys[i]!.length + sizes[i]!);
+        expect(await c.lines(`lru_crawler metadump ${cls}\r\n`)).to.include(`key=${uriKey(keys[i]!)} `);
+        expect(await c.lines(`stats cachedump ${cls} 0\r\n`)).to.include(`ITEM ${keys[i]} [${sizes[i]} b; 0 s]\r\n`);
+      }
+      // The own-buffer class comes after every arena class; a class asked for alone lists only its items.
+      expect(classes[2]).to.equal(Math.max(...[...slabs.matchAll(/STAT (\d+):chunk_size/g)].map((m) => Number(m[1]))));
+      expect(await c.lines(`lru_crawler metadump ${classes[0]}\r\n`)).to.not.include(`key=${uriKey(keys[1]!)} `);
+      // Tools walk memcached's classes 1..63 only: 63 also lists the classes above it.
+      expect(classes[2]).to.be.greaterThan(63);
+      expect(await c.lines('stats cachedump 63 0\r\n')).to.include(`ITEM ${keys[2]} [20000 b; 0 s]\r\n`);
     });
 
     it('stats cachedump lists keys with size and expiry; stats conns lists the connections', async () => {
       const k = key('cd');
       await check(`set ${k} 0 0 4\r\nabcd\r\n`, 'STORED\r\n');
-      expect(await c.lines('stats cachedump 1 0\r\n')).to.include(`ITEM ${k} [4 b; 0 s]\r\n`);
+      const cls = new RegExp(`(?:^|\n)key=${uriKey(k)} .* cls=(\\d+) `).exec(await c.lines('lru_crawler metadump all\r\n'))?.[1];
+      expect(await c.lines(`stats cachedump ${cls} 0\r\n`)).to.include(`ITEM ${k} [4 b; 0 s]\r\n`);
       await check(
-        'stats cachedump 64 0\r\nstats cachedump 1\r\nstats cachedump x 0\r\n',
+        'stats cachedump 200 0\r\nstats cachedump 1\r\nstats cachedump x 0\r\n',
         'CLIENT_ERROR Illegal slab id\r\nCLIENT_ERROR bad command line\r\nCLIENT_ERROR bad command line format\r\n',
       );
       const other = await srv.connect();

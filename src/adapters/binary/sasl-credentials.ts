@@ -1,6 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import type crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { lazyBuiltin } from '../lazy-builtin.js';
 import type { Authenticate } from './sasl-plain.js';
+
+/** Loaded by the first credential hashed: most servers run without SASL. */
+const nodeCrypto = lazyBuiltin<typeof crypto>('node:crypto');
 
 /**
  * Builds an `Authenticate` from `user:password` entries (memcached's -Y
@@ -19,11 +23,11 @@ export function credentialsAuthenticator(entries: readonly string[]): Authentica
     if (colon <= 0) throw new Error('invalid SASL credentials entry: expected user:password');
     users.set(line.slice(0, colon), digest(line.slice(colon + 1)));
   }
-  const decoy = digest('');
+  let decoy: Buffer | undefined;
   return (user, password) => {
     const expected = users.get(user);
     // Compare against a decoy for unknown users too, so both paths cost the same.
-    const same = timingSafeEqual(expected ?? decoy, digest(password));
+    const same = nodeCrypto().timingSafeEqual(expected ?? (decoy ??= digest('')), digest(password));
     return expected !== undefined && same;
   };
 }
@@ -40,5 +44,5 @@ export function authfileAuthenticator(path: string): Authenticate {
 }
 
 function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
+  return nodeCrypto().createHash('sha256').update(s, 'utf8').digest();
 }

@@ -1,6 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import type crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { lazyBuiltin } from '../lazy-builtin.js';
+
+const nodeCrypto = lazyBuiltin<typeof crypto>('node:crypto');
 
 /** Why a request may not change or read cache data; undefined when it may. */
 export type Refusal = { status: 401 | 403; error: string } | undefined;
@@ -35,7 +38,7 @@ export class AdminAuth {
     }
     const given = presented(req);
     // Comparing digests keeps the comparison constant-time whatever the lengths.
-    if (given === undefined || !timingSafeEqual(sha256(given), this.digest)) return { status: 401, error: 'admin token required' };
+    if (given === undefined || !nodeCrypto().timingSafeEqual(sha256(given), this.digest)) return { status: 401, error: 'admin token required' };
     return undefined;
   }
 }
@@ -48,7 +51,7 @@ function presented(req: IncomingMessage): string | undefined {
 }
 
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+  return nodeCrypto().createHash('sha256').update(text).digest();
 }
 
 /** "http://h:p" -> "h:p" (the Host header form). */

@@ -1,4 +1,5 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InspectUseCase } from '../../application/inspect.js';
 import type { UseCases } from '../../application/use-cases.js';
@@ -11,6 +12,9 @@ import { takeSnapshot } from './admin-snapshot.js';
 import { Exposition } from './exposition.js';
 import { writeMemcachedMetrics } from './memcached-metrics.js';
 import { writeRatMetrics } from './rat-metrics.js';
+import { lazyBuiltin } from '../lazy-builtin.js';
+
+const nodeHttp = lazyBuiltin<typeof http>('node:http');
 
 /** `[admin]` settings. */
 export interface AdminHttpOptions {
@@ -59,7 +63,7 @@ export class AdminHttpServer implements Lifecycle {
     // The sessions time their requests only while this listener can serve the histograms.
     this.uc.counters.latency.enabled = true;
     this.page = renderAdminPage();
-    const server = http.createServer((req, res) => this.route(req, res));
+    const server = nodeHttp().createServer((req, res) => this.route(req, res));
     // Probes and scrapes are short; idle keep-alive sockets must not hold stop() up.
     server.keepAliveTimeout = 5000;
     server.headersTimeout = 10000;

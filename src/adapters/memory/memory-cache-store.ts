@@ -199,6 +199,12 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     };
   }
 
+  /** The layout() class id an item of these lengths is stored in: its arena class, or the own-buffer one. */
+  sizeClassOf(keyLength: number, valueLength: number): number {
+    const cls = this.arena.classOf(KEY_LENGTH_BYTES + keyLength + valueLength);
+    return (cls < 0 ? this.arena.classCount : cls) + 1;
+  }
+
   /** `stats slabs`: the size classes holding pages, then the values with a Buffer of their own (see ClassCounters). */
   layout(): StoreLayout {
     return this.perClass.layout(this.ownBuffers.size, this.ownBytes);

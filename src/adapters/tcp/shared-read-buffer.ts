@@ -16,10 +16,24 @@ interface AcceptedSocket {
   _handle?: object | null;
 }
 
+/** Receives a chunk read from `socket`; must not keep it (nor views of it) after returning. */
+export type ChunkHandler = (socket: net.Socket, chunk: Buffer) => void;
+
+/**
+ * The `onread` callback for every socket of one listener: Node calls it as a
+ * method of the socket, so one function serves them all and a connection
+ * holds no closure of its own for it.
+ */
+export function sharedReadCallback(onChunk: ChunkHandler): (this: net.Socket, n: number, buf: Buffer) => void {
+  return function (this: net.Socket, n: number, buf: Buffer): void {
+    onChunk(this, buf.subarray(0, n));
+  };
+}
+
 /**
  * Moves an accepted, still paused connection (`pauseOnConnect`) into a
  * Socket that reads into the shared buffer and hands every chunk to
- * `onChunk`, which must not keep it (nor views of it) after returning.
+ * `callback` (made by sharedReadCallback).
  *
  * net.Server offers `onread` only for sockets it did not accept, so the
  * connection's handle is moved into a new Socket, as Node itself does when
@@ -27,18 +41,13 @@ interface AcceptedSocket {
  * untouched, when the handle cannot be moved (an unexpected Node
  * internal): the caller then reads it the usual way.
  */
-export function readIntoSharedBuffer(socket: net.Socket, onChunk: (chunk: Buffer) => void): net.Socket | undefined {
+export function readIntoSharedBuffer(socket: net.Socket, callback: (this: net.Socket, n: number, buf: Buffer) => void): net.Socket | undefined {
   const accepted = socket as unknown as AcceptedSocket;
   const handle = accepted._handle;
   if (handle === null || typeof handle !== 'object' || !('readStart' in handle)) return undefined;
   accepted._handle = null;
   // Without a handle, destroy() only releases the server's count of this connection.
   socket.destroy();
-  const options = {
-    handle,
-    readable: true,
-    writable: true,
-    onread: { buffer: SHARED, callback: (n: number, buf: Buffer) => void onChunk(buf.subarray(0, n)) },
-  };
+  const options = { handle, readable: true, writable: true, onread: { buffer: SHARED, callback } };
   return new net.Socket(options as net.SocketConstructorOpts);
 }

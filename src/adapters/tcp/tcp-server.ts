@@ -3,7 +3,7 @@ import type { Lifecycle } from '../../domain/ports/lifecycle.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { ServerStats } from '../../application/server-stats.js';
 import type { ProtocolSession, ProtocolSessionFactory } from '../protocol/protocol-session.js';
-import { readIntoSharedBuffer } from './shared-read-buffer.js';
+import { readIntoSharedBuffer, sharedReadCallback } from './shared-read-buffer.js';
 
 /** Listener settings (memcached's -l, -p, -c). */
 export interface TcpServerOptions {
@@ -20,6 +20,36 @@ export interface TcpServerOptions {
 
 /** memcached's reply when -c is reached (with maxconns_fast, its default). */
 const TOO_MANY = Buffer.from('ERROR Too many open connections\r\n', 'latin1');
+
+/** Where a socket keeps its connection's state (one property instead of a closure per listener). */
+const CONNECTION = Symbol('connection');
+
+/**
+ * What the listener keeps per connection. The session is made by the first
+ * byte, so an idle connection holds only this and Node's socket; the
+ * socket's listeners are shared by every connection and find this through
+ * the socket (docs/memory.md, "Footprint").
+ */
+interface Connection {
+  readonly server: TcpServer;
+  session: ProtocolSession | undefined;
+  protocol: string | undefined;
+}
+
+type ConnectedSocket = net.Socket & { [CONNECTION]: Connection };
+
+function onSocketError(this: ConnectedSocket, err: Error): void {
+  this[CONNECTION].server.socketError(this, err);
+}
+
+function onSocketClose(this: ConnectedSocket): void {
+  this[CONNECTION].server.socketClosed(this);
+}
+
+/** 'data' listener of a socket read the ordinary way (TLS). */
+function onSocketData(this: ConnectedSocket, chunk: Buffer): void {
+  this[CONNECTION].server.receive(this, chunk);
+}
 
 /**
  * The TCP front door: accepts connections, enforces the connection limit and
@@ -97,14 +127,17 @@ export class TcpServer implements Lifecycle {
     return net.createServer({ noDelay: true, pauseOnConnect: true }, onConnection);
   }
 
-  /** Starts reading an accepted connection into `onChunk`; returns the socket that now carries it. */
-  protected startReading(accepted: net.Socket, onChunk: (chunk: Buffer) => void): net.Socket {
-    const moved = readIntoSharedBuffer(accepted, onChunk);
+  /** Starts reading an accepted connection; returns the socket that now carries it. */
+  protected startReading(accepted: net.Socket): net.Socket {
+    const moved = readIntoSharedBuffer(accepted, this.readCallback);
     if (moved !== undefined) return moved;
-    accepted.on('data', onChunk);
+    accepted.on('data', onSocketData);
     accepted.resume();
     return accepted;
   }
+
+  /** One onread callback for all of this listener's sockets. */
+  private readonly readCallback = sharedReadCallback((socket, chunk) => this.receive(socket, chunk));
 
   private accept(accepted: net.Socket): void {
     const { stats } = this;
@@ -114,41 +147,61 @@ export class TcpServer implements Lifecycle {
       accepted.end(TOO_MANY);
       return;
     }
-    let session: ProtocolSession | undefined;
-    let protocol: string | undefined;
-    const onChunk = (chunk: Buffer): void => {
-      if (session === undefined) {
-        const factory = this.factories.find((f) => f.accepts(chunk[0]!));
-        if (!factory) {
-          socket.destroy();
-          return;
-        }
-        session = factory.create(socket);
-        protocol = factory.protocol;
-        stats.protocolConnection(protocol, 1);
-      }
-      session.onData(chunk);
-    };
-    const socket = this.startReading(accepted, onChunk);
+    // Set before reading starts: the first chunk looks it up.
+    (accepted as ConnectedSocket)[CONNECTION] = { server: this, session: undefined, protocol: undefined };
+    const socket = this.startReading(accepted) as ConnectedSocket;
+    if (socket !== accepted) socket[CONNECTION] = (accepted as ConnectedSocket)[CONNECTION];
     stats.curr_connections++;
     stats.total_connections++;
     this.sockets.add(socket);
-    // Only when logged: remoteAddress caches a peer-name object on the socket, ~200 B per idle connection.
-    let peer: string | undefined;
-    const peerOf = (): string => (peer ??= `${socket.remoteAddress}:${socket.remotePort}`);
-    if (this.options.auditConnections) this.logger.info({ audit: 'connection-open', peer: peerOf() }, 'connection opened');
-    socket.on('error', (err) => this.logger.debug({ err: err.message, peer: peerOf() }, 'socket error'));
-    socket.on('close', () => {
-      this.sockets.delete(socket);
-      stats.curr_connections--;
-      if (this.sockets.size === 0 && this.idleWaiters.length > 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of waiters) w();
-      }
-      session?.onClose();
-      if (protocol !== undefined) stats.protocolConnection(protocol, -1);
-      if (this.options.auditConnections) this.logger.info({ audit: 'connection-close', peer: peerOf() }, 'connection closed');
-    });
+    if (this.options.auditConnections) this.logger.info({ audit: 'connection-open', peer: peerOf(socket) }, 'connection opened');
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
   }
+
+  /** @internal a chunk read from `socket` (the first one chooses the protocol by its first byte). */
+  receive(socket: net.Socket, chunk: Buffer): void {
+    const conn = (socket as ConnectedSocket)[CONNECTION];
+    let session = conn.session;
+    if (session === undefined) {
+      const factory = this.factories.find((f) => f.accepts(chunk[0]!));
+      if (!factory) {
+        socket.destroy();
+        return;
+      }
+      session = conn.session = factory.create(socket);
+      conn.protocol = factory.protocol;
+      this.stats.protocolConnection(factory.protocol, 1);
+    }
+    session.onData(chunk);
+  }
+
+  /** @internal */
+  socketError(socket: net.Socket, err: Error): void {
+    this.logger.debug({ err: err.message, peer: peerOf(socket) }, 'socket error');
+  }
+
+  /** @internal */
+  socketClosed(socket: net.Socket): void {
+    const conn = (socket as ConnectedSocket)[CONNECTION];
+    this.sockets.delete(socket);
+    this.stats.curr_connections--;
+    if (this.sockets.size === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+    conn.session?.onClose();
+    if (conn.protocol !== undefined) this.stats.protocolConnection(conn.protocol, -1);
+    if (this.options.auditConnections) this.logger.info({ audit: 'connection-close', peer: peerOf(socket) }, 'connection closed');
+  }
+}
+
+/**
+ * Only when logged: remoteAddress caches a peer-name object on the socket
+ * (~200 B per idle connection). After a close Node still answers from that
+ * cache when it was filled, else undefined.
+ */
+function peerOf(socket: net.Socket): string {
+  return `${socket.remoteAddress}:${socket.remotePort}`;
 }

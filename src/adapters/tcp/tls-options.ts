@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { lazyBuiltin } from '../lazy-builtin.js';
+
+const nodeTls = lazyBuiltin<typeof tls>('node:tls');
 
 /** memcached's TLS settings (`-Z -o ssl_*`), as configured. */
 export interface TlsSettings {
@@ -65,14 +68,14 @@ export function loadTlsOptions(s: TlsSettings): TlsListenerOptions {
   const secure: tls.TlsOptions = { cert, key, minVersion: min.node };
   if (s.ciphers) secure.ciphers = s.ciphers;
   try {
-    tls.createSecureContext(secure);
+    nodeTls().createSecureContext(secure);
   } catch (err) {
     throw new Error(`Error validating the certificate: ${oneLine(err)}`, { cause: err });
   }
   if (s.caCert) {
     secure.ca = readPem(s.caCert, 'Error loading the CA certificate');
     try {
-      tls.createSecureContext(secure);
+      nodeTls().createSecureContext(secure);
     } catch (err) {
       throw new Error(`Error loading the CA certificate: ${s.caCert} : ${oneLine(err)}`, { cause: err });
     }

@@ -1,10 +1,13 @@
 import type net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { lazyBuiltin } from '../lazy-builtin.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { ServerStats } from '../../application/server-stats.js';
 import type { ProtocolSessionFactory } from '../protocol/protocol-session.js';
 import { TcpServer, type TcpServerOptions } from './tcp-server.js';
 import { loadTlsOptions, type TlsListenerOptions, type TlsSettings } from './tls-options.js';
+
+const nodeTls = lazyBuiltin<typeof tls>('node:tls');
 
 /**
  * The TLS front door (memcached -Z): the TCP listener's connection limit,
@@ -54,7 +57,7 @@ export class TlsServer extends TcpServer {
 
   protected override createListener(onConnection: (socket: net.Socket) => void): net.Server {
     const { secure, verifyPresentedOnly } = this.listener!;
-    const server = tls.createServer({ ...secure, noDelay: true }, (socket) => {
+    const server = nodeTls().createServer({ ...secure, noDelay: true }, (socket) => {
       // Mode 1 (request): Node accepts any certificate when not rejecting; OpenSSL fails one that does not verify.
       if (verifyPresentedOnly && !socket.authorized && hasPeerCertificate(socket)) {
         this.handshakeErrorCount++;
@@ -68,8 +71,8 @@ export class TlsServer extends TcpServer {
     return server;
   }
 
-  protected override startReading(accepted: net.Socket, onChunk: (chunk: Buffer) => void): net.Socket {
-    accepted.on('data', onChunk);
+  protected override startReading(accepted: net.Socket): net.Socket {
+    accepted.on('data', (chunk: Buffer) => this.receive(accepted, chunk));
     return accepted;
   }
 }

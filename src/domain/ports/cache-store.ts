@@ -88,5 +88,7 @@ export interface CacheStore {
   fits?(key: string, valueLength: number): boolean;
   /** Size classes and allocated memory, for stores that allocate in classes (optional). */
   layout?(): StoreLayout;
+  /** The class id (as in `layout()`) that holds an item of these lengths (optional, as layout). */
+  sizeClassOf?(keyLength: number, valueLength: number): number;
 }
 export const CacheStore = Symbol('CacheStore');
