@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { hasCommand } from '../lib/proc.js';
+import { cpuMicros, hasCommand } from '../lib/proc.js';
 import { fmtInt } from '../lib/report.js';
 import { shortReason, type BenchContext, type Figure, type Scenario, type ScenarioReport } from '../lib/scenario.js';
 import { freePort, pinnedLoadgen, type RunningServer, type ServerSpec } from '../lib/servers.js';
@@ -48,9 +48,26 @@ function oursSpec(root: string, memcachedPort: number): ServerSpec {
   };
 }
 
-/** Requests per second redis-benchmark measured for one case. */
-function redisBenchmark(port: number, c: Case, requests: number): number {
+interface Sample {
+  /** Requests per second as redis-benchmark reports them. */
+  readonly rps: number;
+  /** Server utime+stime per request, µs: steadier than rps when other work shares the CPUs. */
+  readonly cpuPerOpUs: number;
+  /** redis-benchmark's own CPU over its run, % of one core: near 100 means the generator is the limit. */
+  readonly loadgenCpuPct: number;
+}
+
+/** One redis-benchmark run for one case against the server `s`. */
+function redisBenchmark(s: RunningServer, c: Case, requests: number): Sample {
+  const cpu0 = cpuMicros(s.pid);
+  const started = process.hrtime.bigint();
+  const port = s.port;
+  // `times` (bash) prints the children's user and system CPU after redis-benchmark exits.
   const argv = pinnedLoadgen([
+    'bash',
+    '-c',
+    '"$@" && times',
+    'redis-benchmark',
     'redis-benchmark',
     '-h',
     '127.0.0.1',
@@ -71,12 +88,22 @@ function redisBenchmark(port: number, c: Case, requests: number): number {
     '--csv',
   ]);
   const out = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 300_000 });
+  const wallUs = Number(process.hrtime.bigint() - started) / 1000;
+  const cpu1 = cpuMicros(s.pid);
   const line = out.split('\n').find((l) => l.startsWith(`"${c.test}"`));
   if (!line) throw new Error(`redis-benchmark printed no ${c.test} line`);
-  return Number((JSON.parse(`[${line}]`) as string[])[1]);
+  if (cpu0 === undefined || cpu1 === undefined) throw new Error(`${s.spec.name} died: ${s.output()}`);
+  const times = [...out.matchAll(/^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm)].at(-1);
+  const loadgenUs = times ? (Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4])) * 1e6 : NaN;
+  return { rps: Number((JSON.parse(`[${line}]`) as string[])[1]), cpuPerOpUs: (cpu1 - cpu0) / requests, loadgenCpuPct: (100 * loadgenUs) / wallUs };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Medians of a server's samples for one case. */
+function summary(xs: readonly Sample[]): Sample {
+  return { rps: median(xs.map((x) => x.rps)), cpuPerOpUs: median(xs.map((x) => x.cpuPerOpUs)), loadgenCpuPct: median(xs.map((x) => x.loadgenCpuPct)) };
+}
 
 async function run(ctx: BenchContext): Promise<ScenarioReport> {
   const heading = '### Redis protocol (RESP) against redis-server';
@@ -84,7 +111,7 @@ async function run(ctx: BenchContext): Promise<ScenarioReport> {
   if (missing.length > 0) return { markdown: `${heading}\n\nNot run: ${missing.join(' and ')} not found (apt-get install -y redis-server redis-tools).` };
   const requests = ctx.args.quick ? 20_000 : 200_000;
   const servers: RunningServer[] = [];
-  const rps = new Map<string, number[]>();
+  const samples = new Map<string, Sample[]>();
   try {
     servers.push(await ctx.start(redisServerSpec()), await ctx.start(oursSpec(ctx.root, await freePort())));
     for (let round = 0; round < ctx.args.rounds; round++) {
@@ -92,7 +119,9 @@ async function run(ctx: BenchContext): Promise<ScenarioReport> {
         for (const s of servers) {
           ctx.log(`redis: round ${round + 1}, ${label(c)} on ${s.spec.name}`);
           const key = `${s.spec.name} ${label(c)}`;
-          rps.set(key, [...(rps.get(key) ?? []), redisBenchmark(s.port, c, requests)]);
+          const x = redisBenchmark(s, c, requests);
+          samples.set(key, [...(samples.get(key) ?? []), x]);
+          ctx.log(`  ${fmtInt(x.rps)} req/s, server ${x.cpuPerOpUs.toFixed(2)} µs/req, redis-benchmark CPU ${Math.round(x.loadgenCpuPct)}%`);
         }
       }
     }
@@ -103,20 +132,20 @@ async function run(ctx: BenchContext): Promise<ScenarioReport> {
   }
   const figures: Figure[] = [];
   const rows = CASES.map((c) => {
-    const redis = median(rps.get(`redis-server ${label(c)}`)!);
-    const ours = median(rps.get(`ours --l2 off ${label(c)}`)!);
-    const ratio = ours / redis;
+    const redis = summary(samples.get(`redis-server ${label(c)}`)!);
+    const ours = summary(samples.get(`ours --l2 off ${label(c)}`)!);
+    const ratio = ours.rps / redis.rps;
     figures.push({ config: 'l2-off', name: `RESP ${label(c)}/redis`, value: ratio });
-    return `| ${label(c)} | ${fmtInt(redis)} | ${fmtInt(ours)} | ${ratio.toFixed(2)}x | >= ${c.target}x ${ratio >= c.target ? 'met' : '**not met**'} |`;
+    return `| ${label(c)} | ${fmtInt(redis.rps)} | ${fmtInt(ours.rps)} | ${ratio.toFixed(2)}x | >= ${c.target}x ${ratio >= c.target ? 'met' : '**not met**'} | ${redis.cpuPerOpUs.toFixed(2)} / ${ours.cpuPerOpUs.toFixed(2)} | ${Math.round(redis.loadgenCpuPct)} / ${Math.round(ours.loadgenCpuPct)} |`;
   });
   const markdown = [
     heading,
     '',
-    '| case | redis-server ops/s | ours ops/s | ours / redis | target |',
-    '|---|---|---|---|---|',
+    '| case | redis-server ops/s | ours ops/s | ours / redis | target | server CPU µs/op (redis / ours) | redis-benchmark CPU % (redis / ours) |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `redis-benchmark -c 50 -r 100000 -d 32, ${fmtInt(requests)} requests per case and round, medians of ${ctx.args.rounds} round(s); P16 = 16 commands per write.`,
+    `redis-benchmark -c 50 -r 100000 -d 32, ${fmtInt(requests)} requests per case and round, medians of ${ctx.args.rounds} round(s); P16 = 16 commands per write. Server CPU per op (utime+stime from /proc) is the steadier figure when other work shares the CPUs; redis-benchmark near 100 % CPU means the generator, not the server, set the pace.`,
   ].join('\n');
   return { markdown, figures };
 }

@@ -1,18 +1,7 @@
 import { expect } from 'chai';
 import { againstExternalServer, startE2EServer, type E2EServer } from '../support/server-fixture.js';
 import { TcpClient } from '../support/tcp-client.js';
-
-/** mulberry32: a small seeded PRNG so the garbage is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/seeded-random.js';
 
 describe('e2e: robustness against hostile input', function () {
   this.timeout(30_000);
@@ -23,7 +12,7 @@ describe('e2e: robustness against hostile input', function () {
   before(async () => {
     srv = await startE2EServer();
     const c = await srv.connect();
-    const rnd = prng(7);
+    const rnd = seededRandom(7);
     for (let i = 0; i < 50; i++) {
       const v = Buffer.alloc(1 + Math.floor(rnd() * 3000));
       for (let j = 0; j < v.length; j++) v[j] = Math.floor(rnd() * 256);
@@ -49,7 +38,7 @@ describe('e2e: robustness against hostile input', function () {
   }
 
   it('survives garbage, oversized lines and values, and a truncated value; earlier items stay intact', async () => {
-    const rnd = prng(42);
+    const rnd = seededRandom(42);
     const sessions: Promise<void>[] = [];
     // Random bytes, including NULs, CRs and LFs.
     for (let s = 0; s < 20; s++) {

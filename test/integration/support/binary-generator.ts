@@ -1,6 +1,6 @@
 import { Op } from '../../support/binary-frames.js';
 import { NO_CREATE, UNISSUED_CAS, bin, frames, type BinaryChunk, type BinaryFrame, type BinaryStep, type FrameOptions } from './binary-script.js';
-import { seededRandom } from './command-generator.js';
+import { seededRandom } from '../../support/seeded-random.js';
 import { casOf, type CasRef } from './script.js';
 
 export interface GeneratedBinaryRun {

@@ -1,18 +1,7 @@
 import { metaFaultCommand } from './meta-fault-generator.js';
 import { metaCommand, type MetaDraw } from './meta-generator.js';
 import { casOf, line, send, store, type Chunk, type SendStep, type StoreOptions } from './script.js';
-
-/** mulberry32: tiny, fast, and the same sequence for a seed on every platform. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/seeded-random.js';
 
 export interface GeneratedRun {
   readonly steps: SendStep[];

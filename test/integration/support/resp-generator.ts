@@ -1,4 +1,4 @@
-import { seededRandom } from './command-generator.js';
+import { seededRandom } from '../../support/seeded-random.js';
 import { cmd, type RespStep } from './resp-differential.js';
 
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'num', 'ctr', 'a b', '', 'user:1', 'user:22', Buffer.from([0xff, 0x00, 0x0d]).toString('latin1')];

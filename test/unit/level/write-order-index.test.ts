@@ -1,18 +1,7 @@
 import { expect } from 'chai';
 import { KeyArena } from '../../../src/adapters/level/key-arena.js';
 import { NONE, WriteOrderIndex } from '../../../src/adapters/level/write-order-index.js';
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../support/seeded-random.js';
 
 /** Keys of varied lengths, including bytes 0x80-0xff and keys shorter than a free-list link. */
 function keyFor(n: number): string {
@@ -37,7 +26,7 @@ function order(index: WriteOrderIndex): string[] {
 
 describe('WriteOrderIndex', () => {
   it('matches a Map model under random puts, overwrites and removes (model check)', () => {
-    const next = rng(12);
+    const next = seededRandom(12);
     const index = new WriteOrderIndex();
     // Insertion order of a Map = write order when overwrites delete first.
     const model = new Map<string, { size: number; exptime: number }>();
