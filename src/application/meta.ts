@@ -196,7 +196,7 @@ export class MetaUseCase {
   }
 
   /** me: memcached's debug view of an item, without counting a get. */
-  debug(key: string): MaybePromise<{ item: CacheItem; ttl: number; lastAccessSeconds: number; fetched: boolean } | undefined> {
+  debug(key: string): MaybePromise<{ item: CacheItem; ttl: number; lastAccessSeconds: number; fetched: boolean; sizeClass: number } | undefined> {
     const { ctx } = this;
     return then(ctx.store.get(key), (item) => {
       if (item === undefined) return undefined;
@@ -207,6 +207,8 @@ export class MetaUseCase {
         ttl: remainingTtlSeconds(item.exptime, now),
         lastAccessSeconds: bits ? Math.max(0, Math.floor((now - bits.lastAccessMs) / 1000)) : 0,
         fetched: bits?.fetched ?? false,
+        // The class `stats slabs` and metadump number it by (1 for a store without classes).
+        sizeClass: ctx.store.sizeClassOf?.(key.length, item.value.length) ?? 1,
       };
     });
   }

@@ -281,6 +281,8 @@ describe('e2e: classic commands over TCP', function () {
         if (i < 2) expect(chunk, `class ${cls}`).to.be.at.least(keys[i]!.length + sizes[i]!);
         expect(await c.lines(`lru_crawler metadump ${cls}\r\n`)).to.include(`key=${uriKey(keys[i]!)} `);
         expect(await c.lines(`stats cachedump ${cls} 0\r\n`)).to.include(`ITEM ${keys[i]} [${sizes[i]} b; 0 s]\r\n`);
+        // me (the meta debug command) names the same class.
+        expect(await c.lines(`me ${keys[i]}\r\n`, '\r\n')).to.match(new RegExp(`^ME ${keys[i]} .* cls=${cls} size=\\d+\r\n$`));
       }
       // The own-buffer class comes after every arena class; a class asked for alone lists only its items.
       expect(classes[2]).to.equal(Math.max(...[...slabs.matchAll(/STAT (\d+):chunk_size/g)].map((m) => Number(m[1]))));

@@ -269,7 +269,7 @@ export class MetaCommands implements AsciiExtension {
       if (d === undefined) return s.reply('EN\r\n');
       const { item } = d;
       s.reply(
-        `ME ${key} exp=${d.ttl} la=${d.lastAccessSeconds} cas=${item.cas} fetch=${d.fetched ? 'yes' : 'no'} cls=1 size=${itemTotalSize(key.length, item.value.length, item.flags)}\r\n`,
+        `ME ${key} exp=${d.ttl} la=${d.lastAccessSeconds} cas=${item.cas} fetch=${d.fetched ? 'yes' : 'no'} cls=${d.sizeClass} size=${itemTotalSize(key.length, item.value.length, item.flags)}\r\n`,
       );
     });
   }
