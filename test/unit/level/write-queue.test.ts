@@ -86,33 +86,6 @@ describe('WriteQueue', () => {
     expect(q.lookup('k')).to.equal(undefined);
     expect(q.full).to.equal(false);
   });
-});
-
-describe('batch path (db._batch)', () => {
-  it("uses the database's own _batch on the supported level release", async () => {
-    const fx = await LevelFixture.create();
-    try {
-      const s = await fx.store();
-      await s.set(makeItem('k', Buffer.from('v'), 0, 0, 1));
-      expect(s.l2Stats().batchFallbacks).to.equal(0);
-      expect(fx.logger.lines.filter((l) => /_batch/.test(l.msg ?? ''))).to.deep.equal([]);
-    } finally {
-      await fx.cleanup();
-    }
-  });
-
-  it('falls back to batch() loudly when _batch is missing: one warning, every batch counted', async () => {
-    const logger = new RecordingLogger();
-    const seen: LevelOp[][] = [];
-    const db = { batch: async (ops: LevelOp[]): Promise<void> => void seen.push(ops) };
-    const path = batchPath(db, logger);
-    expect(path.fast).to.equal(false);
-    await path.write([{ type: 'del', key: Buffer.from('a') }], { sync: false });
-    await path.write([{ type: 'del', key: Buffer.from('b') }], { sync: false });
-    expect(seen).to.have.length(2);
-    expect(path.fallbacks).to.equal(2);
-    expect(logger.at('warn').filter((l) => /_batch/.test(l.msg ?? ''))).to.have.length(1);
-  });
 
   it('sends a small batch at once when something waits on it: sync writes, or flush()', async () => {
     for (const sync of [true, false]) {
@@ -151,5 +124,32 @@ describe('batch path (db._batch)', () => {
     expect(q.stats().items).to.equal(0);
     const applied = db.applied.flat().map((op) => op.key.toString());
     expect(applied).to.deep.equal(Array.from({ length: 40 }, (_, i) => `k${i}`));
+  });
+});
+
+describe('batch path (db._batch)', () => {
+  it("uses the database's own _batch on the supported level release", async () => {
+    const fx = await LevelFixture.create();
+    try {
+      const s = await fx.store();
+      await s.set(makeItem('k', Buffer.from('v'), 0, 0, 1));
+      expect(s.l2Stats().batchFallbacks).to.equal(0);
+      expect(fx.logger.lines.filter((l) => /_batch/.test(l.msg ?? ''))).to.deep.equal([]);
+    } finally {
+      await fx.cleanup();
+    }
+  });
+
+  it('falls back to batch() loudly when _batch is missing: one warning, every batch counted', async () => {
+    const logger = new RecordingLogger();
+    const seen: LevelOp[][] = [];
+    const db = { batch: async (ops: LevelOp[]): Promise<void> => void seen.push(ops) };
+    const path = batchPath(db, logger);
+    expect(path.fast).to.equal(false);
+    await path.write([{ type: 'del', key: Buffer.from('a') }], { sync: false });
+    await path.write([{ type: 'del', key: Buffer.from('b') }], { sync: false });
+    expect(seen).to.have.length(2);
+    expect(path.fallbacks).to.equal(2);
+    expect(logger.at('warn').filter((l) => /_batch/.test(l.msg ?? ''))).to.have.length(1);
   });
 });
