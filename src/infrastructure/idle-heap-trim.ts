@@ -62,12 +62,18 @@ export class IdleHeapTrim {
   private collect(): void {
     // Node offers no call for a collection without --expose-gc, and a bin entry cannot pass flags
     // portably: the flag only decides whether a new context gets gc(), so one is made for it.
-    if (this.gc === undefined) {
-      v8.setFlagsFromString('--expose-gc');
-      this.gc = vm.runInNewContext('gc') as () => void;
+    // A Node whose V8 no longer honours the flag at run time must not take the server down from a
+    // timer: trimming is then off for good, and the server only keeps its grown heap.
+    try {
+      if (this.gc === undefined) {
+        v8.setFlagsFromString('--expose-gc');
+        this.gc = vm.runInNewContext('gc') as () => void;
+      }
+      this.gc();
+      this.collections++;
+    } catch {
+      this.stop();
     }
-    this.gc();
-    this.collections++;
   }
 }
 
