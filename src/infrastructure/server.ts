@@ -78,7 +78,10 @@ export class RatMemcachedServer {
       configFiles: info.configFiles,
       l1MaxMemory: l1.max_memory,
       dataDir: disk ? l2.data_dir : null,
+      // The index scan runs after listening (ADR 0017): l2Items counts what it has read so far, and
+      // "L2 index warm-up done" gives the total.
       l2Items: disk ? disk.stats().items : null,
+      l2IndexScanning: disk ? disk.l2Stats().scan.running : null,
       redisPort: this.redisPort ?? null,
     };
   }
