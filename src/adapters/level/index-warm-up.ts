@@ -13,6 +13,12 @@ import type { RecordHeader } from './record-codec.js';
 import { HEADER_SIZE } from './record-codec.js';
 import { NONE } from './write-order-index.js';
 
+/**
+ * Entries of the end step's work per turn of the event loop (ADR 0017):
+ * a few ms, so clients wait at most that long between slices.
+ */
+export const END_STEP_SLICE = 32_768;
+
 const IDLE: ScanProgress = { running: false, items: 0, bytes: 0, itemsPerSecond: 0, etaSeconds: 0 };
 
 /**
@@ -43,7 +49,7 @@ export class IndexWarmUp implements ScanSink {
     const scan = this.begin(db, 0);
     await scan.run();
     this.records.ceiling.restore(Math.max(scan.maxCas, scan.legacyCas), scan.maxSeq);
-    this.finish(scan);
+    await this.finish(scan);
   }
 
   /** Starts the scan and returns at once; `whenDone` resolves when the index is complete. */
@@ -70,7 +76,7 @@ export class IndexWarmUp implements ScanSink {
     if (scan === undefined) return;
     scan.abort();
     this.scan = undefined;
-    if (this.records.scanning) this.records.endScan();
+    if (this.records.scanning || this.records.index.ordering) this.records.endScan();
   }
 
   progress(): ScanProgress {
@@ -114,10 +120,17 @@ export class IndexWarmUp implements ScanSink {
     return this.scan;
   }
 
-  private finish(scan: OpenScan): void {
+  /** Rebuilds write order in slices (clients are served between them), then applies the disk budget. */
+  private async finish(scan: OpenScan): Promise<void> {
     if (this.scan !== scan) return;
     const p = scan.progress();
-    this.records.endScan();
+    const index = this.records.index;
+    this.records.scanRead();
+    while (!index.sortStep(END_STEP_SLICE)) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Aborted (flush_all, stop): abort() has ended the step.
+      if (this.scan !== scan) return;
+    }
     this.afterScan();
     const seconds = p.itemsPerSecond > 0 ? Math.round((p.items / p.itemsPerSecond) * 10) / 10 : 0;
     this.logger.info({ items: this.records.index.count, bytes: this.records.bytes, read: p.items, seconds }, 'L2 index warm-up done');

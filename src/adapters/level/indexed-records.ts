@@ -71,7 +71,17 @@ export class IndexedRecords {
     this.index.beginOrdering();
   }
 
-  /** Ends the scan phase: tombstones go, write order is rebuilt. */
+  /**
+   * The scan has read everything: the index knows every key, so read-through
+   * and tombstones end; write order is rebuilt by `index.sortStep` slices
+   * (eviction waits for them, puts keep their ranks meanwhile).
+   */
+  scanRead(): void {
+    this.scanning = false;
+    this.index.beginSort();
+  }
+
+  /** Ends the scan phase at once: tombstones go, write order is rebuilt. */
   endScan(): void {
     this.scanning = false;
     this.index.endOrdering();
@@ -168,7 +178,7 @@ export class IndexedRecords {
   /** Indexes `record` as the newest write of its key and queues it. */
   put(key: string, exptime: number, cas: number, seq: number, record: Buffer): WriteBatch {
     const size = key.length + record.length + L2_ENTRY_OVERHEAD;
-    this.index.put(key, size, exptime, this.scanning ? this.rankOf(seq) : 0);
+    this.index.put(key, size, exptime, this.index.ordering ? this.rankOf(seq) : 0);
     this.bytes += size - this.index.replacedSize;
     this.counters.writes++;
     this.ceiling.noteCas(cas);
@@ -204,9 +214,9 @@ export class IndexedRecords {
     this.index.remove(id);
   }
 
-  /** Drops the oldest-written keys until the estimate fits `limit`; waits for the scan (write order is not known before). */
+  /** Drops the oldest-written keys until the estimate fits `limit`; waits for the scan and its end step (write order is not known before). */
   makeRoom(limit: number): void {
-    if (limit <= 0 || this.bytes <= limit || this.scanning) return;
+    if (limit <= 0 || this.bytes <= limit || this.index.ordering) return;
     const now = this.clock.now();
     while (this.bytes > limit && this.index.head !== NONE) {
       const id = this.index.head;

@@ -1,5 +1,6 @@
 import { keyHash } from '../../domain/key-hash.js';
 import { KeyIndex, type IndexedEntries } from '../memory/key-index.js';
+import { EndStep, Phase } from './end-step.js';
 import { KeyArena } from './key-arena.js';
 
 /** No entry (list ends, empty free list). */
@@ -12,6 +13,8 @@ const INITIAL_CAPACITY = 1024;
 const BYTES_PER_ID = 26;
 /** `sizes` value of a tombstone: a key deleted while the open scan runs (see `keepTombstones`). */
 const TOMBSTONE = 0xffff_ffff;
+/** Budget units of one relinked entry in the end step (sequential passes count 1 per entry). */
+const RELINK_COST = 4;
 
 /**
  * What the disk tier keeps in memory per stored key, in write order, as
@@ -54,6 +57,12 @@ export class WriteOrderIndex implements IndexedEntries {
   /** Ids that became tombstones (some may have been put again since). */
   private tombs: number[] = [];
   private tombstones = false;
+  /** Highest rank put while ordering: the end step relinks entries up to it. */
+  private maxRank = 0;
+  /** The end step in progress (see `beginSort`). */
+  private sort: EndStep | undefined;
+  /** While the end step relinks: the last entry of the prefix of the list already in rank order. */
+  private sorted = NONE;
 
   /** The longest key the index can hold. */
   static readonly MAX_KEY_LENGTH = 0xffff;
@@ -140,7 +149,10 @@ export class WriteOrderIndex implements IndexedEntries {
     }
     this.sizes[id] = size;
     this.exptimes[id] = Math.min(Math.ceil(exptime / 1000), 0xffff_ffff);
-    if (this.ranks !== undefined) this.ranks[id] = rank;
+    if (this.ranks !== undefined) {
+      this.ranks[id] = rank;
+      if (rank > this.maxRank && this.sort === undefined) this.maxRank = rank;
+    }
     this.link(id);
     return id;
   }
@@ -171,31 +183,112 @@ export class WriteOrderIndex implements IndexedEntries {
   }
 
   /**
-   * From now until `endOrdering`: removed keys leave tombstones (so `known`
-   * answers for them), and each put carries a write-order rank, because the
-   * open scan inserts entries in key order.
+   * From now until the end step has finished (`beginSort` + `sortStep`, or
+   * `endOrdering`): each put carries a write-order rank, because the open
+   * scan inserts entries in key order; until `beginSort`, removed keys also
+   * leave tombstones (so `known` answers for them).
    */
   beginOrdering(): void {
     this.tombstones = true;
     this.ranks = new Uint32Array(this.capacity);
+    this.maxRank = 0;
+    this.sort = undefined;
   }
 
-  /** Drops the tombstones and relinks every live entry in ascending rank (stable). */
-  endOrdering(): void {
+  /** True from `beginOrdering` until the end step has rebuilt write order. */
+  get ordering(): boolean {
+    return this.ranks !== undefined;
+  }
+
+  /**
+   * Starts the end step (ADR 0017): tombstones go, then live entries are
+   * relinked in ascending rank, a bounded amount of work per `sortStep`, while
+   * puts and removes go on between steps. Puts keep carrying ranks (above
+   * every rank before the step began) until it ends.
+   */
+  beginSort(): void {
+    if (this.ranks === undefined || this.sort !== undefined) return;
     this.tombstones = false;
-    for (const id of this.tombs) if (this.sizes[id] === TOMBSTONE) this.free(id);
+    this.sort = new EndStep(this.tombs, this.maxRank, this.highId, this.count);
     this.tombs = [];
+  }
+
+  /** Does at most about `budget` entries' worth of the end step; true once write order is rebuilt. */
+  sortStep(budget: number): boolean {
     const ranks = this.ranks;
-    this.ranks = undefined;
-    if (ranks === undefined || this.head === NONE) return;
-    const ids = sortedIds(this.head, this.count, this.nexts, ranks);
-    this.head = this.tail = NONE;
-    for (let i = 0; i < ids.length; i++) this.link(ids[i]!);
+    const sort = this.sort;
+    if (ranks === undefined) return true;
+    if (sort === undefined) {
+      this.beginSort();
+      return this.sortStep(budget);
+    }
+    while (budget > 0) {
+      switch (sort.phase) {
+        case Phase.Free: {
+          const end = Math.min(sort.tombs.length, sort.at + budget);
+          for (let i = sort.at; i < end; i++) {
+            const id = sort.tombs[i]!;
+            // Put again since it was buried (then live), or freed and reused: not a tombstone any more.
+            if (this.sizes[id] === TOMBSTONE) this.free(id);
+          }
+          budget -= end - sort.at;
+          sort.at = end;
+          if (end === sort.tombs.length) sort.next(Phase.Collect);
+          break;
+        }
+        case Phase.Collect: {
+          const end = Math.min(sort.idLimit, sort.at + budget);
+          for (let id = sort.at; id < end; id++) {
+            // Ranks above `limit` were given after the step began: those entries are already at the tail in write order.
+            if (this.isLive(id) && ranks[id]! <= sort.limit) sort.add(id, ranks[id]!);
+          }
+          budget -= end - sort.at;
+          sort.at = end;
+          if (end === sort.idLimit) sort.next(Phase.Sort);
+          break;
+        }
+        case Phase.Sort:
+          budget -= sort.radixStep(budget);
+          break;
+        case Phase.Relink: {
+          // Each relinked entry touches its neighbours at random places in memory: it counts as RELINK_COST.
+          const end = Math.min(sort.length, sort.at + Math.ceil(budget / RELINK_COST));
+          const ids = sort.ids;
+          const keys = sort.keys;
+          for (let i = sort.at; i < end; i++) {
+            const id = ids[i]!;
+            // Removed, or rewritten (a new rank, already at the tail), since the snapshot: not this entry any more.
+            if (!this.isLive(id) || ranks[id] !== keys[i]) continue;
+            this.unlink(id);
+            this.linkAfter(this.sorted, id);
+            this.sorted = id;
+          }
+          budget -= (end - sort.at) * RELINK_COST;
+          sort.at = end;
+          if (end === sort.length) {
+            this.ranks = undefined;
+            this.sort = undefined;
+            this.sorted = NONE;
+            return true;
+          }
+          break;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Runs the whole end step at once: drops the tombstones and relinks every live entry in ascending rank (ties by id). */
+  endOrdering(): void {
+    while (!this.sortStep(Number.MAX_SAFE_INTEGER));
   }
 
   clear(): void {
     this.tombs = [];
     if (this.ranks !== undefined) this.ranks = new Uint32Array(INITIAL_CAPACITY);
+    // An end step in progress has nothing left to order (ranks stay on: a later `sortStep` ends it at once).
+    if (this.sort !== undefined) this.sort = new EndStep([], 0, 0, 0);
+    this.sorted = NONE;
     this.lookup.clear();
     this.keys.clear();
     this.capacity = INITIAL_CAPACITY;
@@ -245,7 +338,20 @@ export class WriteOrderIndex implements IndexedEntries {
     this.tail = id;
   }
 
+  /** Links `id` right after `at` (NONE: as the oldest). */
+  private linkAfter(at: number, id: number): void {
+    const n = at === NONE ? this.head : this.nexts[at]!;
+    this.prevs[id] = at;
+    this.nexts[id] = n;
+    if (at === NONE) this.head = id;
+    else this.nexts[at] = id;
+    if (n === NONE) this.tail = id;
+    else this.prevs[n] = id;
+  }
+
   private unlink(id: number): void {
+    // The sorted prefix ends before an entry taken out of it.
+    if (id === this.sorted) this.sorted = this.prevs[id]!;
     const p = this.prevs[id]!;
     const n = this.nexts[id]!;
     if (p !== NONE) this.nexts[p] = n;
@@ -265,40 +371,6 @@ export class WriteOrderIndex implements IndexedEntries {
     if (this.ranks !== undefined) this.ranks = grown(this.ranks, new Uint32Array(capacity));
     this.capacity = capacity;
   }
-}
-
-/**
- * The ids of the list starting at `head` (linked through `nexts`), sorted by
- * `ranks`: LSD radix sort, four passes of 8 bits, stable, each rank carried
- * beside its id so every pass reads sequentially (walking the list, or
- * reading `ranks[id]`, per pass costs random memory accesses: 3-6x slower
- * for 5M keys). Costs 16 bytes per key while it runs.
- */
-function sortedIds(head: number, length: number, nexts: Int32Array, ranks: Uint32Array): Uint32Array {
-  let ids = new Uint32Array(length);
-  let keys = new Uint32Array(length);
-  let toIds = new Uint32Array(length);
-  let toKeys = new Uint32Array(length);
-  let n = 0;
-  for (let id = head; id !== NONE; id = nexts[id]!) {
-    ids[n] = id;
-    keys[n++] = ranks[id]!;
-  }
-  const starts = new Uint32Array(257);
-  for (let shift = 0; shift < 32; shift += 8) {
-    starts.fill(0);
-    for (let i = 0; i < n; i++) starts[((keys[i]! >>> shift) & 0xff) + 1]!++;
-    for (let d = 0; d < 256; d++) starts[d + 1]! += starts[d]!;
-    for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
-      const at = starts[(k >>> shift) & 0xff]!++;
-      toIds[at] = ids[i]!;
-      toKeys[at] = k;
-    }
-    [ids, toIds] = [toIds, ids];
-    [keys, toKeys] = [toKeys, keys];
-  }
-  return ids;
 }
 
 function grown<T extends Uint32Array | Int32Array | Uint16Array>(old: T, next: T): T {

@@ -68,6 +68,45 @@ describe('LevelCacheStore open scan in the background', () => {
     expect(newest.sort()).to.deep.equal([...rewritten, ...added].sort());
   });
 
+  it('serves writes and deletes between the slices of the end step: they are the newest, nothing deleted comes back, counts are exact', async () => {
+    const s = await fx.store({}, true);
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    let indexed = false;
+    void s.indexed().then(() => (indexed = true));
+    while (s.l2Stats().scan.running) await turn();
+    // The scan has read everything; the end step (20,000 entries: several slices) rebuilds write order now.
+    expect(indexed, 'the end step runs in slices').to.equal(false);
+    const written: string[] = [];
+    const deleted: string[] = [];
+    const pending: Promise<unknown>[] = [];
+    // A few writes and deletes per turn, not awaited one by one: the step leaves few turns.
+    for (let i = 0; !indexed; i++) {
+      for (let j = 0; j < 4; j++) {
+        const k = key(((i * 4 + j) * 7919) % N);
+        if (j % 2 === 1) {
+          pending.push(Promise.resolve(s.delete(k)).then((gone) => expect(gone, k).to.equal(true)));
+          deleted.push(k);
+        } else {
+          pending.push(Promise.resolve(s.set(makeItem(k, Buffer.from(`during ${i}`), 1, 0, N + 1000 + i * 4 + j))));
+          written.push(k);
+        }
+      }
+      await turn();
+    }
+    await Promise.all(pending);
+    expect(written.length, 'writes made between slices').to.be.above(1);
+    expect(deleted.length, 'deletes made between slices').to.be.above(0);
+    expect(s.stats().items).to.equal(N - deleted.length);
+    for (const k of deleted) expect(await s.get(k), k).to.equal(undefined);
+    const newest: string[] = [];
+    for await (const item of s.warmEntries(100 * 1024 * 1024)) {
+      newest.push(item.key);
+      if (newest.length === written.length) break;
+    }
+    // Most recent first, in the order they were written.
+    expect(newest).to.deep.equal([...written].reverse());
+  });
+
   it('a clear during the scan stops it: nothing it had not reached comes back', async () => {
     const s = await fx.store({}, true);
     expect(s.l2Stats().scan.running).to.equal(true);

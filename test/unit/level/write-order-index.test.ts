@@ -102,6 +102,105 @@ describe('WriteOrderIndex', () => {
     expect(live).to.equal(1);
   });
 
+  for (const seed of [1, 2, 3]) {
+    it(`the end step in slices matches a reference write order under puts, rewrites and removes between slices (model check, seed ${seed})`, () => {
+      const next = seededRandom(seed);
+      const index = new WriteOrderIndex();
+      // Reference: the live keys and the rank of their last write; write order = ascending rank (ranks are unique).
+      const model = new Map<string, number>();
+      const N = 6000;
+      const diskKey = (i: number): string => `d${i}`;
+      // Ranks of the records on disk: unique, in no relation to key order (odd multiplier mod 2^31 is a bijection).
+      const diskRank = (i: number): number => Number((BigInt(i) * 2654435761n) % 2n ** 31n);
+      for (let i = 0; i < N; i++) model.set(diskKey(i), diskRank(i));
+      let clientRank = 2 ** 31;
+      const anyKey = (): string => (next() < 0.8 ? diskKey(Math.floor(next() * N)) : `c${Math.floor(next() * 2000)}`);
+      const clientOp = (): void => {
+        const key = anyKey();
+        if (next() < 0.6) {
+          clientRank += 1 + Math.floor(next() * 300);
+          index.put(key, 10, 0, clientRank);
+          model.set(key, clientRank);
+        } else {
+          const id = index.find(key);
+          if (id !== NONE) index.remove(id);
+          // Not indexed yet but on disk (the scan has not reached it): a tombstone keeps the scan off it.
+          else if (model.has(key)) index.bury(key);
+          model.delete(key);
+        }
+      };
+      index.beginOrdering();
+      // The scan: key order, skipping keys clients wrote or deleted since it began.
+      for (let i = 0; i < N; i++) {
+        const key = diskKey(i);
+        if (!index.known(key)) index.put(key, 10, 0, diskRank(i));
+        if (next() < 0.2) clientOp();
+      }
+      index.beginSort();
+      let steps = 0;
+      while (!index.sortStep(1 + Math.floor(next() * 1000))) {
+        steps++;
+        expect(index.ordering).to.equal(true);
+        const ops = Math.floor(next() * 40);
+        for (let j = 0; j < ops; j++) clientOp();
+        // Between slices: a well-formed list of exactly the live keys, each found.
+        expect(index.count).to.equal(model.size);
+        if (steps % 10 === 0) {
+          expect(order(index).sort().join('|')).to.equal([...model.keys()].sort().join('|'));
+          for (const key of model.keys()) if (index.find(key) === NONE) expect.fail(`${key} not found`);
+        }
+      }
+      expect(steps, 'the end step took several slices').to.be.above(20);
+      expect(index.ordering).to.equal(false);
+      const expected = [...model.entries()].sort((a, b) => a[1] - b[1]).map((e) => e[0]);
+      expect(order(index)).to.deep.equal(expected);
+      let live = 0;
+      for (let id = 0; id < index.idLimit; id++) if (index.isLive(id)) live++;
+      expect(live).to.equal(model.size);
+      // Tombstones are gone: a deleted disk key is unknown now.
+      for (let i = 0; i < N; i++) if (!model.has(diskKey(i))) expect(index.known(diskKey(i))).to.equal(false);
+      // After the step, puts append in write order again.
+      index.put('after', 10, 0);
+      expect(order(index).at(-1)).to.equal('after');
+    });
+  }
+
+  it('the end step survives removing and rewriting the last entry it has relinked', () => {
+    const index = new WriteOrderIndex();
+    index.beginOrdering();
+    // Put in the reverse of write order: k99 has the lowest rank.
+    for (let i = 0; i < 100; i++) index.put(`k${i}`, 10, 0, 99 - i);
+    index.beginSort();
+    // Slices of one entry: the relink starts with the oldest, k99, at the head.
+    while (order(index)[0] !== 'k99') expect(index.sortStep(1)).to.equal(false);
+    for (let i = 0; i < 9; i++) index.sortStep(1);
+    expect(order(index).slice(0, 11)).to.deep.equal(['k99', 'k98', 'k97', 'k96', 'k95', 'k94', 'k93', 'k92', 'k91', 'k90', 'k0']);
+    index.remove(index.find('k90'));
+    index.put('k91', 10, 0, 200);
+    while (!index.sortStep(1));
+    const expected = [];
+    for (let i = 99; i >= 0; i--) if (i !== 90 && i !== 91) expected.push(`k${i}`);
+    expect(order(index)).to.deep.equal([...expected, 'k91']);
+  });
+
+  it('a clear during the end step cancels it; what is put afterwards stays, in write order', () => {
+    const index = new WriteOrderIndex();
+    index.beginOrdering();
+    for (let i = 0; i < 5000; i++) index.put(`k${i}`, 10, 0, (i * 7919) % 5000);
+    index.beginSort();
+    expect(index.sortStep(3000)).to.equal(false);
+    index.put('early', 10, 0, 6000);
+    expect(index.sortStep(12_000)).to.equal(false);
+    index.clear();
+    index.put('x', 10, 0, 7000);
+    index.put('y', 10, 0, 7001);
+    while (!index.sortStep(100));
+    index.put('z', 10, 0);
+    expect(order(index)).to.deep.equal(['x', 'y', 'z']);
+    expect(index.count).to.equal(3);
+    expect(index.find('k1')).to.equal(NONE);
+  });
+
   it('holds 250,000 keys of 16 bytes in under 60 bytes each', () => {
     const index = new WriteOrderIndex();
     for (let i = 0; i < 250_000; i++) index.put(`key:${String(i).padStart(12, '0')}`, 150, 0);
