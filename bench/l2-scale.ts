@@ -20,13 +20,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rssBytes } from './lib/proc.js';
-import { fmtInt } from './lib/report.js';
+import { fmtInt, MIB } from './lib/report.js';
 import { sleep } from './lib/scenario.js';
 import { startServer, stopServer, type RunningServer, type ServerSpec } from './lib/servers.js';
 import { textStats } from './lib/stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MIB = 2 ** 20;
 const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;

@@ -65,6 +65,9 @@ export function fmtRatio(r: number | undefined, suffix = ''): string {
   return r === undefined ? 'n/a' : `${r.toFixed(2)}${suffix}`;
 }
 
+/** Bytes in a MiB, for the RSS figures the scenarios print. */
+export const MIB = 2 ** 20;
+
 export function fmtInt(n: number | undefined): string {
   return n === undefined || !Number.isFinite(n) ? 'n/a' : Math.round(n).toLocaleString('en-US');
 }

@@ -14,12 +14,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { rssBytes } from '../lib/proc.js';
-import { fmtInt } from '../lib/report.js';
+import { fmtInt, MIB } from '../lib/report.js';
 import { shortReason, sleep, type BenchContext, type Config, type Figure, type Scenario, type ScenarioReport } from '../lib/scenario.js';
 import { pinnedLoadgen, withArgs, withNofile, type RunningServer, type ServerSpec } from '../lib/servers.js';
 import { textStats } from '../lib/stats.js';
 
-const MIB = 2 ** 20;
 const MAX_CONNS = 20_000;
 /** How long after each step RSS is read: past a Node server's idle heap trim and V8's reducer after it. */
 const SETTLE_MS = 30_000;

@@ -9,12 +9,11 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { runMcload } from '../lib/loadgen.js';
 import { rssBytes } from '../lib/proc.js';
-import { fmtInt } from '../lib/report.js';
+import { fmtInt, MIB } from '../lib/report.js';
 import { shortReason, sleep, type BenchContext, type Config, type Figure, type Scenario, type ScenarioReport } from '../lib/scenario.js';
 import { pinnedLoadgen, type RunningServer, type ServerSpec } from '../lib/servers.js';
 import { SEED } from '../lib/workloads.js';
 
-const MIB = 2 ** 20;
 /** Distinct keys the flood cycles over. */
 const FLOOD_KEYS = 1000;
 /** Keys the reading client gets (preloaded). */

@@ -6,7 +6,7 @@
  */
 import { runMcload } from '../lib/loadgen.js';
 import { rssBytes } from '../lib/proc.js';
-import { fmtInt, ratio } from '../lib/report.js';
+import { fmtInt, ratio, MIB } from '../lib/report.js';
 import { shortReason, sleep, type BenchContext, type Scenario, type ScenarioReport } from '../lib/scenario.js';
 import type { RunningServer, ServerSpec } from '../lib/servers.js';
 import { textStats } from '../lib/stats.js';
@@ -42,7 +42,7 @@ async function measureMemory(ctx: BenchContext, spec: ServerSpec, items: number)
     let note = `${fmtInt(r.ops)} STORED, ${r.errors} errors`;
     if (spec.stats) note += `, curr_items ${(await textStats(s.port))?.get('curr_items') ?? 'n/a'}`;
     if (before === undefined || after === undefined) return { note: `${note}; RSS unreadable` };
-    return { bytesPerItem: (after - before) / items, note: `${note}; RSS ${fmtInt(before / 2 ** 20)} → ${fmtInt(after / 2 ** 20)} MiB` };
+    return { bytesPerItem: (after - before) / items, note: `${note}; RSS ${fmtInt(before / MIB)} → ${fmtInt(after / MIB)} MiB` };
   } catch (e) {
     return { note: shortReason(e) };
   } finally {

@@ -2,18 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { IdentityCompressor } from '../../../src/adapters/compression/identity-compressor.js';
 import { Lz4jsCompressor } from '../../../src/adapters/compression/lz4js-compressor.js';
-
-function text(n: number): Buffer {
-  const words = ['alpha', 'beta', 'gamma', 'delta', 'cache', 'memcached', 'level', '\r\n'];
-  const parts: string[] = [];
-  let len = 0;
-  for (let i = 0; len < n; i++) {
-    const w = words[(i * 7 + (i >> 3)) % words.length]!;
-    parts.push(w, ' ');
-    len += w.length + 1;
-  }
-  return Buffer.from(parts.join('').slice(0, n), 'latin1');
-}
+import { compressibleText as text } from '../../contract/compressor.contract.js';
 
 describe('Lz4jsCompressor', () => {
   const lz4 = new Lz4jsCompressor();
