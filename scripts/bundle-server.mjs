@@ -36,13 +36,60 @@ const levelBinding = {
   },
 };
 
+/**
+ * Node built-ins that CommonJS packages load at start but the server needs
+ * only on paths it rarely or never takes: `worker_threads` and `assert`
+ * (with `module`, `util` colours and Node's worker machinery) cost an idle
+ * server ~0.3 MiB of RSS (docs/memory.md, "Idle RSS"). Each edit names the
+ * exact line it replaces, and the build fails when a package update changed
+ * it, rather than bundling the package unchanged without anyone noticing.
+ */
+const LAZY_REQUIRES = [
+  {
+    // pino's transports (thread-stream: worker_threads, assert) are used only with pino({ transport }).
+    file: /[\\/]pino[\\/]lib[\\/]tools\.js$/,
+    edits: [
+      ["const transport = require('./transport')", "const transport = (...args) => require('./transport')(...args)"],
+      // The bundle is the server's entry, run on the main thread only: no need to load worker_threads to ask.
+      ["const { isMainThread } = require('worker_threads')", 'const isMainThread = true'],
+    ],
+  },
+  {
+    file: /[\\/]pino[\\/]pino\.js$/,
+    edits: [["module.exports.transport = require('./lib/transport')", "module.exports.transport = (...args) => require('./lib/transport')(...args)"]],
+  },
+  {
+    // sonic-boom calls assert(...) only as a function, on one error path.
+    file: /[\\/]sonic-boom[\\/]index\.js$/,
+    edits: [["const assert = require('assert')", "const assert = (...args) => require('assert')(...args)"]],
+  },
+];
+
+const lazyEdited = new Set();
+const lazyRequires = {
+  name: 'lazy-requires',
+  setup(b) {
+    for (const { file, edits } of LAZY_REQUIRES) {
+      b.onLoad({ filter: file }, (args) => {
+        lazyEdited.add(file);
+        let contents = readFileSync(args.path, 'utf8');
+        for (const [from, to] of edits) {
+          if (!contents.includes(from)) throw new Error(`bundle-server: ${args.path} no longer has \`${from}\`: update LAZY_REQUIRES`);
+          contents = contents.replace(from, to);
+        }
+        return { contents, loader: 'js' };
+      });
+    }
+  },
+};
+
 const result = await build({
   entryPoints: [entry],
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  plugins: [levelBinding],
+  plugins: [levelBinding, lazyRequires],
   // The CommonJS packages inside (pino, convict, level) require Node's built-ins and the binding.
   banner: { js: "import { createRequire as __ratCreateRequire } from 'node:module';\nconst require = __ratCreateRequire(import.meta.url);" },
   minifyWhitespace: true,
@@ -52,6 +99,9 @@ const result = await build({
   write: false,
   logLevel: 'warning',
 });
+for (const { file } of LAZY_REQUIRES) {
+  if (!lazyEdited.has(file)) throw new Error(`bundle-server: no bundled file matches ${file}: update LAZY_REQUIRES`);
+}
 for (const file of result.outputFiles) {
   // V8 keeps a module's source for lazy compilation, and one character beyond Latin-1 (the admin
   // page's '\u2013') makes it a two-byte string: twice the memory. Such characters occur only in

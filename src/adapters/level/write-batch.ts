@@ -1,3 +1,5 @@
+import { monotonicMs } from './monotonic-ms.js';
+
 /** One LevelDB batch operation, keys and values as raw bytes. */
 export type LevelOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
 
@@ -30,8 +32,8 @@ export class WriteBatch {
   bytes = 0;
   /** Handed to LevelDB: its ops can no longer be replaced. */
   sent = false;
-  /** performance.now() when its first op was accepted. */
-  readonly openedAt = performance.now();
+  /** monotonicMs() when its first op was accepted. */
+  readonly openedAt = monotonicMs();
   private promise: Promise<true> | undefined;
   private resolve: ((v: true) => void) | undefined;
   private reject: ((e: unknown) => void) | undefined;

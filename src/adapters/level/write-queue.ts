@@ -1,6 +1,7 @@
 import type { Logger } from '../../domain/ports/logger.js';
 import type { WriteBackpressure } from '../../domain/ports/write-backpressure.js';
 import type { LevelOp } from './write-batch.js';
+import { monotonicMs } from './monotonic-ms.js';
 import { PendingWrite, WriteBatch } from './write-batch.js';
 
 /** Applies one batch of raw-byte operations. */
@@ -96,7 +97,7 @@ export class WriteQueue implements WriteBackpressure {
   private waiting: WriteBatch[] = [];
   private inFlight = false;
   private scheduled = false;
-  /** performance.now() when the last batch went to LevelDB. */
+  /** monotonicMs() when the last batch went to LevelDB. */
   private lastSentMs = 0;
   private clearJob: ClearJob | undefined;
   private idleWaiters: Array<() => void> = [];
@@ -254,7 +255,7 @@ export class WriteQueue implements WriteBackpressure {
     const next = this.waiting[0];
     // With sync writes every ack waits for its batch: no gathering delay there.
     if (!this.options.sync && next !== undefined && next.size < MIN_GROUP_OPS && this.idleWaiters.length === 0 && !this.full) {
-      const wait = this.lastSentMs + GATHER_MS - performance.now();
+      const wait = this.lastSentMs + GATHER_MS - monotonicMs();
       if (wait > 0) {
         this.scheduled = true;
         setTimeout(this.pumpCb, wait);
@@ -266,7 +267,7 @@ export class WriteQueue implements WriteBackpressure {
     if (this.rider.dirty) batch.ops.push(this.rider.take());
     batch.sent = true;
     this.inFlight = true;
-    this.lastSentMs = performance.now();
+    this.lastSentMs = monotonicMs();
     this.batches++;
     target.write(batch.ops, { sync: this.options.sync }).then(
       () => this.afterBatch(batch, undefined),
@@ -281,7 +282,7 @@ export class WriteQueue implements WriteBackpressure {
     }
     this.bytes -= batch.bytes;
     this.items -= keys.length;
-    const lag = performance.now() - batch.openedAt;
+    const lag = monotonicMs() - batch.openedAt;
     if (lag > this.maxLagMs) this.maxLagMs = lag;
     if (err !== undefined) {
       this.writeErrors++;
