@@ -8,7 +8,7 @@ import type { Tokens } from '../protocol/tokenizer.js';
 import { tokenI32 } from '../protocol/tokenizer.js';
 import { Reply } from './ascii-replies.js';
 import type { AsciiExtension, AsciiSession } from './ascii-session.js';
-import { META_MAX_TOKENS, MetaVerb, parseMetaFlags, type MetaFlags } from './meta-flags.js';
+import { Flag, META_MAX_TOKENS, MetaVerb, has, parseMetaFlags, type MetaFlags } from './meta-flags.js';
 import {
   MetaError,
   appliedBeforeOpaque,
@@ -121,7 +121,7 @@ export class MetaCommands implements AsciiExtension {
       recacheAfterTouch: f.ttl !== undefined && comesLater(echo, R, T),
       newCas: f.newCas,
       // A locked lookup is bumped only once the reply is written.
-      noBump: f.noUpdate || (failing && f.locked),
+      noBump: has(f, Flag.NoUpdate) || (failing && f.locked),
       noWin: failing,
     });
     return then(r, (hit) => (failing ? s.reply(MetaError.OPAQUE_TOO_LONG) : this.mgReply(s, hit, f, echo)));
@@ -129,11 +129,11 @@ export class MetaCommands implements AsciiExtension {
 
   private mgReply(s: AsciiSession, hit: MetaGetHit | undefined, f: MetaFlags, e: Echo): void {
     if (hit === undefined) {
-      if (!f.quiet) s.reply('EN' + opaqueAndKey(e) + '\r\n');
+      if (!has(f, Flag.Quiet)) s.reply('EN' + opaqueAndKey(e) + '\r\n');
       return;
     }
     s.reply(mgHitLine(hit, f, e, this.ttlFor) + '\r\n');
-    if (f.value) {
+    if (has(f, Flag.Value)) {
       s.writer.data(hit.item.value);
       s.reply('\r\n');
     }
@@ -172,11 +172,11 @@ export class MetaCommands implements AsciiExtension {
     s.expectData(vlen + 2, {
       data: (value) => {
         const receipt: StoreReceipt = { cas: 0 };
-        const options = { compareCas: f.compareCas, invalidate: f.invalidate, newCas: f.newCas, vivifyExptime: f.vivify };
+        const options = { compareCas: f.compareCas, invalidate: has(f, Flag.Invalidate), newCas: f.newCas, vivifyExptime: f.vivify };
         const r = storage.storeWith(mode, key, clientFlags, f.ttl ?? 0, value, options, receipt);
         return then(r, (outcome) => {
           // Appending writes memcached a new item without the binary-key bit.
-          if (outcome === 'stored' && f.base64 && mode !== StoreMode.Append && mode !== StoreMode.Prepend) {
+          if (outcome === 'stored' && has(f, Flag.Base64) && mode !== StoreMode.Append && mode !== StoreMode.Prepend) {
             this.meta.storedWithBinaryKey(key, receipt.cas);
           }
           const line = msLine(outcome, receipt.cas, f, echo);
@@ -200,9 +200,9 @@ export class MetaCommands implements AsciiExtension {
     const echo = echoOf(t, 2, f);
     const r = this.meta.delete(f.key, {
       compareCas: f.compareCas,
-      invalidate: f.invalidate,
+      invalidate: has(f, Flag.Invalidate),
       invalidateExptime: f.ttl,
-      removeValue: f.removeValue,
+      removeValue: has(f, Flag.RemoveValue),
       newCas: f.newCas,
     });
     return then(r, (outcome) => {
@@ -255,7 +255,7 @@ export class MetaCommands implements AsciiExtension {
     return then(retimed, () => {
       if (failing) return s.reply(MetaError.OPAQUE_TOO_LONG);
       // memcached's q hides a nominal incr/decr, not the reply of an item N created.
-      if (f.quiet && !r.created) return;
+      if (has(f, Flag.Quiet) && !r.created) return;
       s.reply(maValueReply(r, f, e, this.ttlOf, this.ttlFor));
     });
   }
