@@ -193,10 +193,10 @@ function statLines(s: AdminSession, pairs: readonly StatPair[]): void {
 }
 
 /**
- * The administration commands by name, as memcached's text_cmd_entries:
- * looked up only after the key commands' switch found nothing.
+ * The administration commands by name, as memcached's text_cmd_entries (the
+ * text session files them with its key commands).
  */
-export const ADMIN_COMMANDS: ReadonlyMap<string, AdminCommand> = new Map<string, AdminCommand>([
+export const ADMIN_COMMANDS: readonly (readonly [string, AdminCommand])[] = [
   ['stats', stats],
   ['flush_all', flushAll],
   ['version', (s, _nt, uc) => s.reply('VERSION ' + uc.admin.version() + '\r\n')],
@@ -208,4 +208,4 @@ export const ADMIN_COMMANDS: ReadonlyMap<string, AdminCommand> = new Map<string,
   ['lru', lru],
   ['watch', (s) => s.reply(Reply.WATCH_DISABLED)],
   ['quit', (s) => s.close()],
-]);
+];

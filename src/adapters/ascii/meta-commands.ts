@@ -7,6 +7,7 @@ import type { UseCases } from '../../application/use-cases.js';
 import type { Tokens } from '../protocol/tokenizer.js';
 import { tokenI32 } from '../protocol/tokenizer.js';
 import { Reply } from './ascii-replies.js';
+import { CommandTable } from './command-table.js';
 import type { AsciiExtension, AsciiSession } from './ascii-session.js';
 import { Flag, META_MAX_TOKENS, MetaVerb, has, parseMetaFlags, type MetaFlags } from './meta-flags.js';
 import {
@@ -39,6 +40,16 @@ const R = 0x52;
  * memcached releases that added them.
  */
 export class MetaCommands implements AsciiExtension {
+  /** The meta commands by name. */
+  private static readonly VERBS = new CommandTable<(m: MetaCommands, s: AsciiSession, t: Tokens) => MaybePromise<void>>([
+    ['mg', (m, s, t) => m.mg(s, t)],
+    ['ms', (m, s, t) => m.ms(s, t)],
+    ['md', (m, s, t) => m.md(s, t)],
+    ['ma', (m, s, t) => m.ma(s, t)],
+    ['mn', (m, s) => m.mn(s)],
+    ['me', (m, s, t) => m.me(s, t)],
+  ]);
+
   private readonly meta: MetaUseCase;
   private readonly ttlFor = (exptime: number): number => this.meta.ttlFor(exptime);
   private readonly ttlOf = (expiry: number): number => this.meta.ttl(expiry);
@@ -48,33 +59,17 @@ export class MetaCommands implements AsciiExtension {
   }
 
   handle(session: AsciiSession, t: Tokens): boolean | Promise<void> {
-    if (t.length(0) !== 2 || t.byte(0) !== 0x6d) return false;
-    let r: MaybePromise<void>;
-    switch (t.byte(0, 1)) {
-      case 0x67: // mg
-        r = this.mg(session, t);
-        break;
-      case 0x73: // ms
-        r = this.ms(session, t);
-        break;
-      case 0x64: // md
-        r = this.md(session, t);
-        break;
-      case 0x61: // ma
-        r = this.ma(session, t);
-        break;
-      case 0x6e: // mn
-        session.reply('MN\r\n');
-        // memcached flushes on mn, so a later failed multi-get cannot cull this MN or anything before it.
-        session.writer.mark();
-        return true;
-      case 0x65: // me
-        r = this.me(session, t);
-        break;
-      default:
-        return false;
-    }
+    if (t.length(0) !== 2) return false;
+    const run = MetaCommands.VERBS.find(t);
+    if (run === undefined) return false;
+    const r = run(this, session, t);
     return isPromise(r) ? r : true;
+  }
+
+  private mn(s: AsciiSession): void {
+    s.reply('MN\r\n');
+    // memcached flushes on mn, so a later failed multi-get cannot cull this MN or anything before it.
+    s.writer.mark();
   }
 
   /**
