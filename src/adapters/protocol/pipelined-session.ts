@@ -224,7 +224,7 @@ export abstract class PipelinedSession implements ProtocolSession {
    * read woke the peer (an inter-processor interrupt, a VM exit under a
    * hypervisor) once per connection, interleaved with our parsing; writes in
    * a burst wake a busy peer once. RESP GET -P 16: -25 % server CPU per op,
-   * +25-60 % ops/s (docs/adr/0020-deferred-flush.md).
+   * +25-60 % ops/s (docs/adr/0021-deferred-flush.md).
    */
   private deferFlush(): void {
     if (this.flushDeferred) return;
