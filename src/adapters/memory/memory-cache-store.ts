@@ -113,7 +113,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   peek(key: string): CacheItem | undefined {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return undefined;
-    if (isExpired(this.table.f64At(id, EXPTIME), this.clock.now())) return undefined;
+    if (this.isDead(id)) return undefined;
     return this.itemOf(id, key);
   }
 
@@ -246,11 +246,17 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private liveId(key: string): number {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return -1;
-    if (isExpired(this.table.f64At(id, EXPTIME), this.clock.now())) {
+    if (this.isDead(id)) {
       this.expire(id);
       return -1;
     }
     return id;
+  }
+
+  /** True when entry `id` has expired; reads the clock only for an entry that has an expiry. */
+  private isDead(id: number): boolean {
+    const exptime = this.table.f64At(id, EXPTIME);
+    return exptime !== 0 && isExpired(exptime, this.clock.now());
   }
 
   /** The size class slot of an entry: its arena class, or the own-buffer slot. */
