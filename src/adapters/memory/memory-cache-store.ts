@@ -134,15 +134,18 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
       if (cls >= 0 && loc !== OWN_BUFFER && this.arena.classOf(KEY_LENGTH_BYTES + key.length + t.u32At(old, VALUE_LENGTH)) === cls) {
         // Same chunk size: overwrite in place, so the policy keeps what it learnt about the key.
         copyInto(this.arena.page(loc * 8), this.arena.payloadOffset(loc * 8) + KEY_LENGTH_BYTES + key.length, value);
-        this.bytes += length - t.u32At(old, VALUE_LENGTH);
-        this.perClass.bytes[cls] += length - t.u32At(old, VALUE_LENGTH);
+        const grown = length - t.u32At(old, VALUE_LENGTH);
+        this.bytes += grown;
+        this.perClass.bytes[cls] += grown;
         this.expiry.note(item.exptime);
         t.setU32(old, VALUE_LENGTH, length);
         t.setU32(old, FLAGS, item.flags);
         t.setF64(old, EXPTIME, item.exptime);
         t.setF64(old, CAS, item.cas);
         this.totalItems++;
-        this.policy.update(old);
+        // Same size (the usual rewrite): an access is all update() would do, without re-reading the size.
+        if (grown === 0) this.policy.access(old);
+        else this.policy.update(old);
         return true;
       }
       // A different chunk (or an own buffer, never rewritten in place: a socket may still be sending it).
