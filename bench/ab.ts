@@ -8,7 +8,9 @@
  * Usage: node dist/bench/ab.js --base ROOT [--only a,b] [--rounds N] [--seconds S] [--memcached]
  *   ROOT        a directory holding dist/src/infrastructure/cli.js (and config/, node_modules/)
  *   --only      workloads from bench/lib/workloads.ts (memory-only, `--l2 off`), or the same names
- *               prefixed "l2-" (e.g. l2-set, l2-64k) for the default configuration, L2 on, in both builds
+ *               prefixed "l2-" (e.g. l2-set, l2-64k) for the default configuration, L2 on, in both builds;
+ *               resp-get, resp-set, resp-get-p16, resp-set-p16: redis-benchmark against the RESP listener
+ *               (`--l2 off`, as bench/scenarios/redis.ts runs it), ~400,000 requests per second asked (P16)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,8 +18,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildMcload } from './lib/loadgen.js';
 import { fmtInt, fmtRatio, median, ratio, type Sample } from './lib/report.js';
-import { memcachedSpec, ourL2Flag, ourSpec, startServer, stopServer, type RunningServer, type ServerSpec } from './lib/servers.js';
+import { freePort, memcachedSpec, ourL2Flag, ourSpec, startServer, stopServer, type RunningServer, type ServerSpec } from './lib/servers.js';
 import { measure, preload, workloads, type Workload } from './lib/workloads.js';
+import { oursSpec as respSpec, redisBenchmark, type Case } from './scenarios/redis.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -77,6 +80,56 @@ async function runOne(w: Workload, specs: ServerSpec[], args: Args, mcload: stri
   return samples;
 }
 
+/** resp-get, resp-set-p16...: the redis scenario's case, or undefined. */
+function respCase(name: string): Case | undefined {
+  const m = /^resp-(get|set)(?:-p(\d+))?$/.exec(name);
+  if (!m) return undefined;
+  return { test: m[1] === 'get' ? 'GET' : 'SET', pipeline: Number(m[2] ?? 1), target: 0 };
+}
+
+/** Both builds' RESP listeners under redis-benchmark, rounds alternated; a SET -P 16 run fills the keys first. */
+async function runResp(name: string, c: Case, args: Args): Promise<void> {
+  const specs = [respSpec(args.base, await freePort(), 'base'), respSpec(root, await freePort(), 'this')];
+  const requests = Math.round(args.seconds * (c.pipeline > 1 ? 400_000 : 60_000));
+  const servers: RunningServer[] = [];
+  for (const spec of specs) {
+    const s = await startServer(spec);
+    live.add(s);
+    redisBenchmark(s, { test: 'SET', pipeline: 16, target: 0 }, 200_000);
+    servers.push(s);
+  }
+  const samples = new Map<string, { rps: number; cpuPerOpUs: number }[]>(specs.map((s) => [s.name, []]));
+  for (let round = 0; round < args.rounds; round++) {
+    for (const s of round % 2 === 0 ? servers : [...servers].reverse()) {
+      const x = redisBenchmark(s, c, requests);
+      samples.get(s.spec.name)!.push(x);
+      log(`  ${name} ${s.spec.name}: ${fmtInt(x.rps)} req/s, ${x.cpuPerOpUs.toFixed(2)} µs/req, redis-benchmark CPU ${Math.round(x.loadgenCpuPct)}%`);
+    }
+  }
+  for (const s of servers) {
+    await stopServer(s);
+    live.delete(s);
+  }
+  const m = (n: string, f: (x: { rps: number; cpuPerOpUs: number }) => number): number => median(samples.get(n)!.map(f));
+  console.log(`\n${name} (${args.rounds} × ${fmtInt(requests)} requests, medians)\n`);
+  console.log('| server | req/s | CPU µs/req |');
+  console.log('|---|---|---|');
+  for (const n of ['base', 'this']) console.log(`| ${n} | ${fmtInt(m(n, (x) => x.rps))} | ${m(n, (x) => x.cpuPerOpUs).toFixed(2)} |`);
+  console.log(
+    `\nthis/base: req/s ${fmtRatio(
+      ratio(
+        m('this', (x) => x.rps),
+        m('base', (x) => x.rps),
+      ),
+    )}, CPU/req ${fmtRatio(
+      ratio(
+        m('this', (x) => x.cpuPerOpUs),
+        m('base', (x) => x.cpuPerOpUs),
+      ),
+    )}`,
+  );
+}
+
 function line(name: string, samples: Sample[]): string {
   const m = (f: (x: Sample) => number): number => median(samples.map(f));
   const spread = (f: (x: Sample) => number): string => {
@@ -98,6 +151,12 @@ async function main(): Promise<void> {
   );
   const all = workloads(false);
   for (const name of args.only) {
+    const resp = respCase(name);
+    if (resp) {
+      log(`workload ${name}`);
+      await runResp(name, resp, args);
+      continue;
+    }
     const l2 = name.startsWith('l2-');
     const found = all.find((x) => x.name === (l2 ? name.slice(3) : name));
     const w = found && l2 ? { ...found, name } : found;

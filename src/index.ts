@@ -11,3 +11,4 @@ export type { UseCases } from './application/use-cases.js';
 export type { Logger } from './domain/ports/logger.js';
 export { StreamingClient, StreamingError, type StreamProgress, type StreamGetOptions, type UploadOptions } from './client/streaming-client.js';
 export { ConnectionError, ReplyError, type ConnectOptions } from './client/connection.js';
+export type { CommandClient } from './client/command-client.js';

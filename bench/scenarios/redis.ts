@@ -13,7 +13,8 @@ import { fmtInt } from '../lib/report.js';
 import { shortReason, type BenchContext, type Figure, type Scenario, type ScenarioReport } from '../lib/scenario.js';
 import { freePort, pinnedLoadgen, type RunningServer, type ServerSpec } from '../lib/servers.js';
 
-interface Case {
+/** One redis-benchmark workload (bench/ab.ts runs them too, as resp-get, resp-set-p16...). */
+export interface Case {
   readonly test: 'GET' | 'SET';
   readonly pipeline: number;
   readonly target: number;
@@ -38,17 +39,17 @@ function redisServerSpec(): ServerSpec {
 }
 
 /** Ours with the RESP listener on the port the harness waits for; the memcached port is another free one. */
-function oursSpec(root: string, memcachedPort: number): ServerSpec {
+export function oursSpec(root: string, memcachedPort: number, name = 'ours --l2 off'): ServerSpec {
   const cli = path.join(root, 'dist/src/infrastructure/cli.js');
   return {
-    name: 'ours --l2 off',
+    name,
     command: (port) => [process.execPath, cli, '-l', '127.0.0.1', '-p', String(memcachedPort), '-m', '1024', '--l2', 'off', '--redis-port', String(port)],
     binary: false,
     stats: false,
   };
 }
 
-interface Sample {
+export interface Sample {
   /** Requests per second as redis-benchmark reports them. */
   readonly rps: number;
   /** Server utime+stime per request, µs: steadier than rps when other work shares the CPUs. */
@@ -58,7 +59,7 @@ interface Sample {
 }
 
 /** One redis-benchmark run for one case against the server `s`. */
-function redisBenchmark(s: RunningServer, c: Case, requests: number): Sample {
+export function redisBenchmark(s: RunningServer, c: Case, requests: number): Sample {
   const cpu0 = cpuMicros(s.pid);
   const started = process.hrtime.bigint();
   const port = s.port;

@@ -48,7 +48,9 @@ export class CacheContext {
   ) {}
 
   /** The absolute expiry (epoch ms, 0 = never) of a protocol exptime given at `now`. */
-  expiry(exptime: number, now = this.clock.now()): number {
-    return expiryFromExptime(exptime, now, this.settings.processStartMs);
+  expiry(exptime: number, now?: number): number {
+    // 0 (never) is the common case: no clock read for it (Date.now() is ~3 % of a pipelined set).
+    if (exptime === 0) return 0;
+    return expiryFromExptime(exptime, now ?? this.clock.now(), this.settings.processStartMs);
   }
 }

@@ -2,6 +2,7 @@ import { makeItem, type CacheItem } from '../domain/item.js';
 import { isPromise, then, type MaybePromise } from '../domain/maybe-promise.js';
 import type { CacheStore, StoreLayout, StoreStats } from '../domain/ports/cache-store.js';
 import type { Lifecycle } from '../domain/ports/lifecycle.js';
+import { Progress } from '../domain/progress.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Scheduler } from '../domain/ports/scheduler.js';
@@ -41,10 +42,6 @@ export interface TieringOptions {
  */
 export class TieredCacheStore implements CacheStore, Lifecycle {
   readonly name = 'tiered';
-  private warmed = 0;
-  private warmedBytes = 0;
-  private warmStartMs = 0;
-  private warmLogMs = 0;
   private l1Hits = 0;
   private l1Misses = 0;
   private warming = false;
@@ -58,6 +55,9 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
     private readonly scheduler: Scheduler,
     private readonly clock: Clock,
   ) {}
+
+  /** Items and bytes copied from disk into memory so far. */
+  private readonly warmed = new Progress(this.clock, 2000);
 
   /** Warms the memory tier in the background; start() does not wait for it. */
   async start(): Promise<void> {
@@ -78,7 +78,7 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
    * to fill the memory budget or copy the disk tier, whichever is smaller).
    */
   warmProgress(): WarmProgress {
-    return { loaded: this.warmed, bytes: this.warmedBytes, running: this.warming, etaSeconds: this.warming ? this.eta() : 0 };
+    return { loaded: this.warmed.items, bytes: this.warmed.bytes, running: this.warming, etaSeconds: this.warming ? this.eta() : 0 };
   }
 
   /** Lookups the memory tier answered, and those that went on to the disk tier. */
@@ -179,7 +179,7 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
    * cannot say) stops the warm-up.
    */
   private async warm(): Promise<void> {
-    this.warmStartMs = this.warmLogMs = this.clock.now();
+    this.warmed.start();
     try {
       for await (const item of this.l2.warmEntries(this.options.warmBytes)) {
         if (this.stopped) return;
@@ -191,10 +191,9 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
         const evictionsBefore = this.l1.stats().evictions;
         this.l1.set(makeItem(item.key, item.value, item.flags, item.exptime, item.cas));
         if (this.l1.stats().evictions > evictionsBefore) return;
-        this.warmed++;
-        this.warmedBytes += item.key.length + item.value.length;
+        this.warmed.add(item.key.length + item.value.length);
         // Let requests run between items: warm-up must not delay serving.
-        if (this.warmed % 256 === 0) {
+        if (this.warmed.items % 256 === 0) {
           this.logProgress();
           await this.scheduler.soon();
         }
@@ -202,27 +201,19 @@ export class TieredCacheStore implements CacheStore, Lifecycle {
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'L1 warm-up stopped early');
     } finally {
-      const seconds = (this.clock.now() - this.warmStartMs) / 1000;
-      this.logger.info({ items: this.warmed, bytes: this.warmedBytes, seconds }, 'L1 warm-up done');
+      this.logger.info({ items: this.warmed.items, bytes: this.warmed.bytes, seconds: this.warmed.seconds() }, 'L1 warm-up done');
     }
   }
 
   /** One progress line every 2 s: items and bytes loaded, rate, ETA. */
   private logProgress(): void {
-    const now = this.clock.now();
-    if (now - this.warmLogMs < 2000) return;
-    this.warmLogMs = now;
-    const seconds = (now - this.warmStartMs) / 1000;
-    this.logger.info(
-      { items: this.warmed, bytes: this.warmedBytes, itemsPerSecond: Math.round(this.warmed / seconds), etaSeconds: Math.round(this.eta()) },
-      'L1 warm-up progress',
-    );
+    if (!this.warmed.logDue()) return;
+    const { items, bytes } = this.warmed;
+    this.logger.info({ items, bytes, itemsPerSecond: Math.round(this.warmed.itemsPerSecond()), etaSeconds: Math.round(this.eta()) }, 'L1 warm-up progress');
   }
 
+  /** Seconds left to fill the memory budget or copy the disk tier, whichever is smaller. */
   private eta(): number {
-    const seconds = (this.clock.now() - this.warmStartMs) / 1000;
-    const target = Math.min(this.options.warmBytes, this.l2.stats().bytes);
-    if (this.warmedBytes <= 0 || seconds <= 0) return 0;
-    return Math.max(0, (target - this.warmedBytes) / (this.warmedBytes / seconds));
+    return this.warmed.etaSeconds(Math.min(this.options.warmBytes, this.l2.stats().bytes));
   }
 }

@@ -1,3 +1,4 @@
+import { CommandClient } from './command-client.js';
 import { ReplyConnection, ReplyError, type ConnectOptions } from './connection.js';
 
 export { ConnectionError, ReplyError, type ConnectOptions } from './connection.js';
@@ -53,15 +54,9 @@ export class StreamingError extends ReplyError {
  * c.close();
  * ```
  */
-export class StreamingClient {
-  private constructor(private readonly conn: ReplyConnection) {}
-
+export class StreamingClient extends CommandClient {
   static async connect(port: number, host = '127.0.0.1', options: ConnectOptions = {}): Promise<StreamingClient> {
     return new StreamingClient(await ReplyConnection.open(port, host, options));
-  }
-
-  close(): void {
-    this.conn.close();
   }
 
   /**
@@ -123,8 +118,7 @@ export class StreamingClient {
   async uploadFrom(key: string, totalBytes: number, source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: UploadOptions = {}): Promise<void> {
     const chunkSize = options.chunkSize ?? 256 * 1024;
     if (!(chunkSize >= 1)) throw new RangeError('chunkSize must be at least 1');
-    const release = await this.conn.acquire();
-    try {
+    await this.exclusive(async () => {
       const chunkCount = Math.max(1, Math.ceil(totalBytes / chunkSize));
       await this.command(`set_begin ${key} ${totalBytes} ${chunkCount} ${options.flags ?? 0} ${options.exptime ?? 0}\r\n`, 'OK');
       let bytes = 0;
@@ -144,9 +138,7 @@ export class StreamingClient {
       if (bytes !== totalBytes) throw new RangeError(`the source held ${bytes} bytes, not ${totalBytes}`);
       if (n === 0) await send(new Uint8Array(0)); // an empty value is one empty chunk
       await this.command(`set_end ${key}\r\n`, 'STORED');
-    } finally {
-      release();
-    }
+    });
   }
 
   private async command(text: string, expected: string): Promise<void> {

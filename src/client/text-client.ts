@@ -1,3 +1,4 @@
+import { CommandClient } from './command-client.js';
 import { ReplyConnection, ReplyError, type ConnectOptions } from './connection.js';
 
 /** A value read by `get`. */
@@ -10,15 +11,9 @@ export interface Fetched {
  * A minimal text-protocol client for the classic commands the command-line
  * client needs. One command at a time per connection; calls queue.
  */
-export class TextClient {
-  private constructor(private readonly conn: ReplyConnection) {}
-
+export class TextClient extends CommandClient {
   static async connect(port: number, host = '127.0.0.1', options: ConnectOptions = {}): Promise<TextClient> {
     return new TextClient(await ReplyConnection.open(port, host, options));
-  }
-
-  close(): void {
-    this.conn.close();
   }
 
   /** The value, or undefined on a miss. */
@@ -80,14 +75,5 @@ export class TextClient {
       const reply = await this.conn.readLine();
       if (reply !== 'OK') throw new ReplyError(reply);
     });
-  }
-
-  private async exclusive<T>(run: () => Promise<T>): Promise<T> {
-    const release = await this.conn.acquire();
-    try {
-      return await run();
-    } finally {
-      release();
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { startE2EServer, type E2EServer } from '../support/server-fixture.js';
+import { sendAndEnd } from '../support/tcp-client.js';
 
 describe('e2e: pipelining', function () {
   this.timeout(20_000);
@@ -68,5 +69,18 @@ describe('e2e: pipelining', function () {
     expect(got.length).to.equal(expected.length);
     expect(got === expected, 'replies differ from the model').to.equal(true);
     expect(await c.drain(50)).to.equal('');
+  });
+
+  it('answers requests whose FIN follows them at once (replies deferred to the end of the poll phase still go out)', async () => {
+    const prefix = `fin:${process.pid}:`;
+    const request = `set ${prefix}a 0 0 2\r\nhi\r\nget ${prefix}a\r\nversion\r\n`;
+    const expected = `STORED\r\nVALUE ${prefix}a 0 2\r\nhi\r\nEND\r\nVERSION 1.6.18\r\n`;
+    for (let round = 0; round < 20; round++) expect(await sendAndEnd(srv.port, request)).to.equal(expected);
+    // Exactly one full 64 KiB read: the reader then reads on and meets the FIN in the same poll phase.
+    const filler = 'version\r\n'.repeat(50);
+    const n = 65536 - `set ${prefix}b 0 0 65000\r\n`.length - 2 - filler.length;
+    const full = `set ${prefix}b 0 0 ${n}\r\n` + 'x'.repeat(n) + '\r\n' + filler;
+    expect(full.length).to.equal(65536);
+    for (let round = 0; round < 5; round++) expect(await sendAndEnd(srv.port, full)).to.equal('STORED\r\n' + 'VERSION 1.6.18\r\n'.repeat(50));
   });
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RespClient } from '../support/resp-client.js';
 import { startE2EServer, type E2EServer } from '../support/server-fixture.js';
+import { sendAndEnd } from '../support/tcp-client.js';
 
 /**
  * The RESP listener against the same server's memcached port: one keyspace,
@@ -63,6 +64,11 @@ describe('e2e: Redis protocol (RESP) listener', function () {
     const replies = await r.raw(req, 400);
     expect(replies.slice(0, 200).every((x) => x === '+OK\r\n')).to.equal(true);
     expect(replies.slice(200)).to.deep.equal(Array.from({ length: 200 }, (_, i) => `$${String(i).length}\r\n${i}\r\n`));
+  });
+
+  it('answers a pipeline whose FIN follows it at once', async () => {
+    const request = '*3\r\n$3\r\nSET\r\n$5\r\nfin:a\r\n$2\r\nhi\r\n*2\r\n$3\r\nGET\r\n$5\r\nfin:a\r\nPING\r\n';
+    for (let round = 0; round < 20; round++) expect(await sendAndEnd(srv.server!.redisPort!, request)).to.equal('+OK\r\n$2\r\nhi\r\n+PONG\r\n');
   });
 
   describe('one keyspace with memcached', () => {

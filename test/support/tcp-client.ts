@@ -139,3 +139,14 @@ export class TcpClient {
     this.socket.destroy();
   }
 }
+
+/** Sends `request` and half-closes in the same write, then reads until the server closes. */
+export function sendAndEnd(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = net.connect(port, '127.0.0.1', () => s.end(request));
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('error', reject);
+    s.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}

@@ -48,23 +48,32 @@ function flushAll(s: AdminSession, nt: number, uc: UseCases): MaybePromise<void>
   s.reply(Reply.OK);
 }
 
-function verbosity(s: AdminSession, nt: number, uc: UseCases): void {
-  if (nt !== 3 && nt !== 4) return s.reply(Reply.ERROR);
-  s.noreplyMaybe(nt);
-  const level = tokenU32(s.tokens, 1);
-  if (level < 0) return s.reply(Reply.BAD_FORMAT);
-  uc.admin.setVerbosity(level);
-  s.reply(Reply.OK);
+/**
+ * A command with one unsigned 32-bit argument and an optional noreply
+ * (verbosity, cache_memlimit): `badValue` answers an argument that is not
+ * one, `apply` answers the value.
+ */
+function withU32(badValue: string, apply: (uc: UseCases, value: number) => string): AdminCommand {
+  return (s, nt, uc) => {
+    if (nt !== 3 && nt !== 4) return s.reply(Reply.ERROR);
+    s.noreplyMaybe(nt);
+    const value = tokenU32(s.tokens, 1);
+    s.reply(value < 0 ? badValue : apply(uc, value));
+  };
 }
 
-function memlimit(s: AdminSession, nt: number, uc: UseCases): void {
-  if (nt !== 3 && nt !== 4) return s.reply(Reply.ERROR);
-  s.noreplyMaybe(nt);
-  const mb = tokenU32(s.tokens, 1);
-  if (mb < 0) return s.reply(Reply.ERROR);
-  const r = uc.admin.setMemoryLimitMb(mb);
-  s.reply(r === 'ok' ? Reply.OK : r === 'too-small' ? Reply.MEMLIMIT_TOO_SMALL : r === 'not-megabytes' ? Reply.MEMLIMIT_NOT_MB : Reply.MEMLIMIT_FAILED);
-}
+const verbosity = withU32(Reply.BAD_FORMAT, (uc, level) => {
+  uc.admin.setVerbosity(level);
+  return Reply.OK;
+});
+
+const MEMLIMIT_REPLY = {
+  ok: Reply.OK,
+  'too-small': Reply.MEMLIMIT_TOO_SMALL,
+  'not-megabytes': Reply.MEMLIMIT_NOT_MB,
+  failed: Reply.MEMLIMIT_FAILED,
+} as const;
+const memlimit = withU32(Reply.ERROR, (uc, mb) => MEMLIMIT_REPLY[uc.admin.setMemoryLimitMb(mb)]);
 
 function shutdown(s: AdminSession, nt: number, _uc: UseCases, scope: AdminScope): void {
   if (!scope.shutdownEnabled) return s.reply(Reply.SHUTDOWN_DISABLED);
@@ -184,10 +193,10 @@ function statLines(s: AdminSession, pairs: readonly StatPair[]): void {
 }
 
 /**
- * The administration commands by name, as memcached's text_cmd_entries:
- * looked up only after the key commands' switch found nothing.
+ * The administration commands by name, as memcached's text_cmd_entries (the
+ * text session files them with its key commands).
  */
-export const ADMIN_COMMANDS: ReadonlyMap<string, AdminCommand> = new Map<string, AdminCommand>([
+export const ADMIN_COMMANDS: readonly (readonly [string, AdminCommand])[] = [
   ['stats', stats],
   ['flush_all', flushAll],
   ['version', (s, _nt, uc) => s.reply('VERSION ' + uc.admin.version() + '\r\n')],
@@ -199,4 +208,4 @@ export const ADMIN_COMMANDS: ReadonlyMap<string, AdminCommand> = new Map<string,
   ['lru', lru],
   ['watch', (s) => s.reply(Reply.WATCH_DISABLED)],
   ['quit', (s) => s.close()],
-]);
+];

@@ -8,6 +8,7 @@ import { acquireBlock, releaseBlock } from '../protocol/owned-value.js';
 import { readClock } from '../protocol/read-clock.js';
 import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
 import { ADMIN_COMMANDS, type AdminScope, type AdminSession } from './admin-commands.js';
+import { CommandTable } from './command-table.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
 import { tcpAddress, type ConnectionEntry } from './connection-table.js';
 import { getCommand } from './retrieval-commands.js';
@@ -55,6 +56,26 @@ const enum Mode {
  * the pipeline until it completes, so replies stay in request order.
  */
 export class AsciiSession extends PipelinedSession implements AdminSession, ConnectionEntry {
+  /** The classic commands, then the administration ones (admin-commands.ts). */
+  private static readonly COMMANDS = new CommandTable<(s: AsciiSession, nt: number) => MaybePromise<void>>([
+    ['get', (s) => getCommand(s, s.uc.retrieval, false, false)],
+    ['gets', (s) => getCommand(s, s.uc.retrieval, true, false)],
+    ['gat', (s) => getCommand(s, s.uc.retrieval, false, true)],
+    ['gats', (s) => getCommand(s, s.uc.retrieval, true, true)],
+    ['bget', (s) => getCommand(s, s.uc.retrieval, false, false)],
+    ['set', (s, nt) => s.update(StoreMode.Set, nt)],
+    ['add', (s, nt) => s.update(StoreMode.Add, nt)],
+    ['replace', (s, nt) => s.update(StoreMode.Replace, nt)],
+    ['append', (s, nt) => s.update(StoreMode.Append, nt)],
+    ['prepend', (s, nt) => s.update(StoreMode.Prepend, nt)],
+    ['cas', (s, nt) => s.update(StoreMode.Cas, nt)],
+    ['delete', (s, nt) => s.delete(nt)],
+    ['incr', (s, nt) => s.arithmetic(true, nt)],
+    ['decr', (s, nt) => s.arithmetic(false, nt)],
+    ['touch', (s, nt) => s.touch(nt)],
+    ...ADMIN_COMMANDS.map(([name, run]) => [name, (s: AsciiSession, nt: number) => run(s, nt, s.uc, s.options)] as const),
+  ]);
+
   readonly tokens = new Tokens();
   /** Connection number shown by `stats conns`. */
   readonly id: number;
@@ -199,45 +220,8 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     }
     // memcached counts the terminal token: ntokens = tokens + 1, capped at 24.
     const nt = (n > MAX_TOKENS ? MAX_TOKENS : n) + 1;
-    switch (t.byte(0)) {
-      case 0x67: // g
-        if (t.is(0, 'get')) return getCommand(this, this.uc.retrieval, false, false);
-        if (t.is(0, 'gets')) return getCommand(this, this.uc.retrieval, true, false);
-        if (t.is(0, 'gat')) return getCommand(this, this.uc.retrieval, false, true);
-        if (t.is(0, 'gats')) return getCommand(this, this.uc.retrieval, true, true);
-        break;
-      case 0x73: // s
-        if (t.is(0, 'set')) return this.update(StoreMode.Set, nt);
-        break;
-      case 0x61: // a
-        if (t.is(0, 'add')) return this.update(StoreMode.Add, nt);
-        if (t.is(0, 'append')) return this.update(StoreMode.Append, nt);
-        break;
-      case 0x63: // c
-        if (t.is(0, 'cas')) return this.update(StoreMode.Cas, nt);
-        break;
-      case 0x69: // i
-        if (t.is(0, 'incr')) return this.arithmetic(true, nt);
-        break;
-      case 0x64: // d
-        if (t.is(0, 'delete')) return this.delete(nt);
-        if (t.is(0, 'decr')) return this.arithmetic(false, nt);
-        break;
-      case 0x74: // t
-        if (t.is(0, 'touch')) return this.touch(nt);
-        break;
-      case 0x72: // r
-        if (t.is(0, 'replace')) return this.update(StoreMode.Replace, nt);
-        break;
-      case 0x70: // p
-        if (t.is(0, 'prepend')) return this.update(StoreMode.Prepend, nt);
-        break;
-      case 0x62: // b
-        if (t.is(0, 'bget')) return getCommand(this, this.uc.retrieval, false, false);
-        break;
-    }
-    const admin = ADMIN_COMMANDS.get(t.str(0));
-    if (admin !== undefined) return admin(this, nt, this.uc, this.options);
+    const run = AsciiSession.COMMANDS.find(t);
+    if (run !== undefined) return run(this, nt);
     const ext = this.options.extensions;
     if (ext) {
       for (const e of ext) {
@@ -362,34 +346,48 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
       if (!valid) return this.reply(Reply.DELETE_USAGE);
     }
     if (t.length(1) > KEY_MAX_LENGTH) return this.reply(Reply.BAD_FORMAT);
-    const r = this.uc.deletion.delete(t.str(1));
-    if (isPromise(r)) return r.then((hit) => this.reply(hit ? Reply.DELETED : Reply.NOT_FOUND));
-    this.reply(r ? Reply.DELETED : Reply.NOT_FOUND);
+    return this.replyWith(this.uc.deletion.delete(t.str(1)), deletedReply);
   }
 
   private arithmetic(incr: boolean, nt: number): MaybePromise<void> {
-    const t = this.tokens;
-    if (nt !== 4 && nt !== 5) return this.reply(Reply.ERROR);
-    this.noreplyMaybe(nt);
-    if (t.length(1) > KEY_MAX_LENGTH) return this.reply(Reply.BAD_FORMAT);
-    const delta = tokenU64(t, 2);
+    if (!this.keyAndNumber(nt)) return;
+    const delta = tokenU64(this.tokens, 2);
     if (delta === undefined) return this.reply(Reply.BAD_DELTA);
-    const r = this.uc.arithmetic.apply(t.str(1), delta, incr);
-    if (isPromise(r)) return r.then((v) => this.reply(arithmeticReply(v)));
-    this.reply(arithmeticReply(r));
+    return this.replyWith(this.uc.arithmetic.apply(this.tokens.str(1), delta, incr), arithmeticReply);
   }
 
   private touch(nt: number): MaybePromise<void> {
-    const t = this.tokens;
-    if (nt !== 4 && nt !== 5) return this.reply(Reply.ERROR);
-    this.noreplyMaybe(nt);
-    if (t.length(1) > KEY_MAX_LENGTH) return this.reply(Reply.BAD_FORMAT);
-    const exptime = tokenI32(t, 2);
+    if (!this.keyAndNumber(nt)) return;
+    const exptime = tokenI32(this.tokens, 2);
     if (exptime === undefined) return this.reply(Reply.BAD_EXPTIME);
-    const r = this.uc.touch.touch(t.str(1), exptime);
-    if (isPromise(r)) return r.then((hit) => this.reply(hit ? Reply.TOUCHED : Reply.NOT_FOUND));
-    this.reply(r ? Reply.TOUCHED : Reply.NOT_FOUND);
+    return this.replyWith(this.uc.touch.touch(this.tokens.str(1), exptime), touchedReply);
   }
+
+  /** The checks of `<command> <key> <number> [noreply]` (incr, decr, touch) before the number's; false once a reply is sent. */
+  private keyAndNumber(nt: number): boolean {
+    if (nt !== 4 && nt !== 5) {
+      this.reply(Reply.ERROR);
+      return false;
+    }
+    this.noreplyMaybe(nt);
+    if (this.tokens.length(1) <= KEY_MAX_LENGTH) return true;
+    this.reply(Reply.BAD_FORMAT);
+    return false;
+  }
+
+  /** Replies `text(result)` now, or once the store has answered. */
+  private replyWith<T>(result: MaybePromise<T>, text: (result: T) => string): MaybePromise<void> {
+    if (isPromise(result)) return result.then((r) => this.reply(text(r)));
+    this.reply(text(result));
+  }
+}
+
+function deletedReply(hit: boolean): string {
+  return hit ? Reply.DELETED : Reply.NOT_FOUND;
+}
+
+function touchedReply(hit: boolean): string {
+  return hit ? Reply.TOUCHED : Reply.NOT_FOUND;
 }
 
 function noop(): void {}

@@ -7,8 +7,9 @@ import type { UseCases } from '../../application/use-cases.js';
 import type { Tokens } from '../protocol/tokenizer.js';
 import { tokenI32 } from '../protocol/tokenizer.js';
 import { Reply } from './ascii-replies.js';
+import { CommandTable } from './command-table.js';
 import type { AsciiExtension, AsciiSession } from './ascii-session.js';
-import { META_MAX_TOKENS, MetaVerb, parseMetaFlags, type MetaFlags } from './meta-flags.js';
+import { Flag, META_MAX_TOKENS, MetaVerb, has, parseMetaFlags, type MetaFlags } from './meta-flags.js';
 import {
   MetaError,
   appliedBeforeOpaque,
@@ -39,6 +40,16 @@ const R = 0x52;
  * memcached releases that added them.
  */
 export class MetaCommands implements AsciiExtension {
+  /** The meta commands by name. */
+  private static readonly VERBS = new CommandTable<(m: MetaCommands, s: AsciiSession, t: Tokens) => MaybePromise<void>>([
+    ['mg', (m, s, t) => m.mg(s, t)],
+    ['ms', (m, s, t) => m.ms(s, t)],
+    ['md', (m, s, t) => m.md(s, t)],
+    ['ma', (m, s, t) => m.ma(s, t)],
+    ['mn', (m, s) => m.mn(s)],
+    ['me', (m, s, t) => m.me(s, t)],
+  ]);
+
   private readonly meta: MetaUseCase;
   private readonly ttlFor = (exptime: number): number => this.meta.ttlFor(exptime);
   private readonly ttlOf = (expiry: number): number => this.meta.ttl(expiry);
@@ -48,33 +59,17 @@ export class MetaCommands implements AsciiExtension {
   }
 
   handle(session: AsciiSession, t: Tokens): boolean | Promise<void> {
-    if (t.length(0) !== 2 || t.byte(0) !== 0x6d) return false;
-    let r: MaybePromise<void>;
-    switch (t.byte(0, 1)) {
-      case 0x67: // mg
-        r = this.mg(session, t);
-        break;
-      case 0x73: // ms
-        r = this.ms(session, t);
-        break;
-      case 0x64: // md
-        r = this.md(session, t);
-        break;
-      case 0x61: // ma
-        r = this.ma(session, t);
-        break;
-      case 0x6e: // mn
-        session.reply('MN\r\n');
-        // memcached flushes on mn, so a later failed multi-get cannot cull this MN or anything before it.
-        session.writer.mark();
-        return true;
-      case 0x65: // me
-        r = this.me(session, t);
-        break;
-      default:
-        return false;
-    }
+    if (t.length(0) !== 2) return false;
+    const run = MetaCommands.VERBS.find(t);
+    if (run === undefined) return false;
+    const r = run(this, session, t);
     return isPromise(r) ? r : true;
+  }
+
+  private mn(s: AsciiSession): void {
+    s.reply('MN\r\n');
+    // memcached flushes on mn, so a later failed multi-get cannot cull this MN or anything before it.
+    s.writer.mark();
   }
 
   /**
@@ -121,7 +116,7 @@ export class MetaCommands implements AsciiExtension {
       recacheAfterTouch: f.ttl !== undefined && comesLater(echo, R, T),
       newCas: f.newCas,
       // A locked lookup is bumped only once the reply is written.
-      noBump: f.noUpdate || (failing && f.locked),
+      noBump: has(f, Flag.NoUpdate) || (failing && f.locked),
       noWin: failing,
     });
     return then(r, (hit) => (failing ? s.reply(MetaError.OPAQUE_TOO_LONG) : this.mgReply(s, hit, f, echo)));
@@ -129,11 +124,11 @@ export class MetaCommands implements AsciiExtension {
 
   private mgReply(s: AsciiSession, hit: MetaGetHit | undefined, f: MetaFlags, e: Echo): void {
     if (hit === undefined) {
-      if (!f.quiet) s.reply('EN' + opaqueAndKey(e) + '\r\n');
+      if (!has(f, Flag.Quiet)) s.reply('EN' + opaqueAndKey(e) + '\r\n');
       return;
     }
     s.reply(mgHitLine(hit, f, e, this.ttlFor) + '\r\n');
-    if (f.value) {
+    if (has(f, Flag.Value)) {
       s.writer.data(hit.item.value);
       s.reply('\r\n');
     }
@@ -172,11 +167,11 @@ export class MetaCommands implements AsciiExtension {
     s.expectData(vlen + 2, {
       data: (value) => {
         const receipt: StoreReceipt = { cas: 0 };
-        const options = { compareCas: f.compareCas, invalidate: f.invalidate, newCas: f.newCas, vivifyExptime: f.vivify };
+        const options = { compareCas: f.compareCas, invalidate: has(f, Flag.Invalidate), newCas: f.newCas, vivifyExptime: f.vivify };
         const r = storage.storeWith(mode, key, clientFlags, f.ttl ?? 0, value, options, receipt);
         return then(r, (outcome) => {
           // Appending writes memcached a new item without the binary-key bit.
-          if (outcome === 'stored' && f.base64 && mode !== StoreMode.Append && mode !== StoreMode.Prepend) {
+          if (outcome === 'stored' && has(f, Flag.Base64) && mode !== StoreMode.Append && mode !== StoreMode.Prepend) {
             this.meta.storedWithBinaryKey(key, receipt.cas);
           }
           const line = msLine(outcome, receipt.cas, f, echo);
@@ -200,9 +195,9 @@ export class MetaCommands implements AsciiExtension {
     const echo = echoOf(t, 2, f);
     const r = this.meta.delete(f.key, {
       compareCas: f.compareCas,
-      invalidate: f.invalidate,
+      invalidate: has(f, Flag.Invalidate),
       invalidateExptime: f.ttl,
-      removeValue: f.removeValue,
+      removeValue: has(f, Flag.RemoveValue),
       newCas: f.newCas,
     });
     return then(r, (outcome) => {
@@ -255,7 +250,7 @@ export class MetaCommands implements AsciiExtension {
     return then(retimed, () => {
       if (failing) return s.reply(MetaError.OPAQUE_TOO_LONG);
       // memcached's q hides a nominal incr/decr, not the reply of an item N created.
-      if (f.quiet && !r.created) return;
+      if (has(f, Flag.Quiet) && !r.created) return;
       s.reply(maValueReply(r, f, e, this.ttlOf, this.ttlFor));
     });
   }

@@ -25,17 +25,10 @@ export const enum MetaVerb {
  * in 1.6.18.
  */
 export interface MetaFlags {
-  /** Which flag letters were present (by char code). */
+  /** Which flag letters were present (by char code): the flags without an argument are only this (see `has`). */
   seen: Uint8Array;
   /** The key: base64-decoded when `b` was given (latin1), else as sent. */
   key: string;
-  base64: boolean;
-  value: boolean;
-  quiet: boolean;
-  invalidate: boolean;
-  removeValue: boolean;
-  /** u: no LRU bump, so the hit is neither marked fetched nor accessed. */
-  noUpdate: boolean;
   /**
    * memcached takes the item lock for N, T, R, l and h and bumps the item
    * only after the reply was written, so a reply that fails half way leaves
@@ -68,13 +61,20 @@ export interface MetaFlags {
   longOpaque: number;
 }
 
-/** safe_strtol over the bytes after the flag letter; undefined when refused. */
-function flagI32(t: Tokens, i: number): number | undefined {
-  return parseI32(t.buf, t.start(i) + 1, t.end(i));
+/** The flags that mean something by being there, by char code (see `has`). */
+export const enum Flag {
+  Base64 = 0x62, // b
+  Value = 0x76, // v
+  Quiet = 0x71, // q
+  /** u: no LRU bump, so the hit is neither marked fetched nor accessed. */
+  NoUpdate = 0x75,
+  Invalidate = 0x49, // I
+  RemoveValue = 0x78, // x
 }
 
-function flagU64(t: Tokens, i: number): bigint | undefined {
-  return parseU64(t.buf, t.start(i) + 1, t.end(i));
+/** Is flag `c` (a char code) present. */
+export function has(f: MetaFlags, c: number): boolean {
+  return f.seen[c] === 1;
 }
 
 function letters(s: string): Uint8Array {
@@ -86,130 +86,102 @@ function letters(s: string): Uint8Array {
 /** The flags 1.6.18 knows, plus E; md also takes x. */
 const KNOWN = letters('bNTRlOPLkstcfvhuqFCMJDIE');
 const KNOWN_MD = letters('bNTRlOPLkstcfvhuqFCMJDIEx');
+/** The flags for which memcached takes the item lock (see `locked`). */
+const LOCKING = letters('NTRlh');
 
 const BAD_TOKEN = 'CLIENT_ERROR bad token in command line format';
 
+/** safe_strtol over the bytes after the letter of flag token `i`; undefined (and `error` noted) when refused. */
+function i32Arg(f: MetaFlags, t: Tokens, i: number): number | undefined {
+  const v = parseI32(t.buf, t.start(i) + 1, t.end(i));
+  if (v === undefined) f.error = BAD_TOKEN;
+  return v;
+}
+
+/** safe_strtoull over the bytes after the flag letter; undefined when refused. */
+function flagU64(t: Tokens, i: number): bigint | undefined {
+  return parseU64(t.buf, t.start(i) + 1, t.end(i));
+}
+
+/** flagU64 that notes `error` when refused. */
+function u64Arg(f: MetaFlags, t: Tokens, i: number, error: string): bigint | undefined {
+  const v = flagU64(t, i);
+  if (v === undefined) f.error = error;
+  return v;
+}
+
 /** Parses tokens [first, count) as the flags of `verb`; token 1 is the key. */
 export function parseMetaFlags(t: Tokens, first: number, verb: MetaVerb): MetaFlags {
-  const f: MetaFlags = {
-    seen: new Uint8Array(128),
-    key: '',
-    base64: false,
-    value: false,
-    quiet: false,
-    invalidate: false,
-    removeValue: false,
-    noUpdate: false,
-    locked: false,
-    longOpaque: -1,
-  };
+  const f: MetaFlags = { seen: new Uint8Array(128), key: '', locked: false, longOpaque: -1 };
   const known = verb === MetaVerb.Delete ? KNOWN_MD : KNOWN;
-  const fail = (msg: string) => {
-    f.error = msg;
-  };
   for (let i = first; i < t.count; i++) {
     const o = t.byte(i);
-    if (o >= 127 || f.seen[o] !== 0) {
-      f.error = 'CLIENT_ERROR duplicate flag';
-      f.hardError = true;
-      return f;
-    }
+    if (o >= 127 || f.seen[o] !== 0) return refused(f, 'CLIENT_ERROR duplicate flag');
     f.seen[o] = 1;
-    if (known[o] !== 1) {
-      f.error = 'CLIENT_ERROR invalid flag';
-      f.hardError = true;
-      return f;
-    }
-    switch (o) {
-      case 0x62: // b
-        f.base64 = true;
-        if (decodeBase64Key(t.str(1)) === undefined) fail('CLIENT_ERROR error decoding key');
-        break;
-      case 0x76: // v
-        f.value = true;
-        break;
-      case 0x71: // q
-        f.quiet = true;
-        break;
-      case 0x75: // u
-        f.noUpdate = true;
-        break;
-      case 0x6c: // l
-      case 0x68: // h
-        f.locked = true;
-        break;
-      case 0x49: // I
-        f.invalidate = true;
-        break;
-      case 0x78: // x
-        f.removeValue = true;
-        break;
-      case 0x4f: // O
-        if (t.length(i) > MAX_OPAQUE) f.longOpaque = i - first;
-        break;
-      case 0x4e: // N
-        f.locked = true;
-        f.vivify = flagI32(t, i);
-        if (f.vivify === undefined) fail(BAD_TOKEN);
-        break;
-      case 0x54: // T
-        f.locked = true;
-        f.ttl = flagI32(t, i);
-        if (f.ttl === undefined) fail(BAD_TOKEN);
-        break;
-      case 0x52: // R
-        f.locked = true;
-        f.recache = flagI32(t, i);
-        if (f.recache === undefined) fail(BAD_TOKEN);
-        break;
-      case 0x46: {
-        // F: safe_strtoflags sets no message, the command's own default applies.
-        const v = flagU64(t, i);
-        if (v === undefined) f.error ??= '';
-        else f.clientFlags = Number(v & 0xffff_ffffn);
-        break;
-      }
-      case 0x43: {
-        // C
-        const v = flagU64(t, i);
-        if (v === undefined) fail(BAD_TOKEN);
-        else f.compareCas = casFromWire(Number(v >> 32n), Number(v & 0xffff_ffffn));
-        break;
-      }
-      case 0x45: {
-        // E
-        const v = flagU64(t, i);
-        if (v === undefined || v > CAS_MAX) fail(BAD_TOKEN);
-        else f.newCas = Number(v);
-        break;
-      }
-      case 0x4d: // M
-        if (t.length(i) !== 2) fail('CLIENT_ERROR incorrect length for M token');
-        else f.mode = t.byte(i, 1);
-        break;
-      case 0x4a: {
-        // J
-        const v = flagU64(t, i);
-        if (v === undefined) fail('CLIENT_ERROR invalid numeric initial value');
-        else f.initial = v;
-        break;
-      }
-      case 0x44: {
-        // D
-        const v = flagU64(t, i);
-        if (v === undefined) fail('CLIENT_ERROR invalid numeric delta value');
-        else f.delta = v;
-        break;
-      }
-    }
+    if (known[o] !== 1) return refused(f, 'CLIENT_ERROR invalid flag');
+    if (LOCKING[o] === 1) f.locked = true;
+    readArgument(f, t, i, o, first);
   }
-  if (f.error === undefined) f.key = f.base64 ? decodeBase64Key(t.str(1))! : t.str(1);
+  if (f.error === undefined) f.key = has(f, Flag.Base64) ? decodeBase64Key(t.str(1))! : t.str(1);
   return f;
 }
 
-/** Is flag letter `c` present. */
-export function has(f: MetaFlags, c: string): boolean {
-  return f.seen[c.charCodeAt(0)] === 1;
+/** An unknown or repeated flag: parsing stops there. */
+function refused(f: MetaFlags, error: string): MetaFlags {
+  f.error = error;
+  f.hardError = true;
+  return f;
+}
+
+/** Reads the argument of flag token `i` (letter `o`), for the letters that take one or check their token. */
+function readArgument(f: MetaFlags, t: Tokens, i: number, o: number, first: number): void {
+  switch (o) {
+    case 0x62: // b
+      if (decodeBase64Key(t.str(1)) === undefined) f.error = 'CLIENT_ERROR error decoding key';
+      break;
+    case 0x4f: // O
+      if (t.length(i) > MAX_OPAQUE) f.longOpaque = i - first;
+      break;
+    case 0x4d: // M
+      if (t.length(i) !== 2) f.error = 'CLIENT_ERROR incorrect length for M token';
+      else f.mode = t.byte(i, 1);
+      break;
+    case 0x4e: // N
+      f.vivify = i32Arg(f, t, i);
+      break;
+    case 0x54: // T
+      f.ttl = i32Arg(f, t, i);
+      break;
+    case 0x52: // R
+      f.recache = i32Arg(f, t, i);
+      break;
+    case 0x4a: // J
+      f.initial = u64Arg(f, t, i, 'CLIENT_ERROR invalid numeric initial value');
+      break;
+    case 0x44: // D
+      f.delta = u64Arg(f, t, i, 'CLIENT_ERROR invalid numeric delta value');
+      break;
+    case 0x43: {
+      // C
+      const v = u64Arg(f, t, i, BAD_TOKEN);
+      if (v !== undefined) f.compareCas = casFromWire(Number(v >> 32n), Number(v & 0xffff_ffffn));
+      break;
+    }
+    case 0x45: {
+      // E
+      const v = flagU64(t, i);
+      if (v === undefined || v > CAS_MAX) f.error = BAD_TOKEN;
+      else f.newCas = Number(v);
+      break;
+    }
+    case 0x46: {
+      // F: safe_strtoflags sets no message, the command's own default applies.
+      const v = flagU64(t, i);
+      if (v === undefined) f.error ??= '';
+      else f.clientFlags = Number(v & 0xffff_ffffn);
+      break;
+    }
+  }
 }
 
 /** memcached's base64 decoding table: the alphabet, '=' as 0, -1 for bytes it skips. */

@@ -5,7 +5,7 @@ import type { StoreOutcome } from '../../application/storage.js';
 import type { CacheItem } from '../../domain/item.js';
 import type { Tokens } from '../protocol/tokenizer.js';
 import { Reply } from './ascii-replies.js';
-import { encodeBase64Key, type MetaFlags } from './meta-flags.js';
+import { Flag, encodeBase64Key, has, type MetaFlags } from './meta-flags.js';
 
 /** The meta commands' error lines, byte for byte as memcached 1.6.18 sends them. */
 export const MetaError = {
@@ -40,7 +40,8 @@ export interface Echo {
 export function echoOf(t: Tokens, first: number, f: MetaFlags): Echo {
   const flags: string[] = [];
   for (let i = first; i < t.count; i++) flags.push(t.str(i));
-  return { keyToken: f.base64 ? encodeBase64Key(f.key) : t.str(1), base64: f.base64, flags };
+  const base64 = has(f, Flag.Base64);
+  return { keyToken: base64 ? encodeBase64Key(f.key) : t.str(1), base64, flags };
 }
 
 /**
@@ -147,7 +148,7 @@ function mgFlag(code: number, hit: MetaGetHit): string {
 /** mg's status line for a hit (without CRLF; the value, if asked for, follows it). */
 export function mgHitLine(hit: MetaGetHit, f: MetaFlags, e: Echo, ttlFor: TtlFor): string {
   const { item } = hit;
-  let line = appendFlags(f.value ? 'VA ' + item.value.length : 'HD', e, f, ttlFor, item, hit.created, hit.ttlBefore, hit);
+  let line = appendFlags(has(f, Flag.Value) ? 'VA ' + item.value.length : 'HD', e, f, ttlFor, item, hit.created, hit.ttlBefore, hit);
   // memcached's order: Z, then X, then W.
   if (hit.tokenSent) line += ' Z';
   if (hit.stale) line += ' X';
@@ -160,7 +161,7 @@ export function msLine(outcome: StoreOutcome, cas: number, f: MetaFlags, e: Echo
   let line: string;
   switch (outcome) {
     case 'stored':
-      if (f.quiet) return undefined;
+      if (has(f, Flag.Quiet)) return undefined;
       line = 'HD';
       break;
     case 'not-stored':
@@ -187,7 +188,7 @@ export function msLine(outcome: StoreOutcome, cas: number, f: MetaFlags, e: Echo
 
 /** md's reply line, or undefined when q hides it. */
 export function mdLine(outcome: DeleteOutcome, f: MetaFlags, e: Echo): string | undefined {
-  if (outcome === 'deleted' && f.quiet) return undefined;
+  if (outcome === 'deleted' && has(f, Flag.Quiet)) return undefined;
   return (outcome === 'deleted' ? 'HD' : outcome === 'exists' ? 'EX' : 'NF') + opaqueAndKey(e) + '\r\n';
 }
 
@@ -212,6 +213,6 @@ export function maValueReply(
   ttlFor: TtlFor,
 ): string {
   const digits = r.value.toString();
-  const line = appendFlags(f.value ? 'VA ' + digits.length : 'HD', e, f, ttlFor, r.item, r.created, r.created ? -1 : ttlOf(r.item.exptime));
-  return f.value ? line + '\r\n' + digits + '\r\n' : line + '\r\n';
+  const line = appendFlags(has(f, Flag.Value) ? 'VA ' + digits.length : 'HD', e, f, ttlFor, r.item, r.created, r.created ? -1 : ttlOf(r.item.exptime));
+  return has(f, Flag.Value) ? line + '\r\n' + digits + '\r\n' : line + '\r\n';
 }

@@ -1,6 +1,7 @@
 import type { Level } from 'level';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { Logger } from '../../domain/ports/logger.js';
+import { Progress } from '../../domain/progress.js';
 import type { RecordHeader } from './record-codec.js';
 import { decodeHeader, decodeMeta } from './record-codec.js';
 import { itemKey } from './disk-key.js';
@@ -38,8 +39,6 @@ const LOG_EVERY_MS = 2000;
  * keep (see index-warm-up.ts).
  */
 export class OpenScan {
-  items = 0;
-  bytes = 0;
   corrupt = 0;
   /** Highest cas and write sequence in any record read (for a data dir without ceilings). */
   maxCas = 0;
@@ -48,8 +47,6 @@ export class OpenScan {
   legacyCas = 0;
   running = false;
   private aborted = false;
-  private startMs = 0;
-  private logMs = 0;
   /** LevelDB's estimate of the bytes to read, for the ETA. */
   private estimate = 0;
 
@@ -60,10 +57,13 @@ export class OpenScan {
     private readonly sink: ScanSink,
   ) {}
 
+  /** Records read (live, expired and corrupt) and their key + record bytes. */
+  private readonly done = new Progress(this.clock, LOG_EVERY_MS);
+
   /** Reads every record; resolves when done or aborted. */
   async run(): Promise<void> {
     this.running = true;
-    this.startMs = this.logMs = this.clock.now();
+    this.done.start();
     try {
       // classic-level has it; the Level typings do not.
       const sized = this.db as unknown as { approximateSize(start: Buffer, end: Buffer): Promise<number> };
@@ -94,11 +94,9 @@ export class OpenScan {
   }
 
   progress(): ScanProgress {
-    const seconds = (this.clock.now() - this.startMs) / 1000;
-    const rate = seconds > 0 ? this.items / seconds : 0;
-    const byteRate = seconds > 0 ? this.bytes / seconds : 0;
-    const eta = this.running && byteRate > 0 && this.estimate > this.bytes ? (this.estimate - this.bytes) / byteRate : 0;
-    return { running: this.running, items: this.items, bytes: this.bytes, itemsPerSecond: Math.round(rate), etaSeconds: Math.round(eta) };
+    const { items, bytes } = this.done;
+    const eta = this.running ? this.done.etaSeconds(this.estimate) : 0;
+    return { running: this.running, items, bytes, itemsPerSecond: Math.round(this.done.itemsPerSecond()), etaSeconds: Math.round(eta) };
   }
 
   private take(keyBytes: Buffer, record: Buffer): void {
@@ -112,8 +110,7 @@ export class OpenScan {
       }
       return;
     }
-    this.items++;
-    this.bytes += keyBytes.length + record.length;
+    this.done.add(keyBytes.length + record.length);
     let h: RecordHeader;
     try {
       h = decodeHeader(record);
@@ -131,9 +128,7 @@ export class OpenScan {
   }
 
   private logProgress(): void {
-    const now = this.clock.now();
-    if (now - this.logMs < LOG_EVERY_MS) return;
-    this.logMs = now;
+    if (!this.done.logDue()) return;
     this.logger.info({ ...this.progress(), running: undefined }, 'L2 index warm-up progress');
   }
 }

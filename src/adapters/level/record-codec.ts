@@ -3,30 +3,36 @@ import { makeItem } from '../../domain/item.js';
 import type { Compressor } from '../../domain/ports/compressor.js';
 
 /**
- * On-disk layout of one L2 record (all integers little endian), version 1:
- *
- * | offset | size | field                                                  |
- * | -----: | ---: | ------------------------------------------------------ |
- * |      0 |    1 | format version (1)                                     |
- * |      1 |    1 | compressor id (0 = raw)                                |
- * |      2 |    4 | client flags, u32                                      |
- * |      6 |    8 | exptime, float64 epoch ms (0 = never)                  |
- * |     14 |    8 | cas, u64 (kept below 2^53)                             |
- * |     22 |    8 | write sequence, u64 (orders eviction across restarts)  |
- * |     30 |    4 | original value length, u32                             |
- * |     34 |    n | value, raw or compressed                               |
- *
- * See docs/adr/0004-l2-record-format.md.
+ * A fixed-size record layout from its fields in order (name, bytes): each
+ * field's offset, and `size`, where the fixed part ends. One list says both
+ * the order and the sizes, so no offset is written out by hand.
  */
-export const RECORD_VERSION = 1;
-export const HEADER_SIZE = 34;
+function layout<const F extends readonly (readonly [string, number])[]>(fields: F): Record<F[number][0] | 'size', number> {
+  const at: Record<string, number> = {};
+  let size = 0;
+  for (const [name, bytes] of fields) {
+    at[name] = size;
+    size += bytes;
+  }
+  return { ...at, size } as Record<F[number][0] | 'size', number>;
+}
 
-const OFF_COMPRESSOR = 1;
-const OFF_FLAGS = 2;
-const OFF_EXPTIME = 6;
-const OFF_CAS = 14;
-const OFF_SEQ = 22;
-const OFF_LENGTH = 30;
+/**
+ * On-disk layout of one L2 record (integers little endian), version 1: this
+ * header, then the value, raw or compressed. See docs/adr/0004-l2-record-format.md.
+ */
+const HEADER = layout([
+  ['version', 1], // format version (RECORD_VERSION)
+  ['compressor', 1], // compressor id (0 = raw)
+  ['flags', 4], // client flags, u32
+  ['exptime', 8], // float64 epoch ms (0 = never)
+  ['cas', 8], // u64 (kept below 2^53)
+  ['seq', 8], // write sequence, u64 (orders eviction across restarts)
+  ['length', 4], // original value length, u32
+]);
+export const RECORD_VERSION = 1;
+/** 34 bytes. */
+export const HEADER_SIZE = HEADER.size;
 
 const TWO_32 = 0x1_0000_0000;
 /** High word limit that keeps a u64 inside Number.MAX_SAFE_INTEGER. */
@@ -53,13 +59,13 @@ export class CorruptRecordError extends Error {
 /** Builds a record around an already (maybe) compressed payload. */
 export function encodeRecord(item: CacheItem, compressorId: number, payload: Buffer, seq: number): Buffer {
   const rec = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
-  rec[0] = RECORD_VERSION;
-  rec[OFF_COMPRESSOR] = compressorId;
-  rec.writeUInt32LE(item.flags >>> 0, OFF_FLAGS);
-  rec.writeDoubleLE(item.exptime, OFF_EXPTIME);
-  writeU64(rec, OFF_CAS, item.cas);
-  writeU64(rec, OFF_SEQ, seq);
-  rec.writeUInt32LE(item.value.length, OFF_LENGTH);
+  rec[HEADER.version] = RECORD_VERSION;
+  rec[HEADER.compressor] = compressorId;
+  rec.writeUInt32LE(item.flags >>> 0, HEADER.flags);
+  rec.writeDoubleLE(item.exptime, HEADER.exptime);
+  writeU64(rec, HEADER.cas, item.cas);
+  writeU64(rec, HEADER.seq, seq);
+  rec.writeUInt32LE(item.value.length, HEADER.length);
   payload.copy(rec, HEADER_SIZE);
   return rec;
 }
@@ -68,24 +74,24 @@ export function encodeRecord(item: CacheItem, compressorId: number, payload: Buf
 export function withExptime(record: Buffer, exptime: number, seq: number): Buffer {
   const copy = Buffer.allocUnsafe(record.length);
   record.copy(copy);
-  copy.writeDoubleLE(exptime, OFF_EXPTIME);
-  writeU64(copy, OFF_SEQ, seq);
+  copy.writeDoubleLE(exptime, HEADER.exptime);
+  writeU64(copy, HEADER.seq, seq);
   return copy;
 }
 
 /** Reads and validates the header; throws CorruptRecordError when it cannot be trusted. */
 export function decodeHeader(record: Buffer): RecordHeader {
   if (record.length < HEADER_SIZE) throw new CorruptRecordError(`record too short (${record.length} bytes)`);
-  if (record[0] !== RECORD_VERSION) throw new CorruptRecordError(`unknown record version ${record[0]}`);
-  const exptime = record.readDoubleLE(OFF_EXPTIME);
+  if (record[HEADER.version] !== RECORD_VERSION) throw new CorruptRecordError(`unknown record version ${record[HEADER.version]}`);
+  const exptime = record.readDoubleLE(HEADER.exptime);
   if (!Number.isFinite(exptime) || exptime < 0) throw new CorruptRecordError(`bad exptime ${exptime}`);
   const header: RecordHeader = {
-    compressorId: record[OFF_COMPRESSOR]!,
-    flags: record.readUInt32LE(OFF_FLAGS),
+    compressorId: record[HEADER.compressor]!,
+    flags: record.readUInt32LE(HEADER.flags),
     exptime,
-    cas: readU64(record, OFF_CAS),
-    seq: readU64(record, OFF_SEQ),
-    originalLength: record.readUInt32LE(OFF_LENGTH),
+    cas: readU64(record, HEADER.cas),
+    seq: readU64(record, HEADER.seq),
+    originalLength: record.readUInt32LE(HEADER.length),
   };
   if (header.compressorId === 0 && record.length - HEADER_SIZE !== header.originalLength) {
     throw new CorruptRecordError(`raw record length ${record.length - HEADER_SIZE} != original length ${header.originalLength}`);
@@ -136,8 +142,14 @@ function readU64(buf: Buffer, off: number): number {
  * escaped (disk-key.ts), so the empty key never holds an item (and sorts first).
  */
 export const META_KEY: Buffer = Buffer.alloc(0);
-const META_SIZE_V1 = 9;
-const META_SIZE = 17;
+/** The bookkeeping record, version 2: the ceilings of the counters stored in records (see counter-ceiling.ts). */
+const META = layout([
+  ['version', 1], // 2
+  ['casCeiling', 8], // u64
+  ['seqCeiling', 8], // u64
+]);
+/** Version 1 ended where version 2's write-sequence ceiling begins. */
+const META_V1_SIZE = META.seqCeiling;
 
 /** What the bookkeeping record says: ceilings of the counters stored in records. */
 export interface MetaRecord {
@@ -152,21 +164,18 @@ export interface MetaRecord {
   legacy: boolean;
 }
 
-/**
- * The bookkeeping record, version 2: format version (1 byte), the cas
- * ceiling and the write-sequence ceiling, u64 each (see counter-ceiling.ts).
- */
+/** Encodes a bookkeeping record, version 2. */
 export function encodeMeta(casCeiling: number, seqCeiling: number): Buffer {
-  const buf = Buffer.allocUnsafe(META_SIZE);
-  buf[0] = 2;
-  writeU64(buf, 1, casCeiling);
-  writeU64(buf, 9, seqCeiling);
+  const buf = Buffer.allocUnsafe(META.size);
+  buf[META.version] = 2;
+  writeU64(buf, META.casCeiling, casCeiling);
+  writeU64(buf, META.seqCeiling, seqCeiling);
   return buf;
 }
 
 /** Decodes a bookkeeping record (version 1 or 2); throws CorruptRecordError when it cannot be trusted. */
 export function decodeMeta(record: Buffer): MetaRecord {
-  if (record.length === META_SIZE_V1 && record[0] === 1) return { casCeiling: readU64(record, 1), seqCeiling: 0, legacy: true };
-  if (record.length !== META_SIZE || record[0] !== 2) throw new CorruptRecordError('bad bookkeeping record');
-  return { casCeiling: readU64(record, 1), seqCeiling: readU64(record, 9), legacy: false };
+  const legacy = record.length === META_V1_SIZE && record[META.version] === 1;
+  if (!legacy && (record.length !== META.size || record[META.version] !== 2)) throw new CorruptRecordError('bad bookkeeping record');
+  return { casCeiling: readU64(record, META.casCeiling), seqCeiling: legacy ? 0 : readU64(record, META.seqCeiling), legacy };
 }

@@ -5,13 +5,17 @@ const UNUSED = 0xfffffffe;
 
 /** Bytes per entry: two entries per 64-byte cache line. */
 const STRIDE = 32;
-// Field positions, in units of the view that holds them.
-const F64_EXPTIME = 0;
-const F64_CAS = 1;
-const U32_HASH = 4;
-const U32_FLAGS = 5;
-const U32_VALUE_LENGTH = 6;
-const U32_LOCATION = 7;
+
+/** Columns read through the float64 view (slot within the entry's 4). */
+export const EXPTIME = 0;
+export const CAS = 1;
+export type F64Column = typeof EXPTIME | typeof CAS;
+/** Columns read through the uint32 view (slot within the entry's 8). */
+export const HASH = 4;
+export const FLAGS = 5;
+export const VALUE_LENGTH = 6;
+export const LOCATION = 7;
+export type U32Column = typeof HASH | typeof FLAGS | typeof VALUE_LENGTH | typeof LOCATION;
 
 /**
  * Per-entry metadata of the memory tier: one 32-byte record per entry id in
@@ -42,48 +46,25 @@ export class EntryTable {
     this.u32 = new Uint32Array(buffer);
   }
 
-  exptime(id: number): number {
-    return this.f64[id * 4 + F64_EXPTIME]!;
+  /** A float64 column of entry `id` (the column a constant, so V8 folds the offset). */
+  f64At(id: number, column: F64Column): number {
+    return this.f64[id * 4 + column]!;
   }
-  setExptime(id: number, v: number): void {
-    this.f64[id * 4 + F64_EXPTIME] = v;
+  setF64(id: number, column: F64Column, v: number): void {
+    this.f64[id * 4 + column] = v;
   }
-  cas(id: number): number {
-    return this.f64[id * 4 + F64_CAS]!;
+  u32At(id: number, column: U32Column): number {
+    return this.u32[id * 8 + column]!;
   }
-  setCas(id: number, v: number): void {
-    this.f64[id * 4 + F64_CAS] = v;
-  }
-  hash(id: number): number {
-    return this.u32[id * 8 + U32_HASH]!;
-  }
-  setHash(id: number, v: number): void {
-    this.u32[id * 8 + U32_HASH] = v;
-  }
-  flags(id: number): number {
-    return this.u32[id * 8 + U32_FLAGS]!;
-  }
-  setFlags(id: number, v: number): void {
-    this.u32[id * 8 + U32_FLAGS] = v;
-  }
-  valueLength(id: number): number {
-    return this.u32[id * 8 + U32_VALUE_LENGTH]!;
-  }
-  setValueLength(id: number, v: number): void {
-    this.u32[id * 8 + U32_VALUE_LENGTH] = v;
-  }
-  location(id: number): number {
-    return this.u32[id * 8 + U32_LOCATION]!;
-  }
-  setLocation(id: number, v: number): void {
-    this.u32[id * 8 + U32_LOCATION] = v;
+  setU32(id: number, column: U32Column, v: number): void {
+    this.u32[id * 8 + column] = v;
   }
 
   /** An unused id; the caller sets every field. */
   allocate(): number {
     if (this.freeHead >= 0) {
       const id = this.freeHead;
-      const next = this.valueLength(id);
+      const next = this.u32At(id, VALUE_LENGTH);
       this.freeHead = next === UNUSED ? -1 : next;
       return id;
     }
@@ -92,13 +73,13 @@ export class EntryTable {
   }
 
   release(id: number): void {
-    this.setLocation(id, UNUSED);
-    this.setValueLength(id, this.freeHead < 0 ? UNUSED : this.freeHead);
+    this.setU32(id, LOCATION, UNUSED);
+    this.setU32(id, VALUE_LENGTH, this.freeHead < 0 ? UNUSED : this.freeHead);
     this.freeHead = id;
   }
 
   isLive(id: number): boolean {
-    return this.location(id) !== UNUSED;
+    return this.u32At(id, LOCATION) !== UNUSED;
   }
 
   clear(): void {

@@ -1,5 +1,5 @@
 import { isExpired } from '../../domain/item.js';
-import type { EntryTable } from './entry-table.js';
+import { EXPTIME, type EntryTable } from './entry-table.js';
 
 /**
  * Expiry of the memory tier beyond the lazy check on access: a lower bound
@@ -45,7 +45,7 @@ export class ExpirySweep {
         this.cycleMin = Infinity;
         break;
       }
-      const exptime = t.exptime(id);
+      const exptime = t.f64At(id, EXPTIME);
       if (exptime === 0 || !t.isLive(id)) continue;
       if (isExpired(exptime, now)) {
         this.expire(id);

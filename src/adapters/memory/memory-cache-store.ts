@@ -6,7 +6,7 @@ import type { EvictionEntries, EvictionPolicy, EvictionPolicyFactory } from '../
 import type { Lifecycle } from '../../domain/ports/lifecycle.js';
 import type { TimerHandle } from '../../domain/ports/scheduler.js';
 import { every } from '../scheduler/periodic.js';
-import { EntryTable, OWN_BUFFER } from './entry-table.js';
+import { CAS, EntryTable, EXPTIME, FLAGS, HASH, LOCATION, OWN_BUFFER, VALUE_LENGTH } from './entry-table.js';
 import { ExpirySweep } from './expiry-sweep.js';
 import { KeyIndex, type IndexedEntries } from './key-index.js';
 import { PAGE_SIZE, SlabArena } from './slab-arena.js';
@@ -38,7 +38,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private readonly table = new EntryTable();
   private readonly index = new KeyIndex(this);
   private readonly arena = new SlabArena((id, addr) => {
-    this.table.setLocation(id, addr / 8);
+    this.table.setU32(id, LOCATION, addr / 8);
   });
   private readonly ownBuffers = new Map<number, Buffer>();
   /** Bytes of all own buffers (allocated outside the pages). */
@@ -85,11 +85,11 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   }
 
   sizeOf(id: number): number {
-    return this.keyLength(id) + this.table.valueLength(id) + this.entryOverhead;
+    return this.keyLength(id) + this.table.u32At(id, VALUE_LENGTH) + this.entryOverhead;
   }
 
   hashOf(id: number): number {
-    return this.table.hash(id);
+    return this.table.u32At(id, HASH);
   }
 
   keyEquals(id: number, key: string): boolean {
@@ -113,7 +113,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   peek(key: string): CacheItem | undefined {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return undefined;
-    if (isExpired(this.table.exptime(id), this.clock.now())) return undefined;
+    if (this.isDead(id)) return undefined;
     return this.itemOf(id, key);
   }
 
@@ -130,19 +130,22 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const cls = this.arena.classOf(KEY_LENGTH_BYTES + key.length + length);
     const t = this.table;
     if (old >= 0) {
-      const loc = t.location(old);
-      if (cls >= 0 && loc !== OWN_BUFFER && this.arena.classOf(KEY_LENGTH_BYTES + key.length + t.valueLength(old)) === cls) {
+      const loc = t.u32At(old, LOCATION);
+      if (cls >= 0 && loc !== OWN_BUFFER && this.arena.classOf(KEY_LENGTH_BYTES + key.length + t.u32At(old, VALUE_LENGTH)) === cls) {
         // Same chunk size: overwrite in place, so the policy keeps what it learnt about the key.
         copyInto(this.arena.page(loc * 8), this.arena.payloadOffset(loc * 8) + KEY_LENGTH_BYTES + key.length, value);
-        this.bytes += length - t.valueLength(old);
-        this.perClass.bytes[cls] += length - t.valueLength(old);
+        const grown = length - t.u32At(old, VALUE_LENGTH);
+        this.bytes += grown;
+        this.perClass.bytes[cls] += grown;
         this.expiry.note(item.exptime);
-        t.setValueLength(old, length);
-        t.setFlags(old, item.flags);
-        t.setExptime(old, item.exptime);
-        t.setCas(old, item.cas);
+        t.setU32(old, VALUE_LENGTH, length);
+        t.setU32(old, FLAGS, item.flags);
+        t.setF64(old, EXPTIME, item.exptime);
+        t.setF64(old, CAS, item.cas);
         this.totalItems++;
-        this.policy.update(old);
+        // Same size (the usual rewrite): an access is all update() would do, without re-reading the size.
+        if (grown === 0) this.policy.access(old);
+        else this.policy.update(old);
         return true;
       }
       // A different chunk (or an own buffer, never rewritten in place: a socket may still be sending it).
@@ -162,7 +165,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const id = this.liveId(key);
     if (id < 0) return undefined;
     this.policy.access(id);
-    this.table.setExptime(id, exptime);
+    this.table.setF64(id, EXPTIME, exptime);
     this.expiry.note(exptime);
     return this.itemOf(id, key);
   }
@@ -184,7 +187,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const now = this.clock.now();
     const t = this.table;
     for (let id = 0; id < t.highWater; id++) {
-      if (t.isLive(id) && !isExpired(t.exptime(id), now)) yield this.keyOf(id);
+      if (t.isLive(id) && !isExpired(t.f64At(id, EXPTIME), now)) yield this.keyOf(id);
     }
   }
 
@@ -246,26 +249,32 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private liveId(key: string): number {
     const id = this.index.find(key, keyHash(key));
     if (id < 0) return -1;
-    if (isExpired(this.table.exptime(id), this.clock.now())) {
+    if (this.isDead(id)) {
       this.expire(id);
       return -1;
     }
     return id;
   }
 
+  /** True when entry `id` has expired; reads the clock only for an entry that has an expiry. */
+  private isDead(id: number): boolean {
+    const exptime = this.table.f64At(id, EXPTIME);
+    return exptime !== 0 && isExpired(exptime, this.clock.now());
+  }
+
   /** The size class slot of an entry: its arena class, or the own-buffer slot. */
   private classOfEntry(id: number): number {
-    const loc = this.table.location(id);
+    const loc = this.table.u32At(id, LOCATION);
     return loc === OWN_BUFFER ? this.perClass.ownSlot : this.arena.classAt(loc * 8);
   }
 
   private payloadPage(id: number): Buffer {
-    const loc = this.table.location(id);
+    const loc = this.table.u32At(id, LOCATION);
     return loc === OWN_BUFFER ? this.ownBuffers.get(id)! : this.arena.page(loc * 8);
   }
 
   private payloadOffset(id: number): number {
-    const loc = this.table.location(id);
+    const loc = this.table.u32At(id, LOCATION);
     return loc === OWN_BUFFER ? 0 : this.arena.payloadOffset(loc * 8);
   }
 
@@ -284,8 +293,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private itemOf(id: number, key: string): CacheItem {
     const t = this.table;
     const start = this.payloadOffset(id) + KEY_LENGTH_BYTES + key.length;
-    const value = this.payloadPage(id).subarray(start, start + t.valueLength(id));
-    return makeItem(key, value, t.flags(id), t.exptime(id), t.cas(id));
+    const value = this.payloadPage(id).subarray(start, start + t.u32At(id, VALUE_LENGTH));
+    return makeItem(key, value, t.u32At(id, FLAGS), t.f64At(id, EXPTIME), t.f64At(id, CAS));
   }
 
   private insert(item: CacheItem, hash: number, cls: number): boolean {
@@ -308,7 +317,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     let off: number;
     if (cls >= 0) {
       const addr = this.chunk(cls, id);
-      t.setLocation(id, addr / 8);
+      t.setU32(id, LOCATION, addr / 8);
       buf = this.arena.page(addr);
       off = this.arena.payloadOffset(addr);
     } else {
@@ -316,18 +325,18 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
       off = 0;
       this.ownBuffers.set(id, buf);
       this.ownBytes += payload;
-      t.setLocation(id, OWN_BUFFER);
+      t.setU32(id, LOCATION, OWN_BUFFER);
     }
     const n = key.length;
     buf[off] = n & 0xff;
     buf[off + 1] = n >>> 8;
     for (let i = 0; i < n; i++) buf[off + KEY_LENGTH_BYTES + i] = key.charCodeAt(i);
     copyInto(buf, off + KEY_LENGTH_BYTES + n, value);
-    t.setHash(id, hash);
-    t.setValueLength(id, length);
-    t.setFlags(id, item.flags);
-    t.setExptime(id, item.exptime);
-    t.setCas(id, item.cas);
+    t.setU32(id, HASH, hash);
+    t.setU32(id, VALUE_LENGTH, length);
+    t.setU32(id, FLAGS, item.flags);
+    t.setF64(id, EXPTIME, item.exptime);
+    t.setF64(id, CAS, item.cas);
     this.index.insert(id, hash);
     this.entryBytes += outside;
     this.bytes += n + length + this.entryOverhead;
@@ -365,7 +374,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     const id = this.policy.evict();
     if (id < 0) return false;
     const slot = this.classOfEntry(id);
-    if (isExpired(this.table.exptime(id), this.clock.now())) {
+    if (isExpired(this.table.f64At(id, EXPTIME), this.clock.now())) {
       this.expired++;
       this.perClass.reclaimed[slot]++;
     } else {
@@ -391,9 +400,9 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   private drop(id: number): void {
     const t = this.table;
     const keyLength = this.keyLength(id);
-    const length = t.valueLength(id);
-    const loc = t.location(id);
-    this.index.remove(id, t.hash(id));
+    const length = t.u32At(id, VALUE_LENGTH);
+    const loc = t.u32At(id, LOCATION);
+    this.index.remove(id, t.u32At(id, HASH));
     let outside = this.entryOverhead;
     this.perClass.bytes[this.classOfEntry(id)] -= keyLength + length + this.entryOverhead;
     if (loc !== OWN_BUFFER) {

@@ -30,15 +30,6 @@ export function ownedBuffer(length: number): Buffer {
   return length >= OWN_ALLOCATION ? Buffer.allocUnsafeSlow(length) : Buffer.allocUnsafe(length);
 }
 
-/** The byte at `index` of the concatenation of `parts`. */
-export function byteAt(parts: readonly Buffer[], index: number): number | undefined {
-  for (const p of parts) {
-    if (index < p.length) return p[index];
-    index -= p.length;
-  }
-  return undefined;
-}
-
 /** Pooled value blocks: powers of two from 1 KiB to 2 MiB, at most POOL_DEPTH each (~16 MiB at most). */
 const POOL_MIN_SHIFT = 10;
 const POOL_MAX_SHIFT = 21;

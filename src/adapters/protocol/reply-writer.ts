@@ -37,6 +37,11 @@ export class ReplyWriter {
     return this.length === 0 && this.byReference.length === 0;
   }
 
+  /** True while what is gathered is copied bytes the scratch keeps anyway: holding it longer costs no memory. */
+  get holdsLittle(): boolean {
+    return this.length <= SCRATCH_KEEP && this.byReference.length === 0;
+  }
+
   /**
    * Protects everything gathered so far from discard(). memcached 1.6.18
    * culls the unsent replies of a failed multi-get only back to the end of

@@ -117,6 +117,11 @@ function hexValue(c: number): number {
   return -1;
 }
 
+/** The byte a backslash escape in double quotes stands for. */
+function unescaped(e: number): number {
+  return e === 0x6e ? 0x0a : e === 0x72 ? 0x0d : e === 0x74 ? 0x09 : e === 0x62 ? 0x08 : e === 0x61 ? 0x07 : e;
+}
+
 /**
  * Redis's sdssplitargs over the line [from, to): blanks separate arguments,
  * "double quotes" take \xHH and \n \r \t \b \a escapes, 'single quotes' take
@@ -135,29 +140,19 @@ function splitArgs(b: Buffer, from: number, to: number, args: ArgList): boolean 
     while (p < to && isSpace(b[p]!)) p++;
     if (p >= to) return true;
     const start = w;
-    let inq = false;
-    let insq = false;
+    // The open quote (0x22 or 0x27), 0 outside quotes.
+    let quote = 0;
     for (let done = false; !done;) {
       const c = at(p);
-      if (inq) {
-        if (c === 0x5c && at(p + 1) === 0x78 && hexValue(at(p + 2)) >= 0 && hexValue(at(p + 3)) >= 0) {
+      if (quote !== 0) {
+        if (quote === 0x22 && c === 0x5c && at(p + 1) === 0x78 && hexValue(at(p + 2)) >= 0 && hexValue(at(p + 3)) >= 0) {
           out[w++] = hexValue(at(p + 2)) * 16 + hexValue(at(p + 3));
           p += 3;
-        } else if (c === 0x5c && at(p + 1) !== 0) {
+        } else if (c === 0x5c && (quote === 0x22 ? at(p + 1) !== 0 : at(p + 1) === 0x27)) {
+          // "\n" and the like in double quotes; only \' in single quotes (unescaped to itself).
           p++;
-          const e = at(p);
-          out[w++] = e === 0x6e ? 0x0a : e === 0x72 ? 0x0d : e === 0x74 ? 0x09 : e === 0x62 ? 0x08 : e === 0x61 ? 0x07 : e;
-        } else if (c === 0x22) {
-          if (at(p + 1) !== 0 && !isSpace(at(p + 1))) return false;
-          done = true;
-        } else if (c === 0) {
-          return false;
-        } else out[w++] = c;
-      } else if (insq) {
-        if (c === 0x5c && at(p + 1) === 0x27) {
-          p++;
-          out[w++] = 0x27;
-        } else if (c === 0x27) {
+          out[w++] = unescaped(at(p));
+        } else if (c === quote) {
           if (at(p + 1) !== 0 && !isSpace(at(p + 1))) return false;
           done = true;
         } else if (c === 0) {
@@ -165,10 +160,8 @@ function splitArgs(b: Buffer, from: number, to: number, args: ArgList): boolean 
         } else out[w++] = c;
       } else if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0) {
         done = true;
-      } else if (c === 0x22) {
-        inq = true;
-      } else if (c === 0x27) {
-        insq = true;
+      } else if (c === 0x22 || c === 0x27) {
+        quote = c;
       } else out[w++] = c;
       if (p < to) p++;
     }

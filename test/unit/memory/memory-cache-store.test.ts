@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { evictionPolicies } from '../../../src/adapters/eviction/policy-registry.js';
+import { S3FifoPolicy } from '../../../src/adapters/eviction/s3-fifo-policy.js';
 import { MemoryCacheStore } from '../../../src/adapters/memory/memory-cache-store.js';
 import { PAGE_SIZE } from '../../../src/adapters/memory/slab-arena.js';
 import { makeItem } from '../../../src/domain/item.js';
@@ -191,5 +192,21 @@ describe('MemoryCacheStore (slab pages + entry table)', () => {
     expect(st.evictions).to.be.greaterThan(0);
     expect(l.mallocedBytes).to.be.at.most(4 * 1024 * 1024);
     for (const c of l.classes.slice(0, -1)) expect(c.totalChunks - c.freeChunks - c.freeChunksEnd).to.equal(c.usedChunks);
+  });
+
+  it('rewrites a same-class value in place and keeps the policy charged with the new size (s3fifo bytes = the store’s)', () => {
+    let policy: S3FifoPolicy | undefined;
+    const s = new MemoryCacheStore({ maxMemory: 0, maxEntries: 0, cleanupIntervalMs: 0 }, new ManualClock(), (entries, capacity) => {
+      policy = new S3FifoPolicy(entries, capacity);
+      return policy;
+    });
+    s.set(makeItem('a', Buffer.alloc(20, 1), 0, 0, 1));
+    s.set(makeItem('a', Buffer.alloc(20, 2), 0, 0, 2));
+    expect(policy!.chargedBytes).to.equal(s.stats().bytes);
+    // 22 bytes fall in the same 32-byte chunk class: rewritten in place with another size.
+    s.set(makeItem('a', Buffer.alloc(22, 3), 0, 0, 3));
+    expect(policy!.chargedBytes).to.equal(s.stats().bytes);
+    expect(s.get('a')!.value).to.deep.equal(Buffer.alloc(22, 3));
+    expect(s.stats().items).to.equal(1);
   });
 });
