@@ -23,12 +23,21 @@ class SteeredProbe implements HeapTrimProbe {
 
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** A started trim over `probe` (checks driven by the test: its own timer waits a minute), stopped after `body`. */
+async function withTrim(probe: SteeredProbe, body: (trim: IdleHeapTrim) => Promise<void>): Promise<void> {
+  const trim = new IdleHeapTrim({ checkMs: 60_000, probe });
+  trim.start();
+  try {
+    await body(trim);
+  } finally {
+    trim.stop();
+  }
+}
+
 describe('IdleHeapTrim', () => {
   it('collects once the heap is grown and the process has been idle for two checks, then not again until it shrank', async () => {
     const probe = new SteeredProbe();
-    const trim = new IdleHeapTrim({ checkMs: 60_000, probe });
-    trim.start();
-    try {
+    await withTrim(probe, async (trim) => {
       probe.slack = 30 * MIB;
       trim.check();
       expect(probe.collected, 'one idle check is not enough').to.equal(0);
@@ -46,16 +55,12 @@ describe('IdleHeapTrim', () => {
       trim.check();
       await settle();
       expect(probe.collected, 'grown again after shrinking').to.equal(2);
-    } finally {
-      trim.stop();
-    }
+    });
   });
 
   it('waits while the process is busy', async () => {
     const probe = new SteeredProbe();
-    const trim = new IdleHeapTrim({ checkMs: 60_000, probe });
-    trim.start();
-    try {
+    await withTrim(probe, async (trim) => {
       probe.slack = 30 * MIB;
       for (let i = 0; i < 4; i++) {
         // a whole CPU busy since the last check
@@ -68,23 +73,17 @@ describe('IdleHeapTrim', () => {
       trim.check();
       await settle();
       expect(probe.collected).to.equal(1);
-    } finally {
-      trim.stop();
-    }
+    });
   });
 
   it('leaves a heap that is not grown alone', async () => {
     const probe = new SteeredProbe();
-    const trim = new IdleHeapTrim({ checkMs: 60_000, probe });
-    trim.start();
-    try {
+    await withTrim(probe, async (trim) => {
       probe.slack = 2 * MIB;
       for (let i = 0; i < 5; i++) trim.check();
       await settle();
       expect(probe.collected).to.equal(0);
-    } finally {
-      trim.stop();
-    }
+    });
   });
 
   it('stops for good when the runtime cannot collect', async () => {
