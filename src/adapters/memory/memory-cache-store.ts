@@ -8,6 +8,7 @@ import type { TimerHandle } from '../../domain/ports/scheduler.js';
 import { every } from '../scheduler/periodic.js';
 import { CAS, EntryTable, EXPTIME, FLAGS, HASH, LOCATION, OWN_BUFFER, VALUE_LENGTH } from './entry-table.js';
 import { ExpirySweep } from './expiry-sweep.js';
+import { copyInto, keyAt, keyLengthAt, keyMatches, valueStart, writePayload } from './payload-layout.js';
 import { KeyIndex, type IndexedEntries } from './key-index.js';
 import { PAGE_SIZE, SlabArena } from './slab-arena.js';
 import { ClassCounters } from './slab-class-stats.js';
@@ -93,13 +94,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   }
 
   keyEquals(id: number, key: string): boolean {
-    const buf = this.payloadPage(id);
-    const off = this.payloadOffset(id);
-    const n = key.length;
-    if ((buf[off]! | (buf[off + 1]! << 8)) !== n) return false;
-    const k = off + KEY_LENGTH_BYTES;
-    for (let i = 0; i < n; i++) if (buf[k + i] !== key.charCodeAt(i)) return false;
-    return true;
+    return keyMatches(this.payloadPage(id), this.payloadOffset(id), key);
   }
 
   get(key: string): CacheItem | undefined {
@@ -133,7 +128,7 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
       const loc = t.u32At(old, LOCATION);
       if (cls >= 0 && loc !== OWN_BUFFER && this.arena.classOf(KEY_LENGTH_BYTES + key.length + t.u32At(old, VALUE_LENGTH)) === cls) {
         // Same chunk size: overwrite in place, so the policy keeps what it learnt about the key.
-        copyInto(this.arena.page(loc * 8), this.arena.payloadOffset(loc * 8) + KEY_LENGTH_BYTES + key.length, value);
+        copyInto(this.arena.page(loc * 8), valueStart(this.arena.payloadOffset(loc * 8), key.length), value);
         const grown = length - t.u32At(old, VALUE_LENGTH);
         this.bytes += grown;
         this.perClass.bytes[cls] += grown;
@@ -279,20 +274,16 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
   }
 
   private keyLength(id: number): number {
-    const buf = this.payloadPage(id);
-    const off = this.payloadOffset(id);
-    return buf[off]! | (buf[off + 1]! << 8);
+    return keyLengthAt(this.payloadPage(id), this.payloadOffset(id));
   }
 
   private keyOf(id: number): string {
-    const buf = this.payloadPage(id);
-    const off = this.payloadOffset(id);
-    return buf.toString('latin1', off + KEY_LENGTH_BYTES, off + KEY_LENGTH_BYTES + (buf[off]! | (buf[off + 1]! << 8)));
+    return keyAt(this.payloadPage(id), this.payloadOffset(id));
   }
 
   private itemOf(id: number, key: string): CacheItem {
     const t = this.table;
-    const start = this.payloadOffset(id) + KEY_LENGTH_BYTES + key.length;
+    const start = valueStart(this.payloadOffset(id), key.length);
     const value = this.payloadPage(id).subarray(start, start + t.u32At(id, VALUE_LENGTH));
     return makeItem(key, value, t.u32At(id, FLAGS), t.f64At(id, EXPTIME), t.f64At(id, CAS));
   }
@@ -327,11 +318,8 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
       this.ownBytes += payload;
       t.setU32(id, LOCATION, OWN_BUFFER);
     }
+    writePayload(buf, off, key, value);
     const n = key.length;
-    buf[off] = n & 0xff;
-    buf[off + 1] = n >>> 8;
-    for (let i = 0; i < n; i++) buf[off + KEY_LENGTH_BYTES + i] = key.charCodeAt(i);
-    copyInto(buf, off + KEY_LENGTH_BYTES + n, value);
     t.setU32(id, HASH, hash);
     t.setU32(id, VALUE_LENGTH, length);
     t.setU32(id, FLAGS, item.flags);
@@ -416,11 +404,4 @@ export class MemoryCacheStore implements CacheStore, Lifecycle, EvictionEntries,
     this.bytes -= keyLength + length + this.entryOverhead;
     t.release(id);
   }
-}
-
-/** Copies `src` into `dst` at `at`; short values by a loop, which beats the native call's fixed cost. */
-function copyInto(dst: Buffer, at: number, src: Buffer): void {
-  const n = src.length;
-  if (n <= 32) for (let i = 0; i < n; i++) dst[at + i] = src[i]!;
-  else src.copy(dst, at);
 }
