@@ -1,4 +1,4 @@
-import { mulberry32 } from './prng.js';
+import { seededRandom } from './prng.js';
 import type { Trace } from './traces.js';
 
 /**
@@ -101,7 +101,7 @@ const BELADY_SIZE_SAMPLE = 64;
 export function beladySize(trace: Trace, capacityBytes: number, next: Int32Array, seed: number): number {
   const { keys, sizes } = trace;
   const n = keys.length;
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const cachedNext = new Int32Array(sizes.length).fill(-1);
   const slot = new Int32Array(sizes.length).fill(-1);
   const residentIds: number[] = [];

@@ -1,14 +1,5 @@
-/** mulberry32: a tiny, fast, seedable PRNG so every trace is reproducible. Returns [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** One seeded PRNG for tests and benchmarks (ADR 0016): the same sequence for a seed everywhere. */
+export { seededRandom } from '../../test/support/seeded-random.js';
 
 /** Fisher-Yates permutation of 0..n-1. */
 export function permutation(n: number, rand: () => number): Int32Array {

@@ -1,4 +1,4 @@
-import { mulberry32, permutation } from './prng.js';
+import { seededRandom, permutation } from './prng.js';
 import { ZipfSampler } from './zipf.js';
 
 /** A request sequence over dense integer key ids, with a size per key id. */
@@ -28,7 +28,7 @@ function equalSizes(n: number): Uint32Array {
 
 /** Zipf over the key space; ranks are mapped to ids by a random permutation. */
 export function zipfTrace(alpha: number, s: TraceShape): Trace {
-  const rand = mulberry32(s.seed);
+  const rand = seededRandom(s.seed);
   const z = new ZipfSampler(s.keySpace, alpha, rand);
   const perm = permutation(s.keySpace, rand);
   const keys = new Int32Array(s.requests);
@@ -43,7 +43,7 @@ export function zipfTrace(alpha: number, s: TraceShape): Trace {
  * key space each, so they exceed the small caches and fit in the large one.
  */
 export function scanTrace(s: TraceShape): Trace {
-  const rand = mulberry32(s.seed);
+  const rand = seededRandom(s.seed);
   const z = new ZipfSampler(s.keySpace, 0.9, rand);
   const perm = permutation(s.keySpace, rand);
   const scanLen = Math.max(1, Math.floor(s.keySpace * 0.05));
@@ -62,7 +62,7 @@ export function scanTrace(s: TraceShape): Trace {
  * set of one phase is cold in the next. Rewards policies that forget.
  */
 export function shiftingTrace(s: TraceShape): Trace {
-  const rand = mulberry32(s.seed);
+  const rand = seededRandom(s.seed);
   const z = new ZipfSampler(s.keySpace, 0.9, rand);
   const perm = permutation(s.keySpace, rand);
   const phases = 4;
@@ -82,7 +82,7 @@ export function shiftingTrace(s: TraceShape): Trace {
  */
 export function mixedSizeTrace(s: TraceShape): Trace {
   const base = zipfTrace(0.9, s);
-  const rand = mulberry32(s.seed ^ 0x5eed);
+  const rand = seededRandom(s.seed ^ 0x5eed);
   const sizes = new Uint32Array(s.keySpace);
   for (let i = 0; i < s.keySpace; i++) sizes[i] = Math.round(64 * Math.pow(1024, rand()));
   return { name: 'zipf-0.9 mixed-size', keys: base.keys, sizes, keySpace: s.keySpace, mixedSizes: true };

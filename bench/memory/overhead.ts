@@ -30,7 +30,7 @@ import { evictionPolicies } from '../../src/adapters/eviction/policy-registry.js
 import { MemoryCacheStore } from '../../src/adapters/memory/memory-cache-store.js';
 import { ENTRY_BASE_OVERHEAD } from '../../src/adapters/memory/memory-store-options.js';
 import { makeItem } from '../../src/domain/item.js';
-import { mulberry32 } from '../eviction/prng.js';
+import { seededRandom } from '../eviction/prng.js';
 
 type Copy = 'pool' | 'exact';
 
@@ -105,7 +105,7 @@ class ProtocolLikeSource {
 /** Value sizes: a fixed size, or "mix" = the e2e test's mix (9 in 10 of 16 B..1 KiB, 1 in 10 of 4..32 KiB). */
 function valueSizes(spec: Scenario['valueSize']): { max: number; next: () => number; label: string } {
   if (spec !== 'mix') return { max: spec, next: () => spec, label: `${spec} B value` };
-  const rand = mulberry32(11);
+  const rand = seededRandom(11);
   return {
     max: 4096 + 28_672,
     next: () => (rand() < 0.1 ? 4096 + Math.floor(rand() * 28_673) : 16 + Math.floor(rand() * 1009)),
@@ -148,7 +148,7 @@ async function runSteady(s: Scenario): Promise<Record<string, number | string>> 
   const store = new MemoryCacheStore({ maxMemory: budget, maxEntries: 0, cleanupIntervalMs: 0 }, { now: () => 1_700_000_000_000 }, evictionPolicies[s.policy]!);
   const sizes = valueSizes(s.valueSize);
   const src = new ProtocolLikeSource(s.keySize, sizes.max, s.copy);
-  const rand = mulberry32(7);
+  const rand = seededRandom(7);
   const before = settle();
   let hits = 0;
   let reads = 0;

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { cpuMicros, hasCommand } from '../lib/proc.js';
-import { fmtInt } from '../lib/report.js';
+import { fmtInt, median } from '../lib/report.js';
 import { shortReason, type BenchContext, type Figure, type Scenario, type ScenarioReport } from '../lib/scenario.js';
 import { freePort, ourL2Flag, pinnedLoadgen, type RunningServer, type ServerSpec } from '../lib/servers.js';
 
@@ -109,8 +109,6 @@ export function redisBenchmark(s: RunningServer, c: Case, requests: number): Sam
   const loadgenUs = times ? (Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4])) * 1e6 : NaN;
   return { rps: Number((JSON.parse(`[${line}]`) as string[])[1]), cpuPerOpUs: (cpu1 - cpu0) / requests, loadgenCpuPct: (100 * loadgenUs) / wallUs };
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Medians of a server's samples for one case. */
 function summary(xs: readonly Sample[]): Sample {

@@ -1,8 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ChildServer, bytesFor, fetchAll, pipeline, setCommand, sleep, statsOf, type ValueReply } from '../support/child-server.js';
+import { bytesFor, childServerScope, type ChildServer, fetchAll, pipeline, setCommand, sleep, statsOf, type ValueReply } from '../support/child-server.js';
 import type { TcpClient } from '../support/tcp-client.js';
 
 /** One item of the data set written before a restart. */
@@ -91,25 +88,11 @@ function l2Args(dir: string): string[] {
 
 describe('e2e: persistence of the disk tier across restarts (CLI child process)', function () {
   this.timeout(180_000);
-  const servers: ChildServer[] = [];
-  let root: string;
-
-  const start = async (dir: string, env: Record<string, string> = {}): Promise<ChildServer> => {
-    const s = await ChildServer.start({ args: l2Args(dir), env });
-    servers.push(s);
-    return s;
-  };
-
-  before(() => {
-    root = mkdtempSync(path.join(tmpdir(), 'rat-persist-'));
-  });
-  after(async () => {
-    for (const s of servers) await s.kill();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const scope = childServerScope('rat-persist-');
+  const start = (dir: string, env: Record<string, string> = {}): Promise<ChildServer> => scope.start(l2Args(dir), env);
 
   it('10,000 items (with 1 MiB values) survive SIGTERM + restart: bytes, flags, TTLs and cas', async () => {
-    const dir = path.join(root, 'sigterm');
+    const dir = scope.dir('sigterm');
     const specs = dataSet(10_000, 'p');
     const expireBeforeStop = Array.from({ length: 20 }, (_, i) => `early:${i}`);
     const expireAfterRestart = Array.from({ length: 20 }, (_, i) => `late:${i}`);
@@ -184,7 +167,7 @@ describe('e2e: persistence of the disk tier across restarts (CLI child process)'
   });
 
   it('cas values are never issued twice: not after flush_all, nor after the newest item expired', async () => {
-    const dir = path.join(root, 'cas');
+    const dir = scope.dir('cas');
     const casOf = async (c: TcpClient, key: string): Promise<number> => (await fetchAll(c, [key], true)).get(key)!.cas!;
 
     let server = await start(dir);
@@ -228,7 +211,7 @@ describe('e2e: persistence of the disk tier across restarts (CLI child process)'
   });
 
   it('with sync_writes, nothing acknowledged is lost to kill -9', async () => {
-    const dir = path.join(root, 'sigkill');
+    const dir = scope.dir('sigkill');
     const env = { RAT_L2_SYNC_WRITES: 'true' };
     const specs = dataSet(10_000, 'k');
 
@@ -276,7 +259,7 @@ describe('e2e: persistence of the disk tier across restarts (CLI child process)'
     expect((await second.stop('SIGTERM')).code).to.equal(0);
   });
   it('with sync_writes = false, kill -9 during a write stream loses nothing acknowledged more than the window before it', async () => {
-    const dir = path.join(root, 'crash-window');
+    const dir = scope.dir('crash-window');
     const env = { RAT_L2_SYNC_WRITES: 'false' };
     const server = await start(dir, env);
     const c = await server.connect();

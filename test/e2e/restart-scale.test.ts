@@ -1,8 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ChildServer, bytesFor, fetchAll, pipeline, setCommand, statsOf, statsWhenIndexed } from '../support/child-server.js';
+import { bytesFor, childServerScope, type ChildServer, fetchAll, pipeline, setCommand, statsOf, statsWhenIndexed } from '../support/child-server.js';
 
 /** Enough items that the open scan is still running when the first client connects (ADR 0017). */
 const ITEMS = 250_000;
@@ -12,24 +9,11 @@ const flagsOf = (i: number): number => (Math.imul(i, 2654435761) >>> 0) % 0x1_00
 
 describe('e2e: restart of a large data dir (CLI child process)', function () {
   this.timeout(120_000);
-  let root: string;
-  const servers: ChildServer[] = [];
-  const start = async (dir: string): Promise<ChildServer> => {
-    const s = await ChildServer.start({ args: ['--l2', 'on', '--data-dir', dir, '-m', '8'] });
-    servers.push(s);
-    return s;
-  };
-
-  before(() => {
-    root = mkdtempSync(path.join(tmpdir(), 'rat-restart-'));
-  });
-  after(async () => {
-    for (const s of servers) await s.kill();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const scope = childServerScope('rat-restart-');
+  const start = (dir: string): Promise<ChildServer> => scope.start(['--l2', 'on', '--data-dir', dir, '-m', '8']);
 
   it('accepts at once, serves every item while the index is rebuilt, and writes made meanwhile win over the scan', async () => {
-    const dir = path.join(root, 'data');
+    const dir = scope.dir('data');
     const first = await start(dir);
     const c = await first.connect();
     const commands: Buffer[] = [];

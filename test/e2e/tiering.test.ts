@@ -1,8 +1,16 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ChildServer, bytesFor, directorySize, fetchAll, pipeline, setCommand, sleep, statsOf, statsWhenIndexed } from '../support/child-server.js';
+import {
+  bytesFor,
+  childServerScope,
+  type ChildServer,
+  directorySize,
+  fetchAll,
+  pipeline,
+  setCommand,
+  sleep,
+  statsOf,
+  statsWhenIndexed,
+} from '../support/child-server.js';
 import type { TcpClient } from '../support/tcp-client.js';
 
 const KIB = 1024;
@@ -170,23 +178,7 @@ async function script(t: Transcript): Promise<void> {
 
 describe('e2e: the tiered store over TCP (CLI child process)', function () {
   this.timeout(180_000);
-  const servers: ChildServer[] = [];
-  let root: string;
-
-  const start = async (args: string[], env: Record<string, string> = {}): Promise<ChildServer> => {
-    const s = await ChildServer.start({ args, env });
-    servers.push(s);
-    return s;
-  };
-  const dataDir = (name: string): string => path.join(root, name);
-
-  before(() => {
-    root = mkdtempSync(path.join(tmpdir(), 'rat-tiering-'));
-  });
-  after(async () => {
-    for (const s of servers) await s.kill();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const { start, dir: dataDir } = childServerScope('rat-tiering-');
 
   it('50 MiB through a 1 MiB memory tier: all readable byte-exact from disk, RSS bounded', async () => {
     const server = await start(['--l2', 'on', '--data-dir', dataDir('big'), '-I', '2m'], { RAT_L1_MAX_MEMORY: String(MIB) });

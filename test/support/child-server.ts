@@ -1,9 +1,42 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { environmentKeys } from '../../src/infrastructure/config.js';
 import { TcpClient } from './tcp-client.js';
+
+/** What childServerScope gives a describe block. */
+export interface ChildServerScope {
+  /** A path under the block's scratch directory. */
+  dir(name: string): string;
+  /** Starts a server that is killed after the block's tests. */
+  start(args: string[], env?: Record<string, string>): Promise<ChildServer>;
+}
+
+/**
+ * For a mocha describe block: a scratch directory made before its tests and
+ * removed after them, and the servers started through it killed first.
+ */
+export function childServerScope(prefix: string): ChildServerScope {
+  const servers: ChildServer[] = [];
+  let root = '';
+  before(() => {
+    root = mkdtempSync(path.join(tmpdir(), prefix));
+  });
+  after(async () => {
+    for (const s of servers) await s.kill();
+    rmSync(root, { recursive: true, force: true });
+  });
+  return {
+    dir: (name) => path.join(root, name),
+    start: async (args, env = {}) => {
+      const s = await ChildServer.start({ args, env });
+      servers.push(s);
+      return s;
+    },
+  };
+}
 
 /** The built CLI: dist/test/support -> dist/src/infrastructure/cli.js. */
 export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'infrastructure', 'cli.js');
