@@ -13,6 +13,15 @@ import { ReplyWriter } from './reply-writer.js';
  */
 const FAIR_SHARE_BYTES = 256 * 1024;
 
+const enum Drain {
+  /** No write has stalled yet. */
+  NoListener,
+  /** The 'drain' listener is there; nothing is waiting for it. */
+  Listening,
+  /** A write stalled: reading is paused until 'drain'. */
+  Waiting,
+}
+
 /** Options every pipelined session takes (protocol options extend it). */
 export interface SessionFlowControl {
   /** The disk tier's write queue, when there is one (see PipelinedSession). */
@@ -45,8 +54,8 @@ export abstract class PipelinedSession implements ProtocolSession {
   private rest: string | undefined;
   private busy = false;
   private closed = false;
-  /** Waiting for 'drain' because the peer is not reading. */
-  private drainWait = false;
+  /** Waiting for 'drain' because the peer is not reading; a stall's listener stays for the next ones. */
+  private drain = Drain.NoListener;
   /** Paused until the next event-loop turn to let other connections in (see onData). */
   private yielding = false;
   /** Input bytes since this connection last yielded. */
@@ -150,7 +159,7 @@ export abstract class PipelinedSession implements ProtocolSession {
     this.socket.pause();
     setImmediate(() => {
       this.yielding = false;
-      if (!this.busy && !this.drainWait && !this.closed) this.socket.resume();
+      if (!this.busy && this.drain !== Drain.Waiting && !this.closed) this.socket.resume();
     });
   }
 
@@ -194,7 +203,7 @@ export abstract class PipelinedSession implements ProtocolSession {
    */
   flushReplies(): boolean {
     this.flush();
-    return !this.drainWait;
+    return this.drain !== Drain.Waiting;
   }
 
   /** Resolves once the socket has drained its buffer (or closed). */
@@ -298,7 +307,7 @@ export abstract class PipelinedSession implements ProtocolSession {
     this.busy = false;
     this.resumed();
     if (this.closed) return;
-    if (!this.drainWait && !this.yielding) this.socket.resume();
+    if (this.drain !== Drain.Waiting && !this.yielding) this.socket.resume();
     this.run();
     if (!this.busy && this.parsesBorrowedInput()) this.keepRest();
   }
@@ -309,17 +318,18 @@ export abstract class PipelinedSession implements ProtocolSession {
     const before = w.written;
     const ok = w.flush();
     this.serverStats.bytes_written += w.written - before;
-    if (!ok && !this.drainWait) {
-      // The peer is not reading: stop reading its requests until it does. The listener is added
-      // only now (a closure per stall, not one per connection).
-      this.drainWait = true;
+    if (!ok && this.drain !== Drain.Waiting) {
+      // The peer is not reading: stop reading its requests until it does. The listener is added by
+      // the first stall, so a connection that never stalls holds no closure for it.
+      if (this.drain === Drain.NoListener) this.socket.on('drain', () => this.drained());
+      this.drain = Drain.Waiting;
       this.socket.pause();
-      this.socket.once('drain', () => this.drained());
     }
   }
 
   private drained(): void {
-    this.drainWait = false;
+    if (this.drain !== Drain.Waiting) return;
+    this.drain = Drain.Listening;
     if (!this.busy && !this.closed && !this.yielding) this.socket.resume();
   }
 }
