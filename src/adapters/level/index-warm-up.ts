@@ -94,7 +94,7 @@ export class IndexWarmUp implements ScanSink {
     records.ceiling.noteCas(h.cas);
     if (isExpired(h.exptime, this.clock.now())) {
       records.expired++;
-      records.queue.enqueue(key, keyBytes, undefined);
+      records.queue.enqueue(key, undefined, keyBytes);
       return;
     }
     const size = key.length + recordLength + L2_ENTRY_OVERHEAD;
@@ -106,7 +106,7 @@ export class IndexWarmUp implements ScanSink {
     const key = itemKey(keyBytes);
     if (this.records.index.known(key)) return;
     this.records.counters.corrupt++;
-    this.records.queue.enqueue(key, keyBytes, undefined);
+    this.records.queue.enqueue(key, undefined, keyBytes);
   }
 
   ready(): Promise<void> | undefined {

@@ -182,13 +182,13 @@ export class IndexedRecords {
     this.bytes += size - this.index.replacedSize;
     this.counters.writes++;
     this.ceiling.noteCas(cas);
-    return this.queue.enqueue(key, diskKey(key), record);
+    return this.queue.enqueue(key, record);
   }
 
   /** Removes indexed entry `id` of `key` and queues the delete. */
   remove(key: string, id: number): WriteBatch {
     this.forget(id);
-    return this.queue.enqueue(key, diskKey(key), undefined);
+    return this.queue.enqueue(key, undefined);
   }
 
   /**
@@ -201,7 +201,7 @@ export class IndexedRecords {
     if (id !== NONE) return this.remove(key, id);
     if (!this.scanning) return undefined;
     this.index.bury(key);
-    return this.queue.enqueue(key, diskKey(key), undefined);
+    return this.queue.enqueue(key, undefined);
   }
 
   expire(key: string, id: number): void {

@@ -68,7 +68,7 @@ export interface L2Stats {
   pendingWrites: number;
   /** The write queue (bytes, items, budget, pauses, batches...). */
   queue: WriteQueueStats;
-  /** Batches that went through db.batch() because db._batch is missing (see batch-writer.ts). */
+  /** Batches that went through db.batch() because the native write batch (db._chainedBatch) is missing (see batch-writer.ts). */
   batchFallbacks: number;
   /** Bytes of memory held by the key index. */
   indexBytes: number;

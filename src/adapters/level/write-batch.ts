@@ -1,7 +1,14 @@
+import { diskKey } from './disk-key.js';
 import { monotonicMs } from './monotonic-ms.js';
 
 /** One LevelDB batch operation, keys and values as raw bytes. */
 export type LevelOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
+
+/** Where a batch's operations go, one call each, in order (a LevelDB write batch being built). */
+export interface OpSink {
+  put(key: Buffer, value: Buffer): void;
+  del(key: Buffer): void;
+}
 
 /**
  * The latest not-yet-applied write of a key. `get` answers from it so a read
@@ -13,7 +20,7 @@ export class PendingWrite {
     readonly record: Buffer | undefined,
     /** The batch that carries it. */
     readonly batch: WriteBatch,
-    /** Its position in `batch.ops` (a later write of the same key may take it over). */
+    /** Its position in the batch (a later write of the same key may take it over). */
     readonly slot: number,
   ) {}
 }
@@ -21,26 +28,66 @@ export class PendingWrite {
 const noop = (): void => {};
 
 /**
- * Writes applied with a single `db.batch()`. Every caller that wants to know
- * when it is applied shares one Promise, created only when first asked for.
+ * Writes applied with a single LevelDB batch. Each write is kept as its item
+ * key and record (no operation object, no key Buffer): they live until the
+ * batch is applied, and every object that survives a young-generation GC is
+ * copied by it. The LevelDB keys are made when the batch is handed over
+ * (`writeTo`), and die young. Every caller that wants to know when the batch
+ * is applied shares one Promise, created only when first asked for.
  */
 export class WriteBatch {
-  readonly ops: LevelOp[] = [];
+  /** Item keys, in write order. */
   readonly keys: string[] = [];
+  /** The record to put for each key; undefined = delete. */
+  readonly records: Array<Buffer | undefined> = [];
   readonly marks: PendingWrite[] = [];
-  /** Queue bytes charged for the ops (see WriteQueue). */
+  /** LevelDB keys that are not `diskKey` of the item key, by slot (rare: see WriteQueue.enqueue). */
+  private exactKeys: Map<number, Buffer> | undefined;
+  /** The bookkeeping record the batch carries after its writes (the cas watermark), if any. */
+  rider: LevelOp | undefined;
+  /** Queue bytes charged for the writes (see WriteQueue). */
   bytes = 0;
-  /** Handed to LevelDB: its ops can no longer be replaced. */
+  /** Handed to LevelDB: its writes can no longer be replaced. */
   sent = false;
-  /** monotonicMs() when its first op was accepted. */
+  /** monotonicMs() when its first write was accepted. */
   readonly openedAt = monotonicMs();
   private promise: Promise<true> | undefined;
   private resolve: ((v: true) => void) | undefined;
   private reject: ((e: unknown) => void) | undefined;
   private outcome: { error: unknown } | null | undefined;
 
+  /** Writes carried (the rider not counted). */
   get size(): number {
-    return this.ops.length;
+    return this.keys.length;
+  }
+
+  /** Slot `slot` writes under LevelDB key `keyBytes` (undefined: `diskKey` of its item key). */
+  setDiskKey(slot: number, keyBytes: Buffer | undefined): void {
+    if (keyBytes !== undefined) (this.exactKeys ??= new Map()).set(slot, keyBytes);
+    else this.exactKeys?.delete(slot);
+  }
+
+  /** Hands every operation to `sink`, in order, the rider last. */
+  writeTo(sink: OpSink): void {
+    const { keys, records, exactKeys } = this;
+    for (let i = 0; i < keys.length; i++) {
+      const record = records[i];
+      const key = exactKeys?.get(i) ?? diskKey(keys[i]!);
+      if (record === undefined) sink.del(key);
+      else sink.put(key, record);
+    }
+    const rider = this.rider;
+    if (rider !== undefined) {
+      if (rider.type === 'put') sink.put(rider.key, rider.value);
+      else sink.del(rider.key);
+    }
+  }
+
+  /** The operations as `level`'s `batch()` takes them. */
+  toOps(): LevelOp[] {
+    const ops: LevelOp[] = [];
+    this.writeTo({ put: (key, value) => ops.push({ type: 'put', key, value }), del: (key) => ops.push({ type: 'del', key }) });
+    return ops;
   }
 
   /** Resolves with `true` once the batch is applied; rejects when it failed. */

@@ -1,11 +1,9 @@
 import type { Logger } from '../../domain/ports/logger.js';
 import type { WriteBackpressure } from '../../domain/ports/write-backpressure.js';
+import type { BatchWriter } from './batch-writer.js';
 import type { LevelOp } from './write-batch.js';
 import { monotonicMs } from './monotonic-ms.js';
 import { PendingWrite, WriteBatch } from './write-batch.js';
-
-/** Applies one batch of raw-byte operations. */
-export type BatchWriter = (ops: LevelOp[], options: { sync: boolean }) => Promise<void>;
 
 /** The one extra record a batch may have to carry (the cas watermark, see cas-watermark.ts). */
 export interface BatchRider {
@@ -141,33 +139,37 @@ export class WriteQueue implements WriteBackpressure {
     return this.pending.get(key);
   }
 
-  /** Queues a put of `record` or, when it is undefined, a delete. */
-  enqueue(key: string, keyBytes: Buffer, record: Buffer | undefined): WriteBatch {
+  /**
+   * Queues a put of `record` or, when it is undefined, a delete. `keyBytes`
+   * is the LevelDB key when it is not `diskKey(key)` (a record found on disk
+   * under a key written before keys were escaped).
+   */
+  enqueue(key: string, record: Buffer | undefined, keyBytes?: Buffer): WriteBatch {
     this.writesAccepted++;
-    const op: LevelOp = record === undefined ? { type: 'del', key: keyBytes } : { type: 'put', key: keyBytes, value: record };
-    const bytes = keyBytes.length + (record === undefined ? 0 : record.length) + QUEUED_OP_OVERHEAD;
+    const bytes = key.length + (record === undefined ? 0 : record.length) + QUEUED_OP_OVERHEAD;
     const prev = this.pending.get(key);
     let batch = this.waiting[this.waiting.length - 1];
     let mark: PendingWrite;
     if (prev !== undefined && prev.batch === batch) {
       // Same key, same unsent batch: the older write never needs to reach the disk.
       const slot = prev.slot;
-      const old = batch.ops[slot]!;
-      const oldBytes = old.key.length + (old.type === 'put' ? old.value.length : 0) + QUEUED_OP_OVERHEAD;
+      const oldBytes = key.length + (batch.records[slot]?.length ?? 0) + QUEUED_OP_OVERHEAD;
       mark = new PendingWrite(record, batch, slot);
-      batch.ops[slot] = op;
+      batch.records[slot] = record;
+      batch.setDiskKey(slot, keyBytes);
       batch.marks[slot] = mark;
       batch.bytes += bytes - oldBytes;
       this.bytes += bytes - oldBytes;
       this.coalesced++;
     } else {
-      if (batch === undefined || batch.bytes >= this.options.maxBatchBytes || batch.ops.length >= (this.options.maxBatchOps ?? MAX_BATCH_OPS)) {
+      if (batch === undefined || batch.bytes >= this.options.maxBatchBytes || batch.size >= (this.options.maxBatchOps ?? MAX_BATCH_OPS)) {
         batch = new WriteBatch();
         this.waiting.push(batch);
       }
-      mark = new PendingWrite(record, batch, batch.ops.length);
-      batch.ops.push(op);
+      mark = new PendingWrite(record, batch, batch.size);
       batch.keys.push(key);
+      batch.records.push(record);
+      if (keyBytes !== undefined) batch.setDiskKey(batch.size - 1, keyBytes);
       batch.marks.push(mark);
       batch.bytes += bytes;
       this.bytes += bytes;
@@ -264,12 +266,12 @@ export class WriteQueue implements WriteBackpressure {
     }
     const batch = this.waiting.shift() ?? new WriteBatch();
     // Same batch as the write that made it necessary: both land or neither.
-    if (this.rider.dirty) batch.ops.push(this.rider.take());
+    if (this.rider.dirty) batch.rider = this.rider.take();
     batch.sent = true;
     this.inFlight = true;
     this.lastSentMs = monotonicMs();
     this.batches++;
-    target.write(batch.ops, { sync: this.options.sync }).then(
+    target.write(batch, { sync: this.options.sync }).then(
       () => this.afterBatch(batch, undefined),
       (err: unknown) => this.afterBatch(batch, err),
     );

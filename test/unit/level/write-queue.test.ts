@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { makeItem } from '../../../src/domain/item.js';
 import { CounterCeiling } from '../../../src/adapters/level/counter-ceiling.js';
-import type { LevelOp } from '../../../src/adapters/level/write-batch.js';
+import { WriteBatch, type LevelOp } from '../../../src/adapters/level/write-batch.js';
 import { GATHER_MS, QUEUED_OP_OVERHEAD, WriteQueue } from '../../../src/adapters/level/write-queue.js';
 import { batchPath } from '../../../src/adapters/level/batch-writer.js';
 import { RecordingLogger, LevelFixture } from './level-fixture.js';
@@ -14,10 +14,10 @@ const gathered = (): Promise<void> => new Promise((resolve) => setTimeout(resolv
 class GatedDb {
   readonly applied: LevelOp[][] = [];
   private gates: Array<() => void> = [];
-  write = (ops: LevelOp[]): Promise<void> =>
+  write = (batch: WriteBatch): Promise<void> =>
     new Promise((resolve) => {
       this.gates.push(() => {
-        this.applied.push([...ops]);
+        this.applied.push(batch.toOps());
         resolve();
       });
     });
@@ -31,7 +31,7 @@ class GatedDb {
 }
 
 function put(q: WriteQueue, key: string, bytes: number): void {
-  q.enqueue(key, Buffer.from(key, 'latin1'), Buffer.alloc(bytes));
+  q.enqueue(key, Buffer.alloc(bytes));
 }
 
 describe('WriteQueue', () => {
@@ -127,29 +127,33 @@ describe('WriteQueue', () => {
   });
 });
 
-describe('batch path (db._batch)', () => {
-  it("uses the database's own _batch on the supported level release", async () => {
+describe('batch path (native write batch)', () => {
+  it("uses the database's own write batch on the supported level release", async () => {
     const fx = await LevelFixture.create();
     try {
       const s = await fx.store();
       await s.set(makeItem('k', Buffer.from('v'), 0, 0, 1));
       expect(s.l2Stats().batchFallbacks).to.equal(0);
-      expect(fx.logger.lines.filter((l) => /_batch/.test(l.msg ?? ''))).to.deep.equal([]);
+      expect(fx.logger.lines.filter((l) => /native write batch/.test(l.msg ?? ''))).to.deep.equal([]);
     } finally {
       await fx.cleanup();
     }
   });
 
-  it('falls back to batch() loudly when _batch is missing: one warning, every batch counted', async () => {
+  it('falls back to batch() loudly when the native batch is missing: one warning, every batch counted', async () => {
     const logger = new RecordingLogger();
     const seen: LevelOp[][] = [];
     const db = { batch: async (ops: LevelOp[]): Promise<void> => void seen.push(ops) };
     const path = batchPath(db, logger);
     expect(path.fast).to.equal(false);
-    await path.write([{ type: 'del', key: Buffer.from('a') }], { sync: false });
-    await path.write([{ type: 'del', key: Buffer.from('b') }], { sync: false });
-    expect(seen).to.have.length(2);
+    for (const key of ['a', 'b']) {
+      const batch = new WriteBatch();
+      batch.keys.push(key);
+      batch.records.push(undefined);
+      await path.write(batch, { sync: false });
+    }
+    expect(seen.map((ops) => ops.map((op) => [op.type, op.key.toString()]))).to.deep.equal([[['del', 'a']], [['del', 'b']]]);
     expect(path.fallbacks).to.equal(2);
-    expect(logger.at('warn').filter((l) => /_batch/.test(l.msg ?? ''))).to.have.length(1);
+    expect(logger.at('warn').filter((l) => /native write batch/.test(l.msg ?? ''))).to.have.length(1);
   });
 });
