@@ -14,7 +14,8 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     RAT_SERVER_HOST=0.0.0.0 \
-    RAT_L2_DATA_DIR=/data
+    RAT_L2_DATA_DIR=/data \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/config ./config
@@ -29,5 +30,6 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "/app/dist/src/infrastructure/healthcheck.js"]
 # memcached-style flags are the command, as with the official memcached image:
 #   docker run rat-memcache -m 256 -c 4096
-ENTRYPOINT ["node", "/app/dist/src/infrastructure/cli.js"]
+# MALLOC_ARENA_MAX and --v8-pool-size: bin/rat-memcached's process-start settings (ADR 0023).
+ENTRYPOINT ["node", "--v8-pool-size=1", "/app/dist/src/infrastructure/cli.js"]
 CMD []

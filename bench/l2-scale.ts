@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { rssBytes } from './lib/proc.js';
 import { fmtInt, MIB } from './lib/report.js';
 import { sleep } from './lib/scenario.js';
-import { startServer, stopServer, type RunningServer, type ServerSpec } from './lib/servers.js';
+import { ourCommand, startServer, stopServer, type RunningServer, type ServerSpec } from './lib/servers.js';
 import { textStats } from './lib/stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -167,10 +167,10 @@ function rssParts(pid: number): { anon: number; file: number } {
 const settled = (port: number): Promise<Map<string, string>> => until(port, (s) => s.get('l2_write_queue_items') === '0', 600_000);
 
 function spec(dataDir: string): ServerSpec {
-  const cli = path.join(root, 'dist/src/infrastructure/cli.js');
+  const start = ourCommand(root);
   return {
     name: 'ours',
-    command: (port) => [process.execPath, cli, '-l', '127.0.0.1', '-p', String(port), '-m', String(MEMORY_MIB), '--data-dir', dataDir],
+    command: (port) => [...start, '-l', '127.0.0.1', '-p', String(port), '-m', String(MEMORY_MIB), '--data-dir', dataDir],
     binary: true,
     stats: true,
   };

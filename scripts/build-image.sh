@@ -58,13 +58,13 @@ cat > "$ctx/Dockerfile" <<'DOCKERFILE'
 FROM scratch
 COPY rootfs/ /
 COPY --chown=1000:1000 data/ /data/
-ENV PATH=/usr/bin NODE_ENV=production RAT_SERVER_HOST=0.0.0.0 RAT_L2_DATA_DIR=/data
+ENV PATH=/usr/bin NODE_ENV=production RAT_SERVER_HOST=0.0.0.0 RAT_L2_DATA_DIR=/data MALLOC_ARENA_MAX=2
 WORKDIR /app
 USER 1000:1000
 VOLUME /data
 EXPOSE 11211
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["node", "/app/dist/src/infrastructure/healthcheck.js"]
-ENTRYPOINT ["node", "/app/dist/src/infrastructure/cli.js"]
+ENTRYPOINT ["node", "--v8-pool-size=1", "/app/dist/src/infrastructure/cli.js"]
 CMD []
 DOCKERFILE
 

@@ -84,13 +84,23 @@ function ourCli(root: string): string {
   return path.join(root, 'dist/src/infrastructure/cli.js');
 }
 
+/**
+ * How a build at `root` starts its server: through its launcher (bin/rat-memcached, with the
+ * process-start settings users get, ADR 0023) where the build has one, else node and the entry
+ * (older builds, so bench/ab.ts can compare against them).
+ */
+export function ourCommand(root: string): string[] {
+  const launcher = path.join(root, 'bin/rat-memcached');
+  return existsSync(launcher) ? [launcher] : [process.execPath, ourCli(root)];
+}
+
 /** Our server with extra CLI arguments, or undefined when it is not built. */
 export function ourSpec(root: string, name: string, extra: (port: number) => string[]): ServerSpec | undefined {
-  const cli = ourCli(root);
-  if (!existsSync(cli)) return undefined;
+  if (!existsSync(ourCli(root))) return undefined;
+  const start = ourCommand(root);
   return {
     name,
-    command: (port) => [process.execPath, cli, '-l', '127.0.0.1', '-p', String(port), '-m', '1024', ...extra(port)],
+    command: (port) => [...start, '-l', '127.0.0.1', '-p', String(port), '-m', '1024', ...extra(port)],
     binary: true,
     stats: true,
   };

@@ -9,11 +9,10 @@
  * persistence compares with most closely.
  */
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { cpuMicros, hasCommand } from '../lib/proc.js';
 import { fmtInt, median } from '../lib/report.js';
 import { shortReason, type BenchContext, type Figure, type Scenario, type ScenarioReport } from '../lib/scenario.js';
-import { freePort, ourL2Flag, pinnedLoadgen, type RunningServer, type ServerSpec } from '../lib/servers.js';
+import { freePort, ourCommand, ourL2Flag, pinnedLoadgen, type RunningServer, type ServerSpec } from '../lib/servers.js';
 
 /** One redis-benchmark workload (bench/ab.ts runs them too, as resp-get, resp-set-p16...). */
 export interface Case {
@@ -51,10 +50,10 @@ function redisServerSpec(): ServerSpec {
  * `l2` gives the L2 arguments (ourL2Flag); memory-only when omitted.
  */
 export function oursSpec(root: string, memcachedPort: number, name = 'ours --l2 off', l2: (port: number) => string[] = () => ['--l2', 'off']): ServerSpec {
-  const cli = path.join(root, 'dist/src/infrastructure/cli.js');
+  const start = ourCommand(root);
   return {
     name,
-    command: (port) => [process.execPath, cli, '-l', '127.0.0.1', '-p', String(memcachedPort), '-m', '1024', ...l2(port), '--redis-port', String(port)],
+    command: (port) => [...start, '-l', '127.0.0.1', '-p', String(memcachedPort), '-m', '1024', ...l2(port), '--redis-port', String(port)],
     binary: false,
     stats: false,
   };

@@ -1,8 +1,8 @@
 /** How often the process looks at its heap (an unref'd timer: it never keeps the process alive). */
-const CHECK_MS = 5_000;
+const CHECK_MS = 2_500;
 /** Below this share of one CPU used by the process, an interval counts as idle. */
 const IDLE_CPU_SHARE = 0.01;
-/** Idle intervals in a row before a collection: V8 judges the allocation rate over its last 5 s. */
+/** Idle intervals in a row before a collection: V8 judges the allocation rate over its last 5 s (2 x CHECK_MS). */
 const IDLE_CHECKS = 2;
 /** Heap committed beyond what it uses from which it counts as grown (~1.3 MiB in an idle server). */
 const GROWN_SLACK_BYTES = 4 * 2 ** 20;

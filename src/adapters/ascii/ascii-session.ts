@@ -6,13 +6,14 @@ import type { UseCases } from '../../application/use-cases.js';
 import { PipelinedSession, type SessionFlowControl } from '../protocol/pipelined-session.js';
 import { acquireBlock, releaseBlock } from '../protocol/owned-value.js';
 import { readClock } from '../protocol/read-clock.js';
-import { Tokens, tokenI32, tokenU32, tokenU64 } from '../protocol/tokenizer.js';
+import { tokenI32, tokenU32, tokenU64, type Tokens } from '../protocol/tokenizer.js';
 import { ADMIN_COMMANDS, type AdminScope, type AdminSession } from './admin-commands.js';
 import { CommandTable } from './command-table.js';
 import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
 import { tcpAddress, type ConnectionEntry } from './connection-table.js';
 import { getCommand } from './retrieval-commands.js';
 import { DataBlockReader, keepValue, type DataBlockConsumer } from './data-block-reader.js';
+import { keepLineTokens, lineTokens, releaseLineTokens } from './line-tokens.js';
 
 export type { DataBlockConsumer } from './data-block-reader.js';
 
@@ -76,7 +77,8 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     ...ADMIN_COMMANDS.map(([name, run]) => [name, (s: AsciiSession, nt: number) => run(s, nt, s.uc, s.options)] as const),
   ]);
 
-  readonly tokens = new Tokens();
+  /** The current line's tokens: shared by every session while it parses (line-tokens.ts). */
+  tokens: Tokens = lineTokens();
   /** Connection number shown by `stats conns`. */
   readonly id: number;
   /** readClock.seconds at the last socket read, for `stats conns` (whole seconds, as memcached's current_time). */
@@ -85,15 +87,8 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
   /** Suppresses every reply of the current command (memcached's c->noreply). */
   private noreply = false;
 
-  /** The data block of the pending storage command, or the one skipped after a refusal. */
-  private readonly dataBlock = new DataBlockReader();
-  // The pending storage command while its data block arrives.
-  private pMode = StoreMode.Set;
-  private pKey = '';
-  private pFlags = 0;
-  private pExptime = 0;
-  private pCas = 0;
-  private pNoreply = false;
+  /** The data block of the pending storage command, or the one skipped after a refusal: made by the first one. */
+  private pending: PendingStore | undefined;
 
   constructor(
     socket: Socket,
@@ -114,7 +109,7 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
   override onClose(): void {
     super.onClose();
     this.options.connections?.remove(this);
-    this.dataBlock.clear();
+    this.pending?.clear();
   }
 
   get addr(): string {
@@ -131,7 +126,7 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
   }
 
   get repliesPending(): boolean {
-    return !this.writer.isEmpty;
+    return this.hasReplies;
   }
 
   idleMs(): number {
@@ -145,6 +140,15 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
 
   protected override inputMoved(from: Buffer, to: Buffer): void {
     if (this.tokens.buf === from) this.tokens.buf = to;
+  }
+
+  protected override resumed(): void {
+    releaseLineTokens(this, this.tokens);
+  }
+
+  /** The data block reader (with the pending storage command's fields), made on first use. */
+  private get dataBlock(): PendingStore {
+    return (this.pending ??= new PendingStore());
   }
 
   /**
@@ -211,7 +215,14 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
   }
 
   private dispatch(buf: Buffer, start: number, end: number): MaybePromise<void> {
-    const t = this.tokens;
+    const t = (this.tokens = lineTokens());
+    const r = this.execute(t, buf, start, end);
+    // The waiting command may read its tokens when it resumes (released in resumed()).
+    if (r !== undefined) keepLineTokens(this);
+    return r;
+  }
+
+  private execute(t: Tokens, buf: Buffer, start: number, end: number): MaybePromise<void> {
     const n = t.tokenize(buf, start, end);
     this.noreply = false;
     if (n === 0 || t.length(0) < 2) {
@@ -271,13 +282,14 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
       const r = this.uc.storage.rejectTooLarge(mode, key);
       return isPromise(r) ? r.then(noop) : undefined;
     }
-    this.pMode = mode;
-    this.pKey = key;
-    this.pFlags = flags;
-    this.pExptime = exptime;
-    this.pCas = cas;
-    this.pNoreply = this.noreply;
-    this.dataBlock.start(vlen + 2, undefined);
+    const p = this.dataBlock;
+    p.start(vlen + 2, undefined);
+    p.mode = mode;
+    p.key = key;
+    p.flags = flags;
+    p.exptime = exptime;
+    p.cas = cas;
+    p.noreply = this.noreply;
     this.mode = Mode.Data;
   }
 
@@ -303,7 +315,7 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
       if (!wellFormed) return consumer.badChunk();
       return consumer.data(keepValue(block, owned, need - 2));
     }
-    this.noreply = this.pNoreply;
+    this.noreply = reader.noreply;
     const { storage } = this.uc;
     if (!wellFormed) {
       storage.countRejectedSet();
@@ -315,7 +327,7 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
       carrier = acquireBlock(need - 2);
       block.copy(carrier, 0, 0, need - 2);
     }
-    const r = storage.store(this.pMode, this.pKey, this.pFlags, this.pExptime, carrier.subarray(0, need - 2), this.pCas);
+    const r = storage.store(reader.mode, reader.key, reader.flags, reader.exptime, carrier.subarray(0, need - 2), reader.cas);
     // A pending command may still read its value; a finished one has been copied by the store (CacheStore.set).
     if (isPromise(r)) return r.then((o) => this.storeDone(o));
     releaseBlock(carrier);
@@ -391,3 +403,13 @@ function touchedReply(hit: boolean): string {
 }
 
 function noop(): void {}
+
+/** A data block reader that also holds the storage command waiting for its block. */
+class PendingStore extends DataBlockReader {
+  mode = StoreMode.Set;
+  key = '';
+  flags = 0;
+  exptime = 0;
+  cas = 0;
+  noreply = false;
+}

@@ -13,6 +13,15 @@ import { ReplyWriter } from './reply-writer.js';
  */
 const FAIR_SHARE_BYTES = 256 * 1024;
 
+const enum Drain {
+  /** No write has stalled yet. */
+  NoListener,
+  /** The 'drain' listener is there; nothing is waiting for it. */
+  Listening,
+  /** A write stalled: reading is paused until 'drain'. */
+  Waiting,
+}
+
 /** Options every pipelined session takes (protocol options extend it). */
 export interface SessionFlowControl {
   /** The disk tier's write queue, when there is one (see PipelinedSession). */
@@ -33,13 +42,20 @@ export interface SessionFlowControl {
  * frame...), returning false when more input is needed.
  */
 export abstract class PipelinedSession implements ProtocolSession {
-  readonly writer: ReplyWriter;
+  /** Made by the first reply (see `writer`). */
+  private out: ReplyWriter | undefined;
   protected buf: Buffer | undefined;
   protected pos = 0;
+  /**
+   * The unparsed end of a borrowed chunk (a partial line), kept between reads
+   * as a latin1 string (one byte per char): one right-sized allocation, no
+   * ArrayBuffer, and no 8 KiB pool slab pinned by a small slice of it.
+   */
+  private rest: string | undefined;
   private busy = false;
   private closed = false;
-  /** Waiting for 'drain' because the peer is not reading. */
-  private drainWait = false;
+  /** Waiting for 'drain' because the peer is not reading; a stall's listener stays for the next ones. */
+  private drain = Drain.NoListener;
   /** Paused until the next event-loop turn to let other connections in (see onData). */
   private yielding = false;
   /** Input bytes since this connection last yielded. */
@@ -54,16 +70,28 @@ export abstract class PipelinedSession implements ProtocolSession {
     protected readonly serverStats: ServerStats,
     /** The disk tier's write queue: when it is full, a connection that writes is not read until it drains. */
     private readonly backpressure?: WriteBackpressure,
-  ) {
-    this.writer = new ReplyWriter(socket);
-    socket.on('drain', () => {
-      if (!this.drainWait) return;
-      this.drainWait = false;
-      if (!this.busy && !this.closed && !this.yielding) socket.resume();
-    });
+  ) {}
+
+  /**
+   * Where replies are gathered. Made by the first reply, so a connection that
+   * has sent only part of its first command holds no writer (docs/memory.md).
+   */
+  get writer(): ReplyWriter {
+    return this.out ?? this.openWriter();
+  }
+
+  /** Whether replies are gathered and not yet sent. */
+  protected get hasReplies(): boolean {
+    return this.out !== undefined && !this.out.isEmpty;
+  }
+
+  private openWriter(): ReplyWriter {
+    const w = (this.out = new ReplyWriter(this.socket));
     // A FIN read in the same poll phase as a full 64 KiB read ends the socket (allowHalfOpen is off)
-    // before the check phase: send what is deferred first. Shared, so a connection holds no closure for it.
-    socket.on('end', flushDeferred);
+    // before the check phase: send what is deferred first. Only a connection that has replied can
+    // have something deferred; shared, so a connection holds no closure for it.
+    this.socket.on('end', flushDeferred);
+    return w;
   }
 
   /** Parses and executes one unit of input; false when more input is needed. */
@@ -89,6 +117,9 @@ export abstract class PipelinedSession implements ProtocolSession {
    */
   protected inputMoved(_from: Buffer, _to: Buffer): void {}
 
+  /** The asynchronous command (or the wait for the disk queue) is over, closed or not. */
+  protected resumed(): void {}
+
   /**
    * `chunk` is borrowed: the TCP server reads every connection into one
    * shared buffer, so its bytes are only valid until this returns.
@@ -97,7 +128,10 @@ export abstract class PipelinedSession implements ProtocolSession {
     if (this.closed) return;
     this.serverStats.bytes_read += chunk.length;
     if (!this.busy && this.serverStats.latency.enabled) this.readAt = readClock.start();
-    if (this.buf === undefined || this.pos >= this.buf.length) {
+    if (this.rest !== undefined) {
+      this.buf = joined(this.rest, chunk);
+      this.rest = undefined;
+    } else if (this.buf === undefined || this.pos >= this.buf.length) {
       this.buf = this.parsesBorrowedInput() ? chunk : Buffer.from(chunk);
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
@@ -105,6 +139,7 @@ export abstract class PipelinedSession implements ProtocolSession {
     this.pos = 0;
     if (!this.busy) this.run();
     if (this.buf === chunk) this.keepUnparsed(chunk);
+    else if (!this.busy && this.parsesBorrowedInput()) this.keepRest();
     this.sinceYield += chunk.length;
     if (this.sinceYield >= FAIR_SHARE_BYTES && !this.yielding) this.yieldTurn();
   }
@@ -124,7 +159,7 @@ export abstract class PipelinedSession implements ProtocolSession {
     this.socket.pause();
     setImmediate(() => {
       this.yielding = false;
-      if (!this.busy && !this.drainWait && !this.closed) this.socket.resume();
+      if (!this.busy && this.drain !== Drain.Waiting && !this.closed) this.socket.resume();
     });
   }
 
@@ -135,17 +170,21 @@ export abstract class PipelinedSession implements ProtocolSession {
       const copy = Buffer.from(chunk);
       this.buf = copy;
       this.inputMoved(chunk, copy);
-    } else if (this.pos < chunk.length) {
-      this.buf = Buffer.from(chunk.subarray(this.pos));
-      this.pos = 0;
-    } else {
-      this.buf = undefined;
-    }
+    } else this.keepRest();
+  }
+
+  /** Keeps only the unparsed bytes (see `rest`), dropping the buffer they were read in. */
+  private keepRest(): void {
+    const buf = this.buf;
+    if (buf !== undefined && this.pos < buf.length) this.rest = buf.toString('latin1', this.pos);
+    this.buf = undefined;
+    this.pos = 0;
   }
 
   onClose(): void {
     this.closed = true;
     this.buf = undefined;
+    this.rest = undefined;
   }
 
   /** True once the connection is closed (by either side). */
@@ -164,7 +203,7 @@ export abstract class PipelinedSession implements ProtocolSession {
    */
   flushReplies(): boolean {
     this.flush();
-    return !this.drainWait;
+    return this.drain !== Drain.Waiting;
   }
 
   /** Resolves once the socket has drained its buffer (or closed). */
@@ -188,6 +227,7 @@ export abstract class PipelinedSession implements ProtocolSession {
     this.flush();
     this.closed = true;
     this.buf = undefined;
+    this.rest = undefined;
     this.socket.end();
     this.socket.destroySoon?.();
   }
@@ -210,9 +250,12 @@ export abstract class PipelinedSession implements ProtocolSession {
         return;
       }
     }
-    if (this.writer.holdsLittle) {
+    const w = this.out;
+    if (w === undefined) {
+      // Nothing replied yet: nothing to send.
+    } else if (w.holdsLittle) {
       // As good as sent: a later read's discard() must not reach back into it.
-      this.writer.mark();
+      w.mark();
       this.deferFlush();
     } else this.flush();
     this.recordLatency();
@@ -262,22 +305,41 @@ export abstract class PipelinedSession implements ProtocolSession {
 
   private unblock(): void {
     this.busy = false;
+    this.resumed();
     if (this.closed) return;
-    if (!this.drainWait && !this.yielding) this.socket.resume();
+    if (this.drain !== Drain.Waiting && !this.yielding) this.socket.resume();
     this.run();
+    if (!this.busy && this.parsesBorrowedInput()) this.keepRest();
   }
 
   protected flush(): void {
-    if (this.writer.isEmpty || this.closed) return;
-    const before = this.writer.written;
-    const ok = this.writer.flush();
-    this.serverStats.bytes_written += this.writer.written - before;
-    if (!ok && !this.drainWait) {
-      // The peer is not reading: stop reading its requests until it does.
-      this.drainWait = true;
+    const w = this.out;
+    if (w === undefined || w.isEmpty || this.closed) return;
+    const before = w.written;
+    const ok = w.flush();
+    this.serverStats.bytes_written += w.written - before;
+    if (!ok && this.drain !== Drain.Waiting) {
+      // The peer is not reading: stop reading its requests until it does. The listener is added by
+      // the first stall, so a connection that never stalls holds no closure for it.
+      if (this.drain === Drain.NoListener) this.socket.on('drain', () => this.drained());
+      this.drain = Drain.Waiting;
       this.socket.pause();
     }
   }
+
+  private drained(): void {
+    if (this.drain !== Drain.Waiting) return;
+    this.drain = Drain.Listening;
+    if (!this.busy && !this.closed && !this.yielding) this.socket.resume();
+  }
+}
+
+/** `rest` followed by `chunk`, in one new buffer. */
+function joined(rest: string, chunk: Buffer): Buffer {
+  const buf = Buffer.allocUnsafe(rest.length + chunk.length);
+  buf.write(rest, 0, 'latin1');
+  chunk.copy(buf, rest.length);
+  return buf;
 }
 
 /** Sessions with replies waiting for the check phase (PipelinedSession.deferFlush). */

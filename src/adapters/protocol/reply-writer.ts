@@ -20,9 +20,9 @@ const LOOP_COPY = 32;
 export class ReplyWriter {
   private scratch: Buffer | undefined;
   private length = 0;
-  /** Values sent by reference, each with the scratch offset it goes before. */
-  private byReference: Buffer[] = [];
-  private byReferenceAt: number[] = [];
+  /** Values sent by reference, each with the scratch offset it goes before (made by the first). */
+  private byReference: Buffer[] | undefined;
+  private byReferenceAt: number[] | undefined;
   private byReferenceBytes = 0;
   /** Where discard() rolls back to, as recorded by mark(). */
   private markLength = 0;
@@ -34,12 +34,12 @@ export class ReplyWriter {
   constructor(private readonly socket: Socket) {}
 
   get isEmpty(): boolean {
-    return this.length === 0 && this.byReference.length === 0;
+    return this.length === 0 && this.byReference === undefined;
   }
 
   /** True while what is gathered is copied bytes the scratch keeps anyway: holding it longer costs no memory. */
   get holdsLittle(): boolean {
-    return this.length <= SCRATCH_KEEP && this.byReference.length === 0;
+    return this.length <= SCRATCH_KEEP && this.byReference === undefined;
   }
 
   /**
@@ -50,14 +50,15 @@ export class ReplyWriter {
    */
   mark(): void {
     this.markLength = this.length;
-    this.markByReference = this.byReference.length;
+    this.markByReference = this.byReference?.length ?? 0;
     this.markByReferenceBytes = this.byReferenceBytes;
   }
 
   /** Drops everything gathered since the last mark() (or flush) and not yet sent. */
   discard(): void {
     this.length = this.markLength;
-    this.byReference.length = this.byReferenceAt.length = this.markByReference;
+    if (this.markByReference === 0) this.byReference = this.byReferenceAt = undefined;
+    else this.byReference!.length = this.byReferenceAt!.length = this.markByReference;
     this.byReferenceBytes = this.markByReferenceBytes;
   }
 
@@ -76,8 +77,8 @@ export class ReplyWriter {
     const n = b.length;
     if (n === 0) return;
     if (n >= SHARED_VALUE_LIMIT) {
-      this.byReference.push(b);
-      this.byReferenceAt.push(this.length);
+      (this.byReference ??= []).push(b);
+      (this.byReferenceAt ??= []).push(this.length);
       this.byReferenceBytes += n;
       return;
     }
@@ -96,23 +97,23 @@ export class ReplyWriter {
     if (this.isEmpty) return true;
     this.written += this.length + this.byReferenceBytes;
     let ok: boolean;
-    if (this.byReference.length === 0) {
+    const refs = this.byReference;
+    if (refs === undefined) {
       ok = this.socket.write(this.copyOut(0, this.length));
     } else {
+      const at = this.byReferenceAt!;
       const s = this.socket;
       s.cork();
       ok = true;
       let from = 0;
-      for (let i = 0; i < this.byReference.length; i++) {
-        const at = this.byReferenceAt[i]!;
-        if (at > from) ok = s.write(this.copyOut(from, at)) && ok;
-        ok = s.write(this.byReference[i]!) && ok;
-        from = at;
+      for (let i = 0; i < refs.length; i++) {
+        if (at[i]! > from) ok = s.write(this.copyOut(from, at[i]!)) && ok;
+        ok = s.write(refs[i]!) && ok;
+        from = at[i]!;
       }
       if (this.length > from) ok = s.write(this.copyOut(from, this.length)) && ok;
       s.uncork();
-      this.byReference = [];
-      this.byReferenceAt = [];
+      this.byReference = this.byReferenceAt = undefined;
     }
     this.length = this.byReferenceBytes = 0;
     this.markLength = this.markByReference = this.markByReferenceBytes = 0;

@@ -5,7 +5,7 @@ import { parseI32, parseU64 } from '../../domain/rules.js';
  * only (tabs belong to tokens), stops at a NUL like memcached's strlen(), and
  * records offsets instead of making strings, so only the tokens a command
  * actually reads are ever converted. Shared by every text front end (classic,
- * meta, streaming). One instance per connection, reused for every line.
+ * meta, streaming), reused for every line; the text sessions share one (ascii/line-tokens.ts).
  */
 export class Tokens {
   buf: Buffer = Buffer.alloc(0);
