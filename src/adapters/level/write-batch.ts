@@ -1,5 +1,6 @@
 import { diskKey } from './disk-key.js';
 import { monotonicMs } from './monotonic-ms.js';
+import { ChunkPool, RecordArena } from './record-arena.js';
 
 /** One LevelDB batch operation, keys and values as raw bytes. */
 export type LevelOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
@@ -16,30 +17,41 @@ export interface OpSink {
  */
 export class PendingWrite {
   constructor(
-    /** The encoded record being written (decoded only if read); undefined for a delete. */
-    readonly record: Buffer | undefined,
     /** The batch that carries it. */
     readonly batch: WriteBatch,
-    /** Its position in the batch (a later write of the same key may take it over). */
+    /** Its position in the batch (a later write of the same key takes it over). */
     readonly slot: number,
   ) {}
+
+  /** The encoded record being written, the reader's own; undefined for a delete. */
+  get record(): Buffer | undefined {
+    return this.batch.recordAt(this.slot);
+  }
 }
 
 const noop = (): void => {};
 
+/** `lengths` entry of a delete. */
+const DELETE = -1;
+
 /**
  * Writes applied with a single LevelDB batch. Each write is kept as its item
- * key and record (no operation object, no key Buffer): they live until the
- * batch is applied, and every object that survives a young-generation GC is
- * copied by it. The LevelDB keys are made when the batch is handed over
- * (`writeTo`), and die young. Every caller that wants to know when the batch
- * is applied shares one Promise, created only when first asked for.
+ * key and its record's place in the batch's RecordArena (no operation
+ * object, no key or record Buffer): they live until the batch is applied,
+ * and every object that survives a young-generation GC is copied by it. The
+ * LevelDB keys and record views are made when the batch is handed over
+ * (`writeTo`, where LevelDB copies them), and die young. Every caller that
+ * wants to know when the batch is applied shares one Promise, created only
+ * when first asked for.
  */
 export class WriteBatch {
   /** Item keys, in write order. */
   readonly keys: string[] = [];
-  /** The record to put for each key; undefined = delete. */
-  readonly records: Array<Buffer | undefined> = [];
+  /** Where each record is in the arena. */
+  private readonly locs: number[] = [];
+  /** Each record's length; DELETE for a delete. */
+  private readonly lengths: number[] = [];
+  private readonly arena: RecordArena;
   readonly marks: PendingWrite[] = [];
   /** LevelDB keys that are not `diskKey` of the item key, by slot (rare: see WriteQueue.enqueue). */
   private exactKeys: Map<number, Buffer> | undefined;
@@ -56,6 +68,44 @@ export class WriteBatch {
   private reject: ((e: unknown) => void) | undefined;
   private outcome: { error: unknown } | null | undefined;
 
+  constructor(pool: ChunkPool = new ChunkPool()) {
+    this.arena = new RecordArena(pool);
+  }
+
+  /** Adds a put of `record` (the batch takes it over) or, when undefined, a delete; returns its slot. */
+  add(key: string, record: Buffer | undefined): number {
+    this.keys.push(key);
+    this.locs.push(record === undefined ? 0 : this.arena.append(record));
+    this.lengths.push(record === undefined ? DELETE : record.length);
+    return this.keys.length - 1;
+  }
+
+  /** Makes slot `slot` (same key) write `record` instead: the older write never reaches the disk. */
+  replace(slot: number, record: Buffer | undefined): void {
+    this.locs[slot] = record === undefined ? 0 : this.arena.append(record);
+    this.lengths[slot] = record === undefined ? DELETE : record.length;
+  }
+
+  /** Bytes of the record in slot `slot` (0 for a delete). */
+  recordLength(slot: number): number {
+    return Math.max(0, this.lengths[slot]!);
+  }
+
+  /**
+   * The record in slot `slot`, for a reader to keep (undefined for a delete):
+   * a copy when it shares a chunk that a later batch reuses.
+   */
+  recordAt(slot: number): Buffer | undefined {
+    const length = this.lengths[slot]!;
+    if (length === DELETE) return undefined;
+    return this.arena.read(this.locs[slot]!, length);
+  }
+
+  /** Gives the arena's chunks back for reuse: only once the batch is applied, when no reader can reach its records. */
+  release(): void {
+    this.arena.release();
+  }
+
   /** Writes carried (the rider not counted). */
   get size(): number {
     return this.keys.length;
@@ -69,12 +119,12 @@ export class WriteBatch {
 
   /** Hands every operation to `sink`, in order, the rider last. */
   writeTo(sink: OpSink): void {
-    const { keys, records, exactKeys } = this;
+    const { keys, locs, lengths, arena, exactKeys } = this;
     for (let i = 0; i < keys.length; i++) {
-      const record = records[i];
+      const length = lengths[i]!;
       const key = exactKeys?.get(i) ?? diskKey(keys[i]!);
-      if (record === undefined) sink.del(key);
-      else sink.put(key, record);
+      if (length === DELETE) sink.del(key);
+      else sink.put(key, arena.view(locs[i]!, length));
     }
     const rider = this.rider;
     if (rider !== undefined) {
@@ -83,10 +133,10 @@ export class WriteBatch {
     }
   }
 
-  /** The operations as `level`'s `batch()` takes them. */
+  /** The operations as `level`'s `batch()` takes them, values copied (they outlive the arena). */
   toOps(): LevelOp[] {
     const ops: LevelOp[] = [];
-    this.writeTo({ put: (key, value) => ops.push({ type: 'put', key, value }), del: (key) => ops.push({ type: 'del', key }) });
+    this.writeTo({ put: (key, value) => ops.push({ type: 'put', key, value: Buffer.from(value) }), del: (key) => ops.push({ type: 'del', key }) });
     return ops;
   }
 

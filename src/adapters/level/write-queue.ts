@@ -3,6 +3,7 @@ import type { WriteBackpressure } from '../../domain/ports/write-backpressure.js
 import type { BatchWriter } from './batch-writer.js';
 import type { LevelOp } from './write-batch.js';
 import { monotonicMs } from './monotonic-ms.js';
+import { ChunkPool } from './record-arena.js';
 import { PendingWrite, WriteBatch } from './write-batch.js';
 
 /** The one extra record a batch may have to carry (the cas watermark, see cas-watermark.ts). */
@@ -109,6 +110,8 @@ export class WriteQueue implements WriteBackpressure {
   private batches = 0;
   private writeErrors = 0;
   private readonly pumpCb = (): void => this.pump();
+  /** Record memory of applied batches, reused by the next ones. */
+  private readonly chunks = new ChunkPool();
 
   constructor(
     private readonly options: WriteQueueOptions,
@@ -140,7 +143,7 @@ export class WriteQueue implements WriteBackpressure {
   }
 
   /**
-   * Queues a put of `record` or, when it is undefined, a delete. `keyBytes`
+   * Queues a put of `record` (the queue takes it over) or, when it is undefined, a delete. `keyBytes`
    * is the LevelDB key when it is not `diskKey(key)` (a record found on disk
    * under a key written before keys were escaped).
    */
@@ -149,34 +152,30 @@ export class WriteQueue implements WriteBackpressure {
     const bytes = key.length + (record === undefined ? 0 : record.length) + QUEUED_OP_OVERHEAD;
     const prev = this.pending.get(key);
     let batch = this.waiting[this.waiting.length - 1];
-    let mark: PendingWrite;
     if (prev !== undefined && prev.batch === batch) {
       // Same key, same unsent batch: the older write never needs to reach the disk.
       const slot = prev.slot;
-      const oldBytes = key.length + (batch.records[slot]?.length ?? 0) + QUEUED_OP_OVERHEAD;
-      mark = new PendingWrite(record, batch, slot);
-      batch.records[slot] = record;
+      const oldBytes = key.length + batch.recordLength(slot) + QUEUED_OP_OVERHEAD;
+      batch.replace(slot, record);
       batch.setDiskKey(slot, keyBytes);
-      batch.marks[slot] = mark;
       batch.bytes += bytes - oldBytes;
       this.bytes += bytes - oldBytes;
       this.coalesced++;
     } else {
       if (batch === undefined || batch.bytes >= this.options.maxBatchBytes || batch.size >= (this.options.maxBatchOps ?? MAX_BATCH_OPS)) {
-        batch = new WriteBatch();
+        batch = new WriteBatch(this.chunks);
         this.waiting.push(batch);
       }
-      mark = new PendingWrite(record, batch, batch.size);
-      batch.keys.push(key);
-      batch.records.push(record);
-      if (keyBytes !== undefined) batch.setDiskKey(batch.size - 1, keyBytes);
+      const slot = batch.add(key, record);
+      if (keyBytes !== undefined) batch.setDiskKey(slot, keyBytes);
+      const mark = new PendingWrite(batch, slot);
       batch.marks.push(mark);
       batch.bytes += bytes;
       this.bytes += bytes;
       this.items++;
+      this.pending.set(key, mark);
     }
     if (this.bytes > this.peakBytes) this.peakBytes = this.bytes;
-    this.pending.set(key, mark);
     this.schedule();
     return batch;
   }
@@ -264,7 +263,7 @@ export class WriteQueue implements WriteBackpressure {
         return;
       }
     }
-    const batch = this.waiting.shift() ?? new WriteBatch();
+    const batch = this.waiting.shift() ?? new WriteBatch(this.chunks);
     // Same batch as the write that made it necessary: both land or neither.
     if (this.rider.dirty) batch.rider = this.rider.take();
     batch.sent = true;
@@ -291,6 +290,8 @@ export class WriteQueue implements WriteBackpressure {
       this.logger.error({ err, ops: batch.size }, 'L2 batch write failed');
     }
     batch.settle(err);
+    // Nothing can read its records now: the pending marks are gone and reads copied what they kept.
+    batch.release();
     this.inFlight = false;
     this.releaseDrainWaiters();
     // Writes that queued up meanwhile go out now as one group commit.

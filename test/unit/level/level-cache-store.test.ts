@@ -165,6 +165,48 @@ describe('LevelCacheStore', () => {
     });
   });
 
+  describe('record memory reused across batches', () => {
+    it('keeps every value byte-exact: read while pending, after later batches reused its memory, and after a restart', async () => {
+      let s = await fx.store({ enableCompression: false });
+      const values = new Map<string, Buffer>();
+      // What a read of a pending write returned, beside what was written: the reader's Buffer must not change later.
+      const readWhilePending: Array<[Buffer, Buffer]> = [];
+      // Several rounds of batches, each applied before the next: later batches write into the memory of earlier ones.
+      for (let round = 0; round < 4; round++) {
+        for (let i = 0; i < 3000; i++) {
+          const key = `k${(round * 1237 + i) % 5000}`;
+          const value = randomBytes(20 + (i % 200));
+          values.set(key, value);
+          void s.set(makeItem(key, value, i, 0, round * 10_000 + i + 1));
+          if (i % 500 === 0) {
+            const got = s.get(key);
+            expect(isPromise(got), 'a pending write answers synchronously').to.equal(false);
+            readWhilePending.push([(got as { value: Buffer }).value, value]);
+          }
+        }
+        // One large value too (kept as its own chunk).
+        const big = randomBytes(70_000);
+        values.set(`big${round}`, big);
+        void s.set(makeItem(`big${round}`, big, 0, 0, 99_000 + round));
+        await s.flush();
+      }
+      expect(s.l2Stats().queue.batches).to.be.greaterThan(4);
+      expect(readWhilePending).to.have.length(24);
+      for (const [held, written] of readWhilePending) expect(Buffer.compare(held, written)).to.equal(0);
+      const check = async (store: typeof s): Promise<void> => {
+        for (const [key, value] of values) {
+          const got = await store.get(key);
+          expect(got, key).to.not.equal(undefined);
+          expect(Buffer.compare(got!.value, value), key).to.equal(0);
+        }
+      };
+      await check(s);
+      await s.stop();
+      s = await fx.store({ enableCompression: false });
+      await check(s);
+    });
+  });
+
   describe('corrupt records', () => {
     it('skips a record with a bad header or a bad compressed payload: warn and miss, no throw', async () => {
       let s = await fx.store();

@@ -148,8 +148,7 @@ describe('batch path (native write batch)', () => {
     expect(path.fast).to.equal(false);
     for (const key of ['a', 'b']) {
       const batch = new WriteBatch();
-      batch.keys.push(key);
-      batch.records.push(undefined);
+      batch.add(key, undefined);
       await path.write(batch, { sync: false });
     }
     expect(seen.map((ops) => ops.map((op) => [op.type, op.key.toString()]))).to.deep.equal([[['del', 'a']], [['del', 'b']]]);
