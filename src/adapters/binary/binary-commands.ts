@@ -31,9 +31,10 @@ const AUTHENTICATED = Buffer.from('Authenticated', 'latin1');
  * asynchronous, and never touches the store or the cas sequence itself.
  */
 export abstract class BinaryCommands extends PipelinedSession {
-  protected readonly sasl: SaslExchange;
+  /** Made by the first frame that needs it (a connection holding half a frame holds neither). */
+  private saslExchange: SaslExchange | undefined;
   /** The cas a storage command wrote; one per session, as commands run one at a time. */
-  private readonly receipt: StoreReceipt = { cas: 0 };
+  private storeReceipt: StoreReceipt | undefined;
 
   // The frame being served (set by the parser).
   protected opcode = 0;
@@ -52,7 +53,14 @@ export abstract class BinaryCommands extends PipelinedSession {
     protected readonly options: BinaryOptions,
   ) {
     super(socket, uc.counters, options.writeBackpressure);
-    this.sasl = new SaslExchange(options.authenticate);
+  }
+
+  protected get sasl(): SaslExchange {
+    return (this.saslExchange ??= new SaslExchange(this.options.authenticate));
+  }
+
+  private get receipt(): StoreReceipt {
+    return (this.storeReceipt ??= { cas: 0 });
   }
 
   // ---- replies -----------------------------------------------------------------

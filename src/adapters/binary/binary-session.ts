@@ -46,11 +46,12 @@ export class BinarySession extends BinaryCommands {
   private bodylen = 0;
   private need = 0;
   private got = 0;
-  private parts: Buffer[] = [];
+  /** Views of a value that spans reads (made by the first such value). */
+  private parts: Buffer[] | undefined;
 
   override onClose(): void {
     super.onClose();
-    this.parts = [];
+    this.parts = undefined;
   }
 
   /** Advances the parser by one stage; false when more input is needed. */
@@ -193,7 +194,7 @@ export class BinarySession extends BinaryCommands {
     this.mode = Mode.Value;
     this.need = vlen;
     this.got = 0;
-    this.parts.length = 0;
+    if (this.parts !== undefined) this.parts.length = 0;
   }
 
   /** Gathers the value; true once all `need` bytes are here. */
@@ -204,7 +205,7 @@ export class BinarySession extends BinaryCommands {
     const take = avail < want ? avail : want;
     // Views are safe to keep: this session does not parse borrowed input, so PipelinedSession
     // hands it a copy of every socket chunk (the shared read buffer is never seen here).
-    if (take > 0) this.parts.push(this.buf!.subarray(this.pos, this.pos + take));
+    if (take > 0) (this.parts ??= []).push(this.buf!.subarray(this.pos, this.pos + take));
     this.got += take;
     this.pos += take;
     return this.got === this.need;
@@ -219,8 +220,9 @@ export class BinarySession extends BinaryCommands {
       this.pos += need;
       return ownedValue([this.buf!.subarray(start, start + need)], need);
     }
-    const value = ownedValue(this.parts, need);
-    this.parts.length = 0;
+    const parts = this.parts!;
+    const value = ownedValue(parts, need);
+    parts.length = 0;
     return value;
   }
 

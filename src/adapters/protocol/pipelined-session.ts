@@ -47,7 +47,7 @@ export abstract class PipelinedSession implements ProtocolSession {
   protected buf: Buffer | undefined;
   protected pos = 0;
   /**
-   * The unparsed end of a borrowed chunk (a partial line), kept between reads
+   * The unparsed end of the input (a partial line or frame), kept between reads
    * as a latin1 string (one byte per char): one right-sized allocation, no
    * ArrayBuffer, and no 8 KiB pool slab pinned by a small slice of it.
    */
@@ -139,7 +139,7 @@ export abstract class PipelinedSession implements ProtocolSession {
     this.pos = 0;
     if (!this.busy) this.run();
     if (this.buf === chunk) this.keepUnparsed(chunk);
-    else if (!this.busy && this.parsesBorrowedInput()) this.keepRest();
+    else if (!this.busy) this.keepRest();
     this.sinceYield += chunk.length;
     if (this.sinceYield >= FAIR_SHARE_BYTES && !this.yielding) this.yieldTurn();
   }
@@ -309,7 +309,7 @@ export abstract class PipelinedSession implements ProtocolSession {
     if (this.closed) return;
     if (this.drain !== Drain.Waiting && !this.yielding) this.socket.resume();
     this.run();
-    if (!this.busy && this.parsesBorrowedInput()) this.keepRest();
+    if (!this.busy) this.keepRest();
   }
 
   protected flush(): void {

@@ -111,6 +111,27 @@ describe('binary protocol session', () => {
       expect(gk!.opcode).to.equal(0x0c);
     });
 
+    it('a connection holding half a frame keeps only its unparsed bytes (no writer, value parts or SASL state)', () => {
+      const h = harness();
+      const get = frame(0x00, { key: 'zz', opaque: 0x01020304 });
+      // A value spanning reads, then half a header: the value's parts go, the half header stays.
+      h.feed(set('sp', 'abcdef').subarray(0, 36));
+      h.feed(Buffer.concat([set('sp', 'abcdef').subarray(36), get.subarray(0, 12)]));
+      const inside = h.session as unknown as { out: unknown; parts: Buffer[] | undefined; saslExchange: unknown; buf: unknown; rest: string | undefined };
+      expect(inside.buf, 'read copy').to.equal(undefined);
+      expect(inside.rest).to.equal(get.subarray(0, 12).toString('latin1'));
+      expect(inside.parts).to.deep.equal([]);
+      expect(inside.saslExchange).to.equal(undefined);
+      const fresh = harness();
+      fresh.feed(get.subarray(0, 12));
+      expect((fresh.session as unknown as { out: unknown; parts: unknown }).out, 'reply writer').to.equal(undefined);
+      expect((fresh.session as unknown as { parts: unknown }).parts).to.equal(undefined);
+      fresh.feed(get.subarray(12));
+      expect(fresh.hex()).to.equal(REAL.getMiss);
+      h.feed(get.subarray(12));
+      expect(h.hex().slice(48)).to.equal(REAL.getMiss);
+    });
+
     it('get and getk misses match memcached byte for byte', () => {
       const h = harness().feed(frame(0x00, { key: 'zz', opaque: 0x01020304 }), frame(0x0c, { key: 'zz', opaque: 5 }));
       expect(h.hex()).to.equal(REAL.getMiss + REAL.getkMiss);
