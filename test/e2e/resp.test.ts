@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { RespClient } from '../support/resp-client.js';
@@ -168,6 +170,30 @@ describe('e2e: Redis protocol (RESP) listener', function () {
       const r = await connect();
       expect(await r.raw(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${64 * 1024 * 1024}\r\n`)).to.deep.equal(['-ERR Protocol error: invalid bulk length\r\n']);
       expect(await r.waitClosed()).to.equal(true);
+    });
+
+    it('takes a bulk that arrives in many reads, byte exact, with the next command behind it', async function () {
+      // Over LARGE_REST: the unparsed end is kept in a growing buffer across reads (pipelined-session.ts).
+      const value = Buffer.alloc(900_000);
+      for (let i = 0; i < value.length; i++) value[i] = i % 251;
+      const request = Buffer.concat([
+        Buffer.from(`*3\r\n$3\r\nSET\r\n$8\r\nresp:big\r\n$${value.length}\r\n`),
+        value,
+        Buffer.from('\r\n*2\r\n$3\r\nGET\r\n$8\r\nresp:big\r\n'),
+      ]);
+      const socket = net.connect(srv.server!.redisPort!, '127.0.0.1');
+      await once(socket, 'connect');
+      const got: Buffer[] = [];
+      socket.on('data', (d: Buffer) => got.push(d));
+      // Uneven pieces with a pause between them: the server reads the request in many parts.
+      for (let at = 0, n = 1; at < request.length; at += 7919 * n, n = (n % 5) + 1) {
+        socket.write(request.subarray(at, Math.min(request.length, at + 7919 * n)));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      const expected = Buffer.concat([Buffer.from(`+OK\r\n$${value.length}\r\n`), value, Buffer.from('\r\n')]);
+      for (let i = 0; i < 500 && Buffer.concat(got).length < expected.length; i++) await new Promise((r) => setTimeout(r, 10));
+      socket.destroy();
+      expect(Buffer.concat(got).equals(expected)).to.equal(true);
     });
 
     it('closes a connection whose inline request has no newline within 64 KiB', async () => {
