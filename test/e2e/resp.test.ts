@@ -196,6 +196,32 @@ describe('e2e: Redis protocol (RESP) listener', function () {
       expect(Buffer.concat(got).equals(expected)).to.equal(true);
     });
 
+    it('keeps a queued MULTI command intact while a large request behind it arrives in pieces', async () => {
+      // The queued SET's arguments are views of the input; the large unparsed end behind it must not overwrite them.
+      const a = Buffer.alloc(200_000, 0x61);
+      const b = Buffer.alloc(200_000, 0x62);
+      const bulk = (v: Buffer | string): Buffer => {
+        const x = Buffer.isBuffer(v) ? v : Buffer.from(v);
+        return Buffer.concat([Buffer.from(`$${x.length}\r\n`), x, Buffer.from('\r\n')]);
+      };
+      const cmd = (...args: Array<Buffer | string>): Buffer => Buffer.concat([Buffer.from(`*${args.length}\r\n`), ...args.map(bulk)]);
+      const stream = Buffer.concat([cmd('MULTI'), cmd('SET', 'resp:qa', a), cmd('SET', 'resp:qb', b), cmd('EXEC'), cmd('GET', 'resp:qa')]);
+      const socket = net.connect(srv.server!.redisPort!, '127.0.0.1');
+      await once(socket, 'connect');
+      const got: Buffer[] = [];
+      socket.on('data', (d: Buffer) => got.push(d));
+      // Cut inside a's value, then inside b's value: a completes in the read that leaves most of b unparsed.
+      const cuts = [100_000, 250_000, stream.length];
+      for (let i = 0, at = 0; i < cuts.length; at = cuts[i++]!) {
+        socket.write(stream.subarray(at, cuts[i]));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const expected = Buffer.concat([Buffer.from('+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n+OK\r\n'), bulk(a)]);
+      for (let i = 0; i < 500 && Buffer.concat(got).length < expected.length; i++) await new Promise((r) => setTimeout(r, 10));
+      socket.destroy();
+      expect(Buffer.concat(got).equals(expected)).to.equal(true);
+    });
+
     it('closes a connection whose inline request has no newline within 64 KiB', async () => {
       const r = await connect();
       expect(await r.raw('x'.repeat(70 * 1024))).to.deep.equal(['-ERR Protocol error: too big inline request\r\n']);

@@ -193,10 +193,11 @@ export abstract class PipelinedSession implements ProtocolSession {
     const buf = this.buf;
     const left = buf === undefined ? 0 : buf.length - this.pos;
     if (left > LARGE_REST) {
+      // Bytes already parsed are never overwritten: commands may still hold views of them (a MULTI
+      // queue's arguments). So the buffer is kept only while nothing of it was consumed; else the
+      // unparsed end moves to a new one (once per completed request: still O(size)).
       const big = this.big;
-      if (big !== undefined && buf!.buffer === big.buffer) {
-        if (this.pos > 0) big.copyWithin(0, this.pos, this.bigLen);
-      } else {
+      if (big === undefined || buf!.buffer !== big.buffer || this.pos > 0) {
         this.big = Buffer.allocUnsafeSlow(2 * left);
         buf!.copy(this.big, 0, this.pos);
       }
