@@ -1,4 +1,4 @@
-import type { MetaDraw } from './meta-generator.js';
+import { RECACHE_TOKENS, type MetaDraw } from './meta-generator.js';
 import { casOf, type Chunk } from './script.js';
 
 /**
@@ -51,8 +51,9 @@ export function metaFaultCommand(d: MetaDraw): Chunk[] {
         return [`O${'o'.repeat(pick(OPAQUE_LENGTHS))}`];
       case 'T':
       case 'N':
-      case 'R':
         return [letter + (bad ? pick(BAD_NUMBERS) : pick(GOOD_TTLS))];
+      case 'R':
+        return [letter + (bad ? pick(BAD_NUMBERS) : String(pick(RECACHE_TOKENS)))];
       case 'F':
         return [letter + (bad ? pick([...BAD_NUMBERS, '-1']) : String(pick(d.flags)))];
       case 'C':

@@ -22,6 +22,16 @@ export interface MetaDraw {
  */
 const META_TTLS = [0, 0, 100, 3600, 100000, 2592000];
 
+/**
+ * R tokens, each far from every TTL an item can hold (META_TTLS and the classic
+ * exptimes). R equal to an item's TTL wins (`W`) as soon as one second has
+ * ticked since the set, and memcached's timer ticks at a different instant from
+ * our millisecond clock: the same request won on one server and not the other
+ * (CI, seed stream step 4896: `set g 0 100000` then `mg g R100000`). 0 turns R
+ * off; 3000000 is an absolute time in the past.
+ */
+export const RECACHE_TOKENS = [0, 50, 1000, 50000, 2000000, 3000000];
+
 /** Meta lines that are wrong in the ways clients get them wrong; none leaves a data block pending. */
 const MALFORMED_META: readonly string[] = [
   'mg\r\n',
@@ -112,7 +122,7 @@ export function metaCommand(d: MetaDraw): Chunk[] {
       ['f', 0.25],
       [() => `T${pick(META_TTLS)}`, 0.1],
       [() => `N${pick(META_TTLS)}`, 0.08],
-      [() => `R${pick(META_TTLS)}`, 0.08],
+      [() => `R${pick(RECACHE_TOKENS)}`, 0.08],
       ['u', 0.02],
     ]);
     return commandLine(`mg ${token}`, [...b, ...list]);
