@@ -3,7 +3,7 @@
 # developer machine that reaches only Debian's and npm's package mirrors:
 #   1. installs Debian's docker.io and memcached if missing,
 #   2. starts dockerd (no bridge, no iptables: the suite uses host networking)
-#      if no daemon answers, logging to $RAT_DOCKERD_LOG,
+#      if no daemon answers, logging to $RATTEST_DOCKERD_LOG,
 #   3. builds the FROM-scratch reference image (scripts/build-test-images.sh).
 #
 # Use either way:
@@ -16,7 +16,7 @@
 rat_ci_docker() {
   local here log tag i
   here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-  log="${RAT_DOCKERD_LOG:-/tmp/rat-dockerd.log}"
+  log="${RATTEST_DOCKERD_LOG:-/tmp/rat-dockerd.log}"
 
   local missing=()
   command -v docker >/dev/null 2>&1 || missing+=(docker.io)

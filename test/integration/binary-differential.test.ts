@@ -13,10 +13,10 @@ import { generateBinaryCommands } from './support/binary-generator.js';
  * values (see support/binary-normaliser.ts).
  */
 
-/** Fixed seeds; RAT_BINARY_DIFF_SEED runs just that one (e.g. to replay a CI failure). */
-const SEEDS = process.env['RAT_BINARY_DIFF_SEED'] ? [Number(process.env['RAT_BINARY_DIFF_SEED'])] : [20251121, 7, 1234567];
+/** Fixed seeds; RATTEST_BINARY_DIFF_SEED runs just that one (e.g. to replay a CI failure). */
+const SEEDS = process.env['RATTEST_BINARY_DIFF_SEED'] ? [Number(process.env['RATTEST_BINARY_DIFF_SEED'])] : [20251121, 7, 1234567];
 /** Request frames per seed; 3 × 4000 = 12,000 per run (at least 5,000 asked for). */
-const COMMANDS_PER_SEED = Number(process.env['RAT_BINARY_DIFF_COMMANDS'] ?? 4000);
+const COMMANDS_PER_SEED = Number(process.env['RATTEST_BINARY_DIFF_COMMANDS'] ?? 4000);
 
 describe('differential conformance against memcached (binary protocol)', function () {
   let pair: BinaryDifferentialPair;
@@ -68,7 +68,7 @@ describe('differential conformance against memcached (binary protocol)', functio
       it(`seed ${seed}: ${COMMANDS_PER_SEED} request frames`, async function () {
         this.timeout(300_000);
         const run = generateBinaryCommands(seed, COMMANDS_PER_SEED);
-        const outcome = await expectSame(`random binary stream, seed ${seed} (rerun with RAT_BINARY_DIFF_SEED=${seed})`, run.steps, true);
+        const outcome = await expectSame(`random binary stream, seed ${seed} (rerun with RATTEST_BINARY_DIFF_SEED=${seed})`, run.steps, true);
         expect(outcome.steps).to.equal(run.steps.length);
         expect(outcome.requestFrames).to.equal(run.commands);
       });

@@ -12,10 +12,10 @@ import type { Script, Step } from './support/script.js';
  * support/normaliser.ts).
  */
 
-/** Fixed seeds; RAT_DIFF_SEED runs just that one (e.g. to replay a CI failure). */
-const SEEDS = process.env['RAT_DIFF_SEED'] ? [Number(process.env['RAT_DIFF_SEED'])] : [20251121, 7, 1234567, 42, 16, 2026, 99991, 314159];
+/** Fixed seeds; RATTEST_DIFF_SEED runs just that one (e.g. to replay a CI failure). */
+const SEEDS = process.env['RATTEST_DIFF_SEED'] ? [Number(process.env['RATTEST_DIFF_SEED'])] : [20251121, 7, 1234567, 42, 16, 2026, 99991, 314159];
 /** Commands per seed; 8 × 7000 = 56,000 per run. */
-const COMMANDS_PER_SEED = Number(process.env['RAT_DIFF_COMMANDS'] ?? 7000);
+const COMMANDS_PER_SEED = Number(process.env['RATTEST_DIFF_COMMANDS'] ?? 7000);
 
 describe('differential conformance against memcached (classic ASCII)', function () {
   let pair: DifferentialPair;
@@ -63,7 +63,7 @@ describe('differential conformance against memcached (classic ASCII)', function 
       it(`seed ${seed}: ${COMMANDS_PER_SEED} commands`, async function () {
         this.timeout(600_000);
         const run = generateCommands(seed, COMMANDS_PER_SEED);
-        const steps = await expectSame(`random stream, seed ${seed} (rerun with RAT_DIFF_SEED=${seed})`, run.steps, true);
+        const steps = await expectSame(`random stream, seed ${seed} (rerun with RATTEST_DIFF_SEED=${seed})`, run.steps, true);
         expect(steps).to.equal(run.steps.length);
         commands += run.commands;
         metaCommands += run.metaCommands;

@@ -15,9 +15,9 @@ import { generateRespCommands } from './support/resp-generator.js';
  * minimal reproduction.
  */
 
-const SEEDS = process.env['RAT_RESP_SEED'] ? [Number(process.env['RAT_RESP_SEED'])] : [20261203, 7, 4242, 99];
+const SEEDS = process.env['RATTEST_RESP_SEED'] ? [Number(process.env['RATTEST_RESP_SEED'])] : [20261203, 7, 4242, 99];
 /** Per seed and protocol version: 4 seeds x 10,000 x 2 versions = 80,000 commands. */
-const COMMANDS_PER_SEED = Number(process.env['RAT_RESP_COMMANDS'] ?? 10000);
+const COMMANDS_PER_SEED = Number(process.env['RATTEST_RESP_COMMANDS'] ?? 10000);
 
 const SCRIPTS: Record<string, RespStep[]> = {
   strings: stringSteps,

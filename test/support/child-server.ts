@@ -42,8 +42,8 @@ export function childServerScope(prefix: string): ChildServerScope {
 export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'infrastructure', 'cli.js');
 
 /**
- * The test's environment minus its own RAT_* knobs (RAT_DIFF_SEED...): the
- * server refuses RAT_ variables no configuration key reads.
+ * The test's environment minus RAT_ variables no configuration key reads: the
+ * server refuses them (the suite's own knobs are RATTEST_*, see docs/integration-tests.md).
  */
 export function serverEnvironment(): NodeJS.ProcessEnv {
   const known = environmentKeys();

@@ -23,14 +23,14 @@ export function ourServerCommand(port: number): { command: string; args: string[
 }
 
 /**
- * Starts the server under test. RAT_TARGET=memcached starts a second local
+ * Starts the server under test. RATTEST_TARGET=memcached starts a second local
  * memcached instead, which validates the harness itself: two memcacheds must
  * never differ.
  */
 export async function startTargetServer(): Promise<RunningServer> {
   const port = await freePort();
-  if (process.env['RAT_TARGET'] === 'memcached') {
-    return startLocalMemcached(port, 'target (RAT_TARGET=memcached)');
+  if (process.env['RATTEST_TARGET'] === 'memcached') {
+    return startLocalMemcached(port, 'target (RATTEST_TARGET=memcached)');
   }
   const { command, args } = ourServerCommand(port);
   return startChildServer({ description: 'target: rat-memcache', command, args, port, cwd: REPO_ROOT });

@@ -88,7 +88,7 @@ describe('docs/configuration.md is in step with the schema and the flags', () =>
       // `l2.sync_writes` but not `performance.now()`.
       for (const m of text.matchAll(new RegExp(`\`((?:${sections})\\.[a-z0-9_]+)(?![a-z0-9_(])`, 'g')))
         if (!schemaKeys.has(m[1]!)) wrong.push(`${file}: ${m[1]}`);
-      // Harness knobs (RAT_DIFF_SEED...) name no section; RAT_SERVER_SSL_* is a family.
+      // Harness knobs (RATTEST_DIFF_SEED...) name no section; RAT_SERVER_SSL_* is a family.
       for (const m of text.matchAll(new RegExp(`\\bRAT_(?:${sections.toUpperCase()})_[A-Z0-9_]*[A-Z0-9]\\b(?!_)`, 'g')))
         if (!envs.has(m[0])) wrong.push(`${file}: ${m[0]}`);
     }
