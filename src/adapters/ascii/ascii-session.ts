@@ -156,14 +156,33 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
    * (the data block plus its CRLF) go to `consumer` instead of the parser.
    */
   expectData(length: number, consumer: DataBlockConsumer): void {
-    this.dataBlock.start(length, consumer);
+    this.beginBlock(length, consumer);
     this.mode = Mode.Data;
   }
 
   /** For extension commands: the next `length` bytes are a refused data block and are skipped. */
   swallowData(length: number): void {
-    this.dataBlock.start(length, undefined);
+    this.beginBlock(length, undefined);
     this.mode = Mode.Swallow;
+  }
+
+  /**
+   * Starts the current line's data block. memcached reads a block that does
+   * not fit its 16 KiB read buffer straight from the socket, exactly to its
+   * end: its buffer is then empty, so it sends every reply it holds before the
+   * next command, and a failed multi-get after it cannot cull them (mark()).
+   * Shorter blocks may or may not fit, depending on how its reads fell.
+   */
+  private beginBlock(length: number, consumer: DataBlockConsumer | undefined): PendingStore {
+    const p = this.dataBlock;
+    p.start(length, consumer);
+    p.flushesAfter = this.pos - this.tokens.start(0) + length > READ_BUFFER_SIZE;
+    return p;
+  }
+
+  /** After a data block's reply (see beginBlock). */
+  private blockDone(): void {
+    if (this.pending!.flushesAfter) this.writer.mark();
   }
 
   /** Appends reply text unless the current command is noreply. */
@@ -282,8 +301,7 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
       const r = this.uc.storage.rejectTooLarge(mode, key);
       return isPromise(r) ? r.then(noop) : undefined;
     }
-    const p = this.dataBlock;
-    p.start(vlen + 2, undefined);
+    const p = this.beginBlock(vlen + 2, undefined);
     p.mode = mode;
     p.key = key;
     p.flags = flags;
@@ -312,15 +330,17 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     if (consumer !== undefined) {
       reader.consumer = undefined;
       this.noreply = false;
-      if (!wellFormed) return consumer.badChunk();
-      return consumer.data(keepValue(block, owned, need - 2));
+      const r = wellFormed ? consumer.data(keepValue(block, owned, need - 2)) : consumer.badChunk();
+      if (!reader.flushesAfter) return r;
+      if (isPromise(r)) return r.then(() => this.blockDone());
+      return this.blockDone();
     }
     this.noreply = reader.noreply;
     const { storage } = this.uc;
     if (!wellFormed) {
       storage.countRejectedSet();
       this.reply(Reply.BAD_CHUNK);
-      return;
+      return this.blockDone();
     }
     let carrier = block;
     if (!owned) {
@@ -332,10 +352,12 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     if (isPromise(r)) return r.then((o) => this.storeDone(o));
     releaseBlock(carrier);
     this.reply(storeReply(r));
+    this.blockDone();
   }
 
   private storeDone(outcome: StoreOutcome): void {
     this.reply(storeReply(outcome));
+    this.blockDone();
   }
 
   /** Discards the data block of a refused storage command. */
@@ -343,6 +365,7 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     this.pos += this.dataBlock.skip(this.buf!, this.pos);
     if (!this.dataBlock.skipped) return false;
     this.mode = Mode.Line;
+    this.blockDone();
     return true;
   }
 
@@ -412,4 +435,6 @@ class PendingStore extends DataBlockReader {
   exptime = 0;
   cas = 0;
   noreply = false;
+  /** The block is longer than memcached's read buffer holds (beginBlock). */
+  flushesAfter = false;
 }

@@ -1,4 +1,4 @@
-import { line, store, type Script } from '../support/script.js';
+import { line, send, store, type Script } from '../support/script.js';
 
 const KEY_250 = 'k'.repeat(250);
 const KEY_251 = 'k'.repeat(251);
@@ -55,6 +55,22 @@ export const retrievalScripts: Script[] = [
       line('gat abc a'),
       line('gats -1 a'),
       line('get a'),
+    ],
+  },
+  {
+    // A failed multi-get culls the replies memcached has not sent yet. It sends them whenever its
+    // read buffer runs empty: after every get, and after a data block too long for its 16 KiB
+    // buffer (read straight from the socket to its end), but not after a short one.
+    name: 'a failed multi-get culls unsent replies back to the last flush',
+    steps: [
+      send('set a 0 0 1\r\n1\r\nversion\r\nget a ' + KEY_251 + '\r\n'),
+      send('get a\r\nset b 0 0 1\r\n2\r\nget b ' + KEY_251 + '\r\n'),
+      send('set big 0 0 20000\r\n', Buffer.alloc(20000, 0x62), '\r\nget big ' + KEY_251 + '\r\n'),
+      send('ms big 20000 c MA\r\n', Buffer.alloc(20000, 0x63), '\r\nms c 1\r\nx\r\ngets c ' + KEY_251 + '\r\n'),
+      send('set huge 0 0 2000000\r\n', Buffer.alloc(2_000_000, 0x64), '\r\nmn\r\nget a ' + KEY_251 + '\r\n'),
+      send('set huge 0 0 2000000\r\n', Buffer.alloc(2_000_000, 0x64), '\r\nget a ' + KEY_251 + '\r\n'),
+      send('ms x 30000 MA\r\n', Buffer.alloc(30000, 0x65), 'XX', '\r\nget a ' + KEY_251 + '\r\n'),
+      line('get a big c'),
     ],
   },
 ];
