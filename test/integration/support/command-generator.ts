@@ -155,6 +155,10 @@ export function generateCommands(seed: number, count: number): GeneratedRun {
         parts.push(...command());
       }
       commands += 1;
+      // A data block longer than memcached's 16 KiB read buffer ends the write: memcached reads it
+      // to its end and then sends what it holds; a reply made after it would be sent or not (and so
+      // safe or not from a failed multi-get's cull) depending on where the kernel split the rest.
+      if (parts.some((p) => Buffer.isBuffer(p) && p.length > 16_384)) break;
     }
     steps.push(send(...parts));
   }
