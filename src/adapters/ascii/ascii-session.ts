@@ -9,9 +9,10 @@ import { readClock } from '../protocol/read-clock.js';
 import { tokenI32, tokenU32, tokenU64, type Tokens } from '../protocol/tokenizer.js';
 import { ADMIN_COMMANDS, type AdminScope, type AdminSession } from './admin-commands.js';
 import { CommandTable } from './command-table.js';
-import { Reply, arithmeticReply, storeReply } from './ascii-replies.js';
+import { Reply, storeReply } from './ascii-replies.js';
 import { tcpAddress, type ConnectionEntry } from './connection-table.js';
 import { getCommand } from './retrieval-commands.js';
+import { arithmeticCommand, deleteCommand, touchCommand } from './key-commands.js';
 import { DataBlockReader, keepValue, type DataBlockConsumer } from './data-block-reader.js';
 import { keepLineTokens, lineTokens, releaseLineTokens } from './line-tokens.js';
 
@@ -70,10 +71,10 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     ['append', (s, nt) => s.update(StoreMode.Append, nt)],
     ['prepend', (s, nt) => s.update(StoreMode.Prepend, nt)],
     ['cas', (s, nt) => s.update(StoreMode.Cas, nt)],
-    ['delete', (s, nt) => s.delete(nt)],
-    ['incr', (s, nt) => s.arithmetic(true, nt)],
-    ['decr', (s, nt) => s.arithmetic(false, nt)],
-    ['touch', (s, nt) => s.touch(nt)],
+    ['delete', (s, nt) => deleteCommand(s, s.uc.deletion, nt)],
+    ['incr', (s, nt) => arithmeticCommand(s, s.uc.arithmetic, true, nt)],
+    ['decr', (s, nt) => arithmeticCommand(s, s.uc.arithmetic, false, nt)],
+    ['touch', (s, nt) => touchCommand(s, s.uc.touch, nt)],
     ...ADMIN_COMMANDS.map(([name, run]) => [name, (s: AsciiSession, nt: number) => run(s, nt, s.uc, s.options)] as const),
   ]);
 
@@ -368,61 +369,6 @@ export class AsciiSession extends PipelinedSession implements AdminSession, Conn
     this.blockDone();
     return true;
   }
-
-  // ---- other key commands ----------------------------------------------------
-
-  private delete(nt: number): MaybePromise<void> {
-    const t = this.tokens;
-    if (nt < 3 || nt > 5) return this.reply(Reply.ERROR);
-    if (nt > 3) {
-      const holdIsZero = t.is(2, '0');
-      const noreply = this.noreplyMaybe(nt);
-      const valid = (nt === 4 && (holdIsZero || noreply)) || (nt === 5 && holdIsZero && noreply);
-      if (!valid) return this.reply(Reply.DELETE_USAGE);
-    }
-    if (t.length(1) > KEY_MAX_LENGTH) return this.reply(Reply.BAD_FORMAT);
-    return this.replyWith(this.uc.deletion.delete(t.str(1)), deletedReply);
-  }
-
-  private arithmetic(incr: boolean, nt: number): MaybePromise<void> {
-    if (!this.keyAndNumber(nt)) return;
-    const delta = tokenU64(this.tokens, 2);
-    if (delta === undefined) return this.reply(Reply.BAD_DELTA);
-    return this.replyWith(this.uc.arithmetic.apply(this.tokens.str(1), delta, incr), arithmeticReply);
-  }
-
-  private touch(nt: number): MaybePromise<void> {
-    if (!this.keyAndNumber(nt)) return;
-    const exptime = tokenI32(this.tokens, 2);
-    if (exptime === undefined) return this.reply(Reply.BAD_EXPTIME);
-    return this.replyWith(this.uc.touch.touch(this.tokens.str(1), exptime), touchedReply);
-  }
-
-  /** The checks of `<command> <key> <number> [noreply]` (incr, decr, touch) before the number's; false once a reply is sent. */
-  private keyAndNumber(nt: number): boolean {
-    if (nt !== 4 && nt !== 5) {
-      this.reply(Reply.ERROR);
-      return false;
-    }
-    this.noreplyMaybe(nt);
-    if (this.tokens.length(1) <= KEY_MAX_LENGTH) return true;
-    this.reply(Reply.BAD_FORMAT);
-    return false;
-  }
-
-  /** Replies `text(result)` now, or once the store has answered. */
-  private replyWith<T>(result: MaybePromise<T>, text: (result: T) => string): MaybePromise<void> {
-    if (isPromise(result)) return result.then((r) => this.reply(text(r)));
-    this.reply(text(result));
-  }
-}
-
-function deletedReply(hit: boolean): string {
-  return hit ? Reply.DELETED : Reply.NOT_FOUND;
-}
-
-function touchedReply(hit: boolean): string {
-  return hit ? Reply.TOUCHED : Reply.NOT_FOUND;
 }
 
 function noop(): void {}
