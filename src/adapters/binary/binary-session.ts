@@ -227,13 +227,15 @@ export class BinarySession extends BinaryCommands {
   }
 
   private onValue(value: Buffer): MaybePromise<void> {
-    switch (this.cmd) {
-      case Op.SaslAuth:
-      case Op.SaslStep:
-        return this.authenticate(value);
-      default:
-        return this.store(value);
-    }
+    const cmd = this.cmd;
+    if (cmd === Op.SaslAuth || cmd === Op.SaslStep) return this.authenticate(value);
+    const r = this.store(value);
+    // memcached reads a value its 16 KiB read buffer cannot hold straight from the socket, to its
+    // end: the buffer is then empty and it sends every reply it holds, so a bad magic byte later
+    // in the same write cannot drop them.
+    if (HEADER_LENGTH + this.bodylen <= READ_BUFFER_SIZE) return r;
+    if (isPromise(r)) return r.then(() => this.writer.mark());
+    this.writer.mark();
   }
 
   private swallow(n: number): void {
@@ -250,5 +252,8 @@ export class BinarySession extends BinaryCommands {
     return isPromise(r) ? r.then(noop) : undefined;
   }
 }
+
+/** memcached's READ_BUFFER_SIZE. */
+const READ_BUFFER_SIZE = 16384;
 
 function noop(): void {}

@@ -75,4 +75,18 @@ export const binaryErrorScripts: BinaryScript[] = [
       frames(bin.getK('b')),
     ],
   },
+  {
+    // memcached reads a value too long for its 16 KiB read buffer straight from the socket to its
+    // end; its buffer is then empty and it sends every reply it holds: a bad magic byte after it
+    // drops nothing from before it. Nothing but the bad frame follows the long value, so where the
+    // kernel splits the write does not matter.
+    name: 'binary malformed: a bad magic byte after a value longer than 16 KiB keeps the replies before it',
+    steps: [
+      frames(bin.set('a', 'v')),
+      frames(bin.get('a'), bin.set('big', Buffer.alloc(20_000, 0x62)), bin.raw(Op.Get, { key: 'a', magic: 0x81 })),
+      frames(bin.get('a'), bin.setQ('big', Buffer.alloc(30_000, 0x63)), bin.raw(Op.Noop, { magic: 0x00 })),
+      frames(bin.getK('big'), bin.set('huge', Buffer.alloc(1_100_000, 0x64)), bin.raw(Op.Noop, { magic: 0x00 })),
+      frames(bin.getK('huge')),
+    ],
+  },
 ];

@@ -163,8 +163,13 @@ export function generateBinaryCommands(seed: number, count: number): GeneratedBi
     const batch = chance(0.12) ? 2 + int(5) : 1;
     const parts: BinaryChunk[] = [];
     for (let i = 0; i < batch && commands < count; i += 1) {
-      parts.push(command());
+      const frame = command();
+      parts.push(frame);
       commands += 1;
+      // A value longer than memcached's 16 KiB read buffer ends the write: memcached reads it to its
+      // end and sends what it holds; replies made after it in the same write would be sent or not
+      // (and so safe or not from a bad magic byte) depending on where the kernel split the write.
+      if (!Buffer.isBuffer(frame) && (frame.value?.length ?? 0) > 16_000) break;
     }
     steps.push(frames(...parts));
   }
