@@ -54,8 +54,20 @@ export class BinarySession {
     this.client = undefined;
   }
 
+  /**
+   * A new connection, put in binary mode by a Noop first, as a binary client's
+   * first frame is: memcached picks the protocol from a connection's first
+   * byte, so a step that began a connection with a bad magic byte would be
+   * read as a text line (and wait for a newline) instead of closing it.
+   */
   private async connect(): Promise<BinaryWireClient> {
-    this.client = await BinaryWireClient.connect(this.server.host, this.server.port);
-    return this.client;
+    const client = await BinaryWireClient.connect(this.server.host, this.server.port);
+    const reply = await client.exchange(Buffer.alloc(0), STEP_TIMEOUT_MS);
+    if (reply.outcome !== 'complete' || reply.frames.length > 0) {
+      client.close();
+      throw new Error(`${this.server.description}: a new connection's Noop answered ${reply.frames.length} frame(s) before it (${reply.outcome})`);
+    }
+    this.client = client;
+    return client;
   }
 }
