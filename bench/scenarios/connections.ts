@@ -1,9 +1,11 @@
 /**
  * Footprint: the RSS of an idle server, then per connection with 10,000 idle
- * connections held (server started with -c 20000), then with each of them
- * holding half a command line (`get ` and 125 key bytes, no CRLF): (RSS with
- * the idle connections - idle RSS) / N, then (RSS with the half lines - RSS
- * with the idle connections) / N.
+ * connections held (server started with -c 20000), then once each has sent
+ * one request and gone idle again (as a pooled client's connections are),
+ * then with each of them holding half a command line (`get ` and 125 key
+ * bytes, no CRLF): (RSS with the idle connections - idle RSS) / N, (RSS after
+ * the requests - idle RSS) / N, then (RSS with the half lines - RSS after the
+ * requests) / N.
  *
  * Each figure is the steady state: RSS read SETTLE_MS after the step, the same
  * wait for every server. A Node process gives back its grown young
@@ -29,6 +31,8 @@ const FIRST_MS = 1_500;
 interface ConnResult {
   readonly idleRss?: number;
   readonly perIdle?: number;
+  /** Per connection once each has answered one request and gone idle (beside idle RSS, like perIdle). */
+  readonly perUsed?: number;
   /** Added per connection once each holds half a command line (beyond its idle cost). */
   readonly perHalf?: number;
   readonly note: string;
@@ -106,20 +110,25 @@ async function measureConnections(ctx: BenchContext, base: ServerSpec, n: number
     if (ready !== `ready ${n}`) throw new Error(`connection holder: ${ready}`);
     if (spec.stats) await awaitConnections(s.port, n, 30_000);
     const withIdle = await settledRss(s.pid, settleMs);
+    holder.send('used');
+    if ((await holder.next(60_000)) !== `used ${n}`) throw new Error('connection holder did not get every reply');
+    const withUsed = await settledRss(s.pid, settleMs);
     holder.send('half');
     if ((await holder.next(30_000)) !== `half ${n}`) throw new Error('connection holder did not write the half lines');
     const withHalf = await settledRss(s.pid, settleMs);
-    const all = [idle.first, idle.settled, withIdle.first, withIdle.settled, withHalf.first, withHalf.settled];
+    const all = [idle.first, idle.settled, withIdle.first, withIdle.settled, withUsed.first, withUsed.settled, withHalf.first, withHalf.settled];
     if (all.some((v) => v === undefined)) throw new Error(`${spec.name} died: ${s.output()}`);
-    const [i0, i1, c0, c1, h0, h1] = all as number[];
+    const [i0, i1, c0, c1, u0, u1, h0, h1] = all as number[];
     const mib = (v: number): string => (v / MIB).toFixed(1);
     return {
       idleRss: i1,
       perIdle: (c1 - i1) / n,
-      perHalf: (h1 - c1) / n,
+      perUsed: (u1 - i1) / n,
+      perHalf: (h1 - u1) / n,
       note:
-        `RSS ${mib(i1)} → ${mib(c1)} → ${mib(h1)} MiB after ${settleMs / 1000} s each; ` +
-        `first (${FIRST_MS / 1000} s): idle ${mib(i0)} MiB, ${fmtInt((c0 - i1) / n)} B/idle conn, ${fmtInt((h0 - c1) / n)} B/half line`,
+        `RSS ${mib(i1)} → ${mib(c1)} → ${mib(u1)} → ${mib(h1)} MiB after ${settleMs / 1000} s each; ` +
+        `first (${FIRST_MS / 1000} s): idle ${mib(i0)} MiB, ${fmtInt((c0 - i1) / n)} B/idle conn, ` +
+        `${fmtInt((u0 - i1) / n)} B/conn after a request, ${fmtInt((h0 - u1) / n)} B/half line`,
     };
   } catch (e) {
     return { note: shortReason(e) };
@@ -131,21 +140,22 @@ async function measureConnections(ctx: BenchContext, base: ServerSpec, n: number
 
 export const connections: Scenario = {
   name: 'connections',
-  description: 'idle RSS, bytes per idle connection (10,000 held) and per connection holding half a command line',
+  description: 'idle RSS, bytes per idle connection (10,000 held), per connection idle after one request, and per connection holding half a command line',
   async run(ctx: BenchContext): Promise<ScenarioReport> {
     const n = ctx.args.quick ? 1000 : 10_000;
-    ctx.log(`connections: idle RSS, then ${fmtInt(n)} idle connections, then half a command line on each`);
+    ctx.log(`connections: idle RSS, then ${fmtInt(n)} idle connections, then one request on each, then half a command line on each`);
     const results = new Map<string, ConnResult>();
     for (const spec of ctx.specs) {
       const r = await measureConnections(ctx, spec, n);
       results.set(spec.name, r);
       ctx.log(
-        `  ${spec.name}: idle ${fmtInt((r.idleRss ?? NaN) / MIB)} MiB, ${fmtInt(r.perIdle)} B/idle conn, ${fmtInt(r.perHalf)} B/conn with half a line (${r.note})`,
+        `  ${spec.name}: idle ${fmtInt((r.idleRss ?? NaN) / MIB)} MiB, ${fmtInt(r.perIdle)} B/idle conn, ${fmtInt(r.perUsed)} B/conn idle after a request, ` +
+          `${fmtInt(r.perHalf)} B/conn with half a line (${r.note})`,
       );
     }
     const rows = [...results].map(
       ([name, r]) =>
-        `| ${name} | ${r.idleRss === undefined ? 'n/a' : (r.idleRss / MIB).toFixed(1)} | ${fmtInt(r.perIdle)} | ${fmtInt(r.perHalf)} | ${r.note} |`,
+        `| ${name} | ${r.idleRss === undefined ? 'n/a' : (r.idleRss / MIB).toFixed(1)} | ${fmtInt(r.perIdle)} | ${fmtInt(r.perUsed)} | ${fmtInt(r.perHalf)} | ${r.note} |`,
     );
     const figures: Figure[] = [];
     for (const [config, spec] of [
@@ -155,14 +165,15 @@ export const connections: Scenario = {
       const r = results.get(spec?.name ?? '');
       figures.push({ config, name: 'idle-rss', value: r?.idleRss === undefined ? undefined : r.idleRss / MIB, unit: ' MiB', digits: 1 });
       figures.push({ config, name: 'bytes/idle-conn', value: r?.perIdle, unit: ' B', digits: 0 });
+      figures.push({ config, name: 'bytes/used-idle-conn', value: r?.perUsed, unit: ' B', digits: 0 });
       figures.push({ config, name: 'bytes/half-line-conn', value: r?.perHalf, unit: ' B', digits: 0 });
     }
     return {
       markdown: [
         `### Footprint: idle server, ${fmtInt(n)} connections (\`-c ${MAX_CONNS}\`), steady state`,
         '',
-        '| server | idle RSS MiB | bytes per idle connection | + bytes per connection once it holds half a command line | check |',
-        '|---|---|---|---|---|',
+        '| server | idle RSS MiB | bytes per idle connection | bytes per connection idle after one request | + bytes per connection once it holds half a command line | check |',
+        '|---|---|---|---|---|---|',
         ...rows,
       ].join('\n'),
       figures,
