@@ -1,6 +1,6 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
-import { Level } from 'level';
+import type { Level } from 'level';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { LevelStoreOptions } from './level-store-options.js';
 import type { MetaRecord } from './record-codec.js';
@@ -15,6 +15,8 @@ export async function openDatabase(options: LevelStoreOptions): Promise<Level<Bu
   } catch (err) {
     throw new Error(`L2 data_dir ${dir} is not writable: ${describeError(err)}`, { cause: err });
   }
+  // Loaded here, not at module load: a server with `--l2 off` then never maps LevelDB's native binding (docs/memory.md).
+  const { Level } = await import('level');
   const db = new Level<Buffer, Buffer>(dir, {
     keyEncoding: 'buffer',
     valueEncoding: 'buffer',
