@@ -3,8 +3,9 @@ import type { Scheduler, TimerHandle } from '../domain/ports/scheduler.js';
 import type { CacheContext } from './cache-context.js';
 
 /**
- * flush_all [delay]. A delay schedules the flush; a later flush_all replaces
- * a pending one (memcached keeps a single "oldest live" time the same way).
+ * flush_all [delay]. A delay of 2 s or more schedules the flush; a later
+ * flush_all replaces a pending one (memcached keeps a single "oldest live"
+ * time the same way).
  */
 export class FlushUseCase {
   private pending: TimerHandle | undefined;
@@ -20,12 +21,16 @@ export class FlushUseCase {
     if (logging.audit) logging.logger.info({ audit: 'flush_all', delaySeconds }, 'flush_all');
     this.cancel();
     const now = this.ctx.clock.now();
-    // The delay is an exptime: relative seconds, or an absolute Unix time past 30 days.
-    const deadline = delaySeconds > 0 ? this.ctx.expiry(delaySeconds, now) : 0;
+    // The delay is an exptime: relative seconds, or an absolute Unix time past 30 days. memcached
+    // keeps oldest_live = realtime(delay) - 1 and flushes once its clock has reached it: a 1 s
+    // delay acts at once, N s after N - 1.
+    const deadline = delaySeconds > 0 ? this.ctx.expiry(delaySeconds, now) - 1000 : 0;
     if (deadline > now) {
       this.schedule(deadline);
       return;
     }
+    // memcached takes a cas unique for an immediate flush (its oldest_cas): the next item's cas skips one.
+    this.ctx.cas.next();
     return this.ctx.store.clear();
   }
 

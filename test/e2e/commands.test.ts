@@ -184,6 +184,25 @@ describe('e2e: classic commands over TCP', function () {
       await check('flush_all abc\r\nflush_all 0 noreply\r\nflush_all 0\r\n', 'CLIENT_ERROR invalid exptime argument\r\nOK\r\n');
     });
 
+    it('flush_all 1 acts at once; an immediate flush takes a cas unique, a delayed one does not', async () => {
+      const [a, b, d, e] = [key('f1a'), key('f1b'), key('f1d'), key('f1e')];
+      const casOf = async (k: string): Promise<number> => {
+        c.send(`set ${k} 0 0 1\r\nx\r\ngets ${k}\r\n`);
+        const reply = await c.readUntil('END\r\n');
+        const m = new RegExp(`^STORED\\r\\nVALUE ${k} 0 1 (\\d+)\\r\\nx\\r\\nEND\\r\\n$`).exec(reply);
+        expect(m, reply).to.not.equal(null);
+        return Number(m![1]);
+      };
+      const first = await casOf(b);
+      await check('flush_all\r\n', 'OK\r\n');
+      expect(await casOf(d), 'the immediate flush took one cas unique').to.equal(first + 2);
+      await check('flush_all 60\r\n', 'OK\r\n');
+      expect(await casOf(e), 'a delayed flush takes none').to.equal(first + 3);
+      // memcached 1.6.18 keeps oldest_live = now + delay - 1 s: a 1 s delay is already past (and
+      // replaces the pending one). There, items stored later in the same second vanish too: last step.
+      await check(`set ${a} 0 0 1\r\na\r\nflush_all 1\r\nget ${a}\r\n`, 'STORED\r\nOK\r\nEND\r\n');
+    });
+
     it('version and verbosity', async () => {
       await check('version\r\n', VERSION);
       await check(

@@ -36,6 +36,10 @@ export const adminScripts: Script[] = [
       line('flush_all abc'),
       line('flush_all 0 0'),
       line('flush_all 1 2 3'),
+      // memcached keeps oldest_live = now + delay - 1 s: a 1 s delay acts at once.
+      store('set', 'a', 'v'),
+      line('flush_all 1'),
+      line('get a'),
       // A far-off delayed flush, then one now, which cancels it.
       line('flush_all 3600'),
       store('set', 'a', 'v'),

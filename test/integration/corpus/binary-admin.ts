@@ -46,6 +46,10 @@ export const binaryAdminScripts: BinaryScript[] = [
       frames(bin.get('a')),
       frames(bin.set('a', '1')),
       frames(bin.flushQ(0), bin.getK('a')),
+      // A 1 s delay acts at once (memcached keeps oldest_live = now + delay - 1 s).
+      frames(bin.set('a', '1')),
+      frames(bin.flush(1)),
+      frames(bin.getK('a')),
       // A far-off delay flushes nothing now (the next script's reset cancels it).
       frames(bin.set('a', '1')),
       frames(bin.flush(100000)),

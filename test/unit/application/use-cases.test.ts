@@ -266,16 +266,32 @@ for (const kind of ['synchronous', 'asynchronous'] as const) {
 
       it('with a delay flushes when the timer fires and the clock has reached the deadline', async () => {
         await set('a', '1');
-        // 1 s on the manual clock; the timer's real wait is what the clock says is left.
-        await settle(f.useCases.flush.flushAll(1));
+        // 2 s acts after 1 s on the manual clock (memcached's oldest_live is the deadline - 1 s);
+        // the timer's real wait is what the clock says is left.
+        await settle(f.useCases.flush.flushAll(2));
         expect(await value('a')).to.equal('1');
         f.clock.advance(1_000);
         await new Promise((r) => setTimeout(r, 1_100));
         expect(await get('a')).to.equal(undefined);
       });
 
-      it('a later flush_all cancels a pending one', async () => {
+      it('a delay of 1 s acts at once, as memcached 1.6.18 does', async () => {
+        await set('a', '1');
         await settle(f.useCases.flush.flushAll(1));
+        expect(await get('a')).to.equal(undefined);
+      });
+
+      it('an immediate flush takes a cas unique (memcached: oldest_cas), a delayed one does not', async () => {
+        await set('a', '1');
+        const before = f.context.cas.current;
+        await settle(f.useCases.flush.flushAll(0));
+        expect(f.context.cas.current).to.equal(before + 1);
+        await settle(f.useCases.flush.flushAll(5));
+        expect(f.context.cas.current).to.equal(before + 1);
+      });
+
+      it('a later flush_all cancels a pending one', async () => {
+        await settle(f.useCases.flush.flushAll(2));
         await settle(f.useCases.flush.flushAll(1000));
         await set('a', '1');
         f.clock.advance(1_000);
